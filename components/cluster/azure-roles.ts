@@ -1,0 +1,21 @@
+/** Built-in Azure role definitions the cluster assigns. Pure: no provider SDK. */
+
+export const builtInRoles = {
+    /** Lets the AKS control plane manage load balancers and IPs in the node subnet. */
+    networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    /** Lets the AKS control plane wrap and unwrap the KMS data-encryption keys. */
+    keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
+} as const;
+
+/** `/subscriptions/<id>/resourceGroups/<name>` → `/subscriptions/<id>`: no lookup call needed. */
+export function subscriptionScope(resourceGroupId: string): string {
+    const match = /^\/subscriptions\/[^/]+/i.exec(resourceGroupId);
+    if (!match) {
+        throw new Error(`"${resourceGroupId}" is not a resource group id`);
+    }
+    return match[0];
+}
+
+export function roleDefinitionId(subscription: string, role: string): string {
+    return `${subscription}/providers/Microsoft.Authorization/roleDefinitions/${role}`;
+}

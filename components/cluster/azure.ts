@@ -1,0 +1,220 @@
+import * as authorization from "@pulumi/azure-native/authorization/index.js";
+import * as containerservice from "@pulumi/azure-native/containerservice/index.js";
+import * as keyvault from "@pulumi/azure-native/keyvault/index.js";
+import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
+import * as monitor from "@pulumi/azure-native/monitor/index.js";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights/index.js";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { nameRules, physicalName } from "../naming.ts";
+import { clusterDnsServiceIp, clusterPodCidr, clusterServiceCidr } from "../network/addressing.ts";
+import { AzureNetwork } from "../network/azure.ts";
+import { vmSize } from "../sizing/index.ts";
+import { builtInRoles, roleDefinitionId, subscriptionScope } from "./azure-roles.ts";
+import type { Cluster, ClusterArgs } from "./cluster.ts";
+
+/** AKS tiers: the Standard tier carries the 99.95 % SLA when the cluster spans zones. */
+export const aksTiers = { free: "Free", standard: "Standard", sla: "Standard" } as const;
+
+/** Control-plane log categories shipped to Log Analytics. */
+export const aksControlPlaneLogCategories = [
+    "kube-apiserver",
+    "kube-audit-admin",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "cluster-autoscaler",
+    "guard",
+];
+
+/**
+ * AKS with Entra ID and Azure RBAC (local accounts off), OIDC issuer and workload identity,
+ * a system pool and an autoscaled user pool across the network's zones, Azure CNI overlay
+ * with Cilium, KMS encryption of Secrets with a purge-protected Key Vault key, and
+ * control-plane logs in Log Analytics. In staging and prod a delete lock guards the cluster.
+ */
+export class AzureCluster extends pulumi.ComponentResource implements Cluster {
+    readonly clusterName: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly kubernetesVersion: pulumi.Output<string>;
+    readonly oidcIssuerUrl: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly nodeSku: string;
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:cluster:AzureCluster", name, {}, opts);
+        const { context } = args;
+        const network = AzureNetwork.from(args.network);
+        const settings = args.azure ?? { adminGroupObjectIds: [], systemNodes: { vcpu: 2, memoryGiB: 8, count: 2 } };
+        const nodeSku = vmSize(args.nodes, settings.vmSize);
+        const clusterName = physicalName([context.project, context.stack], nameRules.aksCluster);
+        const inGroup = { resourceGroupName: network.resourceGroupName, location: network.location, tags: context.tags };
+        const parent = { parent: this };
+        const stateful = { parent: this, protect: context.protectStateful };
+        const subscription = network.resourceGroupId.apply(subscriptionScope);
+
+        const identity = new managedidentity.UserAssignedIdentity(`${name}-control-plane`, inGroup, parent);
+        const assignRole = (role: string, roleName: string, scope: pulumi.Input<string>) =>
+            new authorization.RoleAssignment(`${name}-${role}`, {
+                principalId: identity.principalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: subscription.apply((id) => roleDefinitionId(id, roleName)),
+                scope,
+            }, parent);
+
+        // Key Vault names are global; a random suffix keeps same-named stacks of other tenants apart.
+        const vaultSuffix = new random.RandomString(`${name}-kms-suffix`, { length: 6, special: false, upper: false }, parent);
+        const vault = new keyvault.Vault(`${name}-kms`, {
+            ...inGroup,
+            vaultName: pulumi.interpolate`${physicalName(["kv", context.project, context.stack], { ...nameRules.keyVault, maxLength: 17 })}-${vaultSuffix.result}`,
+            properties: {
+                tenantId: identity.tenantId,
+                sku: { family: "A", name: "standard" },
+                enableRbacAuthorization: true,
+                enableSoftDelete: true,
+                softDeleteRetentionInDays: 90,
+                enablePurgeProtection: true,
+            },
+        }, stateful);
+        const key = new keyvault.Key(`${name}-kms`, {
+            resourceGroupName: network.resourceGroupName,
+            vaultName: vault.name,
+            keyName: "kubernetes-secrets",
+            properties: {
+                kty: "RSA",
+                keySize: 2048,
+                rotationPolicy: { lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P180D" } }] },
+            },
+        }, stateful);
+
+        const roleAssignments = [
+            assignRole("network", builtInRoles.networkContributor, network.networkId),
+            assignRole("kms", builtInRoles.keyVaultCryptoUser, vault.id),
+        ];
+
+        const cluster = new containerservice.ManagedCluster(`${name}-aks`, {
+            ...inGroup,
+            resourceName: clusterName,
+            dnsPrefix: physicalName([context.project, context.stack], nameRules.aksDnsPrefix),
+            nodeResourceGroup: physicalName(["rg", context.project, context.stack, "nodes"], nameRules.resourceGroup),
+            kubernetesVersion: args.kubernetesVersion,
+            sku: { name: "Base", tier: aksTiers[args.controlPlaneTier] },
+            supportPlan: "KubernetesOfficial",
+            identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+            agentPoolProfiles: [{
+                name: "system",
+                mode: "System",
+                vmSize: vmSize(settings.systemNodes),
+                enableAutoScaling: true,
+                count: settings.systemNodes.count,
+                minCount: settings.systemNodes.count,
+                maxCount: settings.systemNodes.count * 2,
+                availabilityZones: [...network.zones],
+                vnetSubnetID: network.nodeSubnetIds[0],
+                osType: "Linux",
+                osSKU: "AzureLinux",
+                osDiskType: "Managed",
+                osDiskSizeGB: 128,
+                // Only critical add-ons run here; workloads go to the user pool.
+                nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+                upgradeSettings: { maxSurge: "33%" },
+            }],
+            networkProfile: {
+                networkPlugin: "azure",
+                networkPluginMode: "overlay",
+                networkDataplane: "cilium",
+                networkPolicy: "cilium",
+                podCidr: clusterPodCidr,
+                serviceCidr: clusterServiceCidr,
+                dnsServiceIP: clusterDnsServiceIp,
+                outboundType: "userAssignedNATGateway",
+                loadBalancerSku: "standard",
+            },
+            aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [...settings.adminGroupObjectIds] },
+            disableLocalAccounts: true,
+            enableRBAC: true,
+            apiServerAccessProfile: apiServerAccess(args.apiAccess, args.authorizedCidrs),
+            oidcIssuerProfile: { enabled: true },
+            securityProfile: {
+                workloadIdentity: { enabled: true },
+                imageCleaner: { enabled: true, intervalHours: 168 },
+                azureKeyVaultKms: { enabled: true, keyId: key.keyUriWithVersion, keyVaultNetworkAccess: "Public" },
+            },
+            autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" },
+            autoScalerProfile: { balanceSimilarNodeGroups: "true", expander: "least-waste" },
+        }, { ...stateful, dependsOn: roleAssignments });
+
+        new containerservice.AgentPool(`${name}-workload`, {
+            resourceGroupName: network.resourceGroupName,
+            resourceName: cluster.name,
+            agentPoolName: "workload",
+            mode: "User",
+            vmSize: nodeSku,
+            enableAutoScaling: true,
+            count: args.nodes.count,
+            minCount: args.nodes.min,
+            maxCount: args.nodes.max,
+            availabilityZones: [...network.zones],
+            vnetSubnetID: network.nodeSubnetIds[0],
+            osType: "Linux",
+            osSKU: "AzureLinux",
+            osDiskType: "Managed",
+            osDiskSizeGB: 128,
+            nodeLabels: { "platform/pool": "workload" },
+            upgradeSettings: { maxSurge: "33%" },
+            // The cluster autoscaler owns the live node count.
+        }, { parent: this, ignoreChanges: ["count"] });
+
+        const workspace = new operationalinsights.Workspace(`${name}-logs`, {
+            ...inGroup,
+            sku: { name: "PerGB2018" },
+            retentionInDays: context.logRetentionDays,
+        }, parent);
+        new monitor.DiagnosticSetting(`${name}-control-plane`, {
+            resourceUri: cluster.id,
+            workspaceId: workspace.id,
+            logAnalyticsDestinationType: "Dedicated",
+            logs: aksControlPlaneLogCategories.map((category) => ({ category, enabled: true })),
+        }, parent);
+
+        if (context.protectStateful) {
+            new authorization.ManagementLockByScope(`${name}-aks-lock`, {
+                scope: cluster.id,
+                level: "CanNotDelete",
+                notes: "Protected environment: remove this lock deliberately before deleting the cluster.",
+            }, parent);
+        }
+
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput({
+            resourceGroupName: network.resourceGroupName,
+            resourceName: cluster.name,
+            format: "exec",
+        }, parent);
+
+        this.clusterName = cluster.name;
+        this.endpoint = pulumi.all([cluster.fqdn, cluster.privateFQDN]).apply(([fqdn, privateFqdn]) => `https://${fqdn ?? privateFqdn}:443`);
+        this.kubernetesVersion = cluster.kubernetesVersion.apply((version) => version ?? args.kubernetesVersion);
+        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL ?? "");
+        this.nodeSku = nodeSku;
+        this.kubeconfig = pulumi.secret(
+            credentials.kubeconfigs.apply((configs) => Buffer.from(configs[0]!.value, "base64").toString("utf8")),
+        );
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            kubernetesVersion: this.kubernetesVersion,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+}
+
+function apiServerAccess(access: ClusterArgs["apiAccess"], authorizedCidrs: readonly string[]) {
+    switch (access) {
+        case "public":
+            return undefined;
+        case "restricted":
+            return { authorizedIPRanges: [...authorizedCidrs] };
+        case "private":
+            return { enablePrivateCluster: true, privateDNSZone: "system" };
+    }
+}

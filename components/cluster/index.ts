@@ -1,0 +1,3 @@
+export type { Cluster, ClusterArgs, NodePoolSize } from "./cluster.ts";
+export { AwsCluster } from "./aws.ts";
+export { AzureCluster } from "./azure.ts";

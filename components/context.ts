@@ -1,0 +1,30 @@
+/**
+ * What every component needs to know about the stack it belongs to. Built once from the
+ * validated configuration; cloud-specific settings sit in the optional `aws` / `azure`
+ * sub-objects and only the matching cloud's files read them.
+ */
+export interface PlatformContext {
+    readonly project: string;
+    readonly stack: string;
+    readonly environment: "dev" | "staging" | "prod";
+    /** Tags for every resource that takes them. */
+    readonly tags: Record<string, string>;
+    /** Staging and prod: stateful resources get cloud-level deletion protection and Pulumi `protect`. */
+    readonly protectStateful: boolean;
+    /** Days to keep control-plane and network logs. */
+    readonly logRetentionDays: number;
+    readonly aws?: { readonly region: string; readonly availabilityZones: readonly string[] };
+    readonly azure?: { readonly location: string };
+}
+
+/** The cloud-specific part of the context, or a clear error when the stack left it out. */
+export function cloudSettings<Cloud extends "aws" | "azure">(
+    context: PlatformContext,
+    cloud: Cloud,
+): NonNullable<PlatformContext[Cloud]> {
+    const settings = context[cloud];
+    if (!settings) {
+        throw new Error(`platform:${cloud} must be set to deploy to ${cloud}`);
+    }
+    return settings as NonNullable<PlatformContext[Cloud]>;
+}

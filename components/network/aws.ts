@@ -1,0 +1,163 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { cloudSettings } from "../context.ts";
+import { physicalName, nameRules } from "../naming.ts";
+import { zoneSubnets } from "./addressing.ts";
+import type { Network, NetworkArgs } from "./network.ts";
+
+/**
+ * VPC with public, private (node) and database subnets in each zone, NAT egress, VPC flow
+ * logs to CloudWatch, a locked-down default security group and an S3 gateway endpoint.
+ */
+export class AwsNetwork extends pulumi.ComponentResource implements Network {
+    readonly networkId: pulumi.Output<string>;
+    readonly cidr: string;
+    readonly zones: readonly string[];
+    readonly publicSubnetIds: pulumi.Output<string>[];
+    readonly nodeSubnetIds: pulumi.Output<string>[];
+    readonly databaseSubnetIds: pulumi.Output<string>[];
+    readonly endpointSubnetIds: pulumi.Output<string>[];
+    readonly natGatewayIds: pulumi.Output<string>[];
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:network:AwsNetwork", name, {}, opts);
+        const { context } = args;
+        const { region, availabilityZones } = cloudSettings(context, "aws");
+        const layout = zoneSubnets(args.cidr, args.zones);
+        const zones = availabilityZones.slice(0, args.zones);
+        const parent = { parent: this };
+        const label = (role: string) => ({ Name: physicalName([context.project, context.stack, role], nameRules.display) });
+
+        const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
+            cidrBlock: args.cidr,
+            enableDnsHostnames: true,
+            enableDnsSupport: true,
+            tags: label("vpc"),
+        }, parent);
+
+        // The default security group allows all traffic between its members; strip its rules.
+        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: label("default-deny") }, parent);
+
+        const internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: label("igw") }, parent);
+        const publicRoutes = new aws.ec2.RouteTable(`${name}-public-rt`, {
+            vpcId: vpc.id,
+            routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: internetGateway.id }],
+            tags: label("public"),
+        }, parent);
+        // Database subnets get a table with only the local route: no path to or from the internet.
+        const isolatedRoutes = new aws.ec2.RouteTable(`${name}-database-rt`, { vpcId: vpc.id, tags: label("database") }, parent);
+
+        const publicSubnets = layout.map((subnets, index) => {
+            const subnet = new aws.ec2.Subnet(`${name}-public-${index}`, {
+                vpcId: vpc.id,
+                availabilityZone: zones[index],
+                cidrBlock: subnets.public,
+                mapPublicIpOnLaunch: false,
+                tags: { ...label(`public-${zones[index]}`), "kubernetes.io/role/elb": "1" },
+            }, parent);
+            new aws.ec2.RouteTableAssociation(`${name}-public-${index}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, parent);
+            return subnet;
+        });
+
+        const natCount = args.natGateways === "perZone" ? zones.length : 1;
+        const natGateways = publicSubnets.slice(0, natCount).map((subnet, index) => {
+            const address = new aws.ec2.Eip(`${name}-nat-${index}`, { domain: "vpc", tags: label(`nat-${zones[index]}`) }, parent);
+            return new aws.ec2.NatGateway(`${name}-nat-${index}`, {
+                allocationId: address.id,
+                subnetId: subnet.id,
+                tags: label(`nat-${zones[index]}`),
+            }, { parent: this, dependsOn: [internetGateway] });
+        });
+
+        const privateSubnets = layout.map((subnets, index) => {
+            const subnet = new aws.ec2.Subnet(`${name}-private-${index}`, {
+                vpcId: vpc.id,
+                availabilityZone: zones[index],
+                cidrBlock: subnets.private,
+                tags: { ...label(`private-${zones[index]}`), "kubernetes.io/role/internal-elb": "1" },
+            }, parent);
+            // Each zone leaves through its own NAT gateway when there is one per zone.
+            const routes = new aws.ec2.RouteTable(`${name}-private-rt-${index}`, {
+                vpcId: vpc.id,
+                routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateways[Math.min(index, natCount - 1)]!.id }],
+                tags: label(`private-${zones[index]}`),
+            }, parent);
+            new aws.ec2.RouteTableAssociation(`${name}-private-${index}`, { subnetId: subnet.id, routeTableId: routes.id }, parent);
+            return { subnet, routes };
+        });
+
+        const databaseSubnets = layout.map((subnets, index) => {
+            const subnet = new aws.ec2.Subnet(`${name}-database-${index}`, {
+                vpcId: vpc.id,
+                availabilityZone: zones[index],
+                cidrBlock: subnets.database,
+                tags: label(`database-${zones[index]}`),
+            }, parent);
+            new aws.ec2.RouteTableAssociation(`${name}-database-${index}`, { subnetId: subnet.id, routeTableId: isolatedRoutes.id }, parent);
+            return subnet;
+        });
+
+        // S3 traffic stays on the AWS network and off the (billed) NAT gateways.
+        new aws.ec2.VpcEndpoint(`${name}-s3`, {
+            vpcId: vpc.id,
+            serviceName: `com.amazonaws.${region}.s3`,
+            vpcEndpointType: "Gateway",
+            routeTableIds: [...privateSubnets.map(({ routes }) => routes.id), isolatedRoutes.id],
+            tags: label("s3"),
+        }, parent);
+
+        this.createFlowLogs(name, vpc, context.logRetentionDays, label("flow-logs"));
+
+        this.networkId = vpc.id;
+        this.cidr = args.cidr;
+        this.zones = zones;
+        this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
+        this.nodeSubnetIds = privateSubnets.map(({ subnet }) => subnet.id);
+        this.databaseSubnetIds = databaseSubnets.map((subnet) => subnet.id);
+        this.endpointSubnetIds = this.nodeSubnetIds;
+        this.natGatewayIds = natGateways.map((gateway) => gateway.id);
+        this.registerOutputs({
+            networkId: this.networkId,
+            publicSubnetIds: this.publicSubnetIds,
+            nodeSubnetIds: this.nodeSubnetIds,
+            databaseSubnetIds: this.databaseSubnetIds,
+            endpointSubnetIds: this.endpointSubnetIds,
+            natGatewayIds: this.natGatewayIds,
+        });
+    }
+
+    /** Every accepted and rejected flow of the VPC, kept for the stack's log retention. */
+    private createFlowLogs(name: string, vpc: aws.ec2.Vpc, retentionDays: number, tags: Record<string, string>): void {
+        const parent = { parent: this };
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays: retentionDays, tags }, parent);
+        const role = new aws.iam.Role(`${name}-flow-logs`, {
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+            tags,
+        }, parent);
+        new aws.iam.RolePolicy(`${name}-flow-logs`, {
+            role: role.id,
+            policy: logGroup.arn.apply((arn) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        Resource: [arn, `${arn}:*`],
+                    }],
+                }),
+            ),
+        }, parent);
+        new aws.ec2.FlowLog(`${name}-flow-logs`, {
+            vpcId: vpc.id,
+            trafficType: "ALL",
+            logDestinationType: "cloud-watch-logs",
+            logDestination: logGroup.arn,
+            iamRoleArn: role.arn,
+            maxAggregationInterval: 60,
+            tags,
+        }, parent);
+    }
+}

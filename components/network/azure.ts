@@ -1,0 +1,210 @@
+import * as network from "@pulumi/azure-native/network/index.js";
+import * as privatedns from "@pulumi/azure-native/privatedns/index.js";
+import * as resources from "@pulumi/azure-native/resources/index.js";
+import * as pulumi from "@pulumi/pulumi";
+import { cloudSettings } from "../context.ts";
+import { nameRules, physicalName } from "../naming.ts";
+import { regionalSubnets } from "./addressing.ts";
+import type { Network, NetworkArgs } from "./network.ts";
+
+/** Private DNS zones the data services register their private endpoints in. */
+export const privateDnsZoneNames = {
+    postgres: "privatelink.postgres.database.azure.com",
+    redis: "privatelink.redis.azure.net",
+    keyVault: "privatelink.vaultcore.azure.net",
+    blob: "privatelink.blob.core.windows.net",
+    registry: "privatelink.azurecr.io",
+} as const;
+
+export type PrivateDnsZoneName = keyof typeof privateDnsZoneNames;
+
+/** Ports the cluster may open on the private-endpoint subnet: HTTPS, Azure Managed Redis. */
+const endpointPorts = ["443", "10000"];
+const postgresPort = "5432";
+
+/**
+ * Resource group, VNet with subnets for nodes, private endpoints and a delegated
+ * PostgreSQL subnet (Azure subnets span every zone of the region), NSGs that admit only
+ * the node subnet to the data subnets, a NAT gateway for egress and the private DNS zones
+ * the data services need, linked to the VNet.
+ */
+export class AzureNetwork extends pulumi.ComponentResource implements Network {
+    readonly networkId: pulumi.Output<string>;
+    readonly cidr: string;
+    readonly zones: readonly string[];
+    readonly nodeSubnetIds: pulumi.Output<string>[];
+    readonly databaseSubnetIds: pulumi.Output<string>[];
+    readonly endpointSubnetIds: pulumi.Output<string>[];
+    readonly natGatewayIds: pulumi.Output<string>[];
+    readonly resourceGroupName: pulumi.Output<string>;
+    readonly resourceGroupId: pulumi.Output<string>;
+    readonly location: string;
+    readonly privateDnsZoneIds: Record<PrivateDnsZoneName, pulumi.Output<string>>;
+
+    /** Narrows the cloud-agnostic network handed to an Azure component. */
+    static from(candidate: Network): AzureNetwork {
+        if (!(candidate instanceof AzureNetwork)) {
+            throw new Error("an Azure component needs the network created by AzureNetwork");
+        }
+        return candidate;
+    }
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:network:AzureNetwork", name, {}, opts);
+        const { context } = args;
+        const { location } = cloudSettings(context, "azure");
+        const layout = regionalSubnets(args.cidr);
+        const tags = context.tags;
+        const parent = { parent: this };
+
+        const group = new resources.ResourceGroup(`${name}-rg`, {
+            resourceGroupName: physicalName(["rg", context.project, context.stack], nameRules.resourceGroup),
+            location,
+            tags,
+        }, parent);
+        const inGroup = { resourceGroupName: group.name, location, tags };
+
+        const vnet = new network.VirtualNetwork(`${name}-vnet`, {
+            ...inGroup,
+            addressSpace: { addressPrefixes: [args.cidr] },
+        }, parent);
+
+        // Azure's NAT gateway is zonal; a regional subnet can attach only one. The zone-redundant
+        // public IP keeps the address, not the gateway, alive through a zone outage.
+        const natAddress = new network.PublicIPAddress(`${name}-nat`, {
+            ...inGroup,
+            sku: { name: "Standard", tier: "Regional" },
+            publicIPAllocationMethod: "Static",
+            zones: args.zones > 1 ? ["1", "2", "3"].slice(0, args.zones) : undefined,
+        }, parent);
+        const natGateway = new network.NatGateway(`${name}-nat`, {
+            ...inGroup,
+            sku: { name: "Standard" },
+            publicIpAddresses: [{ id: natAddress.id }],
+            idleTimeoutInMinutes: 4,
+        }, parent);
+
+        const nodeSecurity = new network.NetworkSecurityGroup(`${name}-nodes`, {
+            ...inGroup,
+            securityRules: [
+                // Ingress controllers' public load balancers forward web traffic to the nodes.
+                allow("allow-web-from-internet", 100, "Internet", ["80", "443"]),
+            ],
+        }, parent);
+        const databaseSecurity = new network.NetworkSecurityGroup(`${name}-database`, {
+            ...inGroup,
+            securityRules: [
+                allow("allow-postgres-from-nodes", 100, layout.nodes, [postgresPort]),
+                denyFromVirtualNetwork(4000),
+            ],
+        }, parent);
+        const endpointSecurity = new network.NetworkSecurityGroup(`${name}-endpoints`, {
+            ...inGroup,
+            securityRules: [
+                allow("allow-services-from-nodes", 100, layout.nodes, endpointPorts),
+                denyFromVirtualNetwork(4000),
+            ],
+        }, parent);
+
+        // Subnets of one VNet are created one after another: ARM rejects concurrent writes.
+        const nodes = new network.Subnet(`${name}-nodes`, {
+            resourceGroupName: group.name,
+            virtualNetworkName: vnet.name,
+            subnetName: "nodes",
+            addressPrefix: layout.nodes,
+            natGateway: { id: natGateway.id },
+            networkSecurityGroup: { id: nodeSecurity.id },
+            defaultOutboundAccess: false,
+        }, parent);
+        const database = new network.Subnet(`${name}-database`, {
+            resourceGroupName: group.name,
+            virtualNetworkName: vnet.name,
+            subnetName: "database",
+            addressPrefix: layout.database,
+            networkSecurityGroup: { id: databaseSecurity.id },
+            delegations: [{ name: "postgres", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }],
+            defaultOutboundAccess: false,
+        }, { parent: this, dependsOn: [nodes] });
+        const endpoints = new network.Subnet(`${name}-endpoints`, {
+            resourceGroupName: group.name,
+            virtualNetworkName: vnet.name,
+            subnetName: "endpoints",
+            addressPrefix: layout.endpoints,
+            networkSecurityGroup: { id: endpointSecurity.id },
+            // Enforce the NSG on private endpoints too.
+            privateEndpointNetworkPolicies: "Enabled",
+            defaultOutboundAccess: false,
+        }, { parent: this, dependsOn: [database] });
+
+        const zoneIds = Object.fromEntries(
+            Object.entries(privateDnsZoneNames).map(([key, zoneName]) => {
+                const zone = new privatedns.PrivateZone(`${name}-dns-${key}`, {
+                    resourceGroupName: group.name,
+                    privateZoneName: zoneName,
+                    location: "global",
+                    tags,
+                }, parent);
+                new privatedns.VirtualNetworkLink(`${name}-dns-${key}`, {
+                    resourceGroupName: group.name,
+                    privateZoneName: zone.name,
+                    virtualNetworkLinkName: "platform",
+                    virtualNetwork: { id: vnet.id },
+                    registrationEnabled: false,
+                    location: "global",
+                    tags,
+                }, parent);
+                return [key, zone.id];
+            }),
+        ) as Record<PrivateDnsZoneName, pulumi.Output<string>>;
+
+        this.networkId = vnet.id;
+        this.cidr = args.cidr;
+        this.zones = ["1", "2", "3"].slice(0, args.zones);
+        this.nodeSubnetIds = [nodes.id];
+        this.databaseSubnetIds = [database.id];
+        this.endpointSubnetIds = [endpoints.id];
+        this.natGatewayIds = [natGateway.id];
+        this.resourceGroupName = group.name;
+        this.resourceGroupId = group.id;
+        this.location = location;
+        this.privateDnsZoneIds = zoneIds;
+        this.registerOutputs({
+            networkId: this.networkId,
+            nodeSubnetIds: this.nodeSubnetIds,
+            databaseSubnetIds: this.databaseSubnetIds,
+            endpointSubnetIds: this.endpointSubnetIds,
+            natGatewayIds: this.natGatewayIds,
+            resourceGroupName: this.resourceGroupName,
+            privateDnsZoneIds: this.privateDnsZoneIds,
+        });
+    }
+}
+
+function allow(name: string, priority: number, source: string, ports: string[]) {
+    return {
+        name,
+        priority,
+        direction: "Inbound",
+        access: "Allow",
+        protocol: "Tcp",
+        sourceAddressPrefix: source,
+        sourcePortRange: "*",
+        destinationAddressPrefix: "*",
+        destinationPortRanges: ports,
+    };
+}
+
+/** Overrides Azure's built-in allow-all-from-VNet rule for the data subnets. */
+function denyFromVirtualNetwork(priority: number) {
+    return {
+        name: "deny-other-virtual-network",
+        priority,
+        direction: "Inbound",
+        access: "Deny",
+        protocol: "*",
+        sourceAddressPrefix: "VirtualNetwork",
+        sourcePortRange: "*",
+        destinationAddressPrefix: "*",
+        destinationPortRange: "*",
+    };
+}

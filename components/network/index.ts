@@ -1,0 +1,3 @@
+export type { Network, NetworkArgs } from "./network.ts";
+export { AwsNetwork } from "./aws.ts";
+export { AzureNetwork } from "./azure.ts";

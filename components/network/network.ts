@@ -1,0 +1,29 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { PlatformContext } from "../context.ts";
+
+export interface NetworkArgs {
+    readonly context: PlatformContext;
+    /** VPC / VNet address space (validated by the config schema). */
+    readonly cidr: string;
+    /** Availability zones to spread over, 1 to 3. */
+    readonly zones: number;
+    /** One shared NAT gateway, or one per zone. */
+    readonly natGateways: "single" | "perZone";
+}
+
+/** What every cloud's network offers the layers above it, under the same names. */
+export interface Network {
+    /** VPC id on AWS, VNet id on Azure. */
+    readonly networkId: pulumi.Output<string>;
+    readonly cidr: string;
+    /** Zones the network spans: AZ names on AWS, "1".."3" on Azure. */
+    readonly zones: readonly string[];
+    /** Where cluster nodes run. */
+    readonly nodeSubnetIds: pulumi.Output<string>[];
+    /** Where databases and caches run; never routed to the internet. */
+    readonly databaseSubnetIds: pulumi.Output<string>[];
+    /** Where private endpoints / interface endpoints are placed. */
+    readonly endpointSubnetIds: pulumi.Output<string>[];
+    /** NAT gateways providing egress. */
+    readonly natGatewayIds: pulumi.Output<string>[];
+}

@@ -1,0 +1,66 @@
+/**
+ * Reads the stack's `platform:` configuration from the Pulumi runtime, once, and validates
+ * it. Everything else receives the typed result; nothing else reads Pulumi config.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformContext } from "../components/context.ts";
+import { configNamespace, ConfigError, parsePlatformConfig, type PlatformConfig } from "./schema.ts";
+
+export * from "./schema.ts";
+
+/** The validated configuration plus the identity of the stack it came from. */
+export interface StackConfig extends PlatformConfig {
+    readonly project: string;
+    readonly stack: string;
+    /** Tags from the stack file plus the ones the platform always sets. */
+    readonly tags: Record<string, string>;
+}
+
+/** Throws a `pulumi.RunError` (printed without a stack trace) when the configuration is invalid. */
+export function loadConfig(): StackConfig {
+    const prefix = `${configNamespace}:`;
+    const raw = Object.fromEntries(
+        Object.entries(pulumi.runtime.allConfig())
+            .filter(([key]) => key.startsWith(prefix))
+            .map(([key, value]) => [key.slice(prefix.length), decode(value)]),
+    );
+    try {
+        const config = parsePlatformConfig(raw);
+        const project = pulumi.getProject();
+        const stack = pulumi.getStack();
+        return {
+            ...config,
+            project,
+            stack,
+            tags: { ...config.tags, environment: config.environment, project, stack, "managed-by": "pulumi" },
+        };
+    } catch (error) {
+        if (error instanceof ConfigError) {
+            throw new pulumi.RunError(error.message);
+        }
+        throw error;
+    }
+}
+
+/** Pulumi hands object values over as JSON text and scalars as plain text. */
+function decode(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+/** The slice of the configuration every component receives. */
+export function platformContext(config: StackConfig): PlatformContext {
+    return {
+        project: config.project,
+        stack: config.stack,
+        environment: config.environment,
+        tags: config.tags,
+        protectStateful: config.environment !== "dev",
+        logRetentionDays: config.logRetentionDays,
+        aws: config.aws,
+        azure: config.azure,
+    };
+}

@@ -1,0 +1,316 @@
+/**
+ * The platform's configuration: every key under the `platform:` namespace of
+ * `Pulumi.<stack>.yaml`, with its default and limits. Pure (no Pulumi runtime), so it is
+ * validated and tested without a cloud; `config/index.ts` feeds it from the stack.
+ */
+import { z } from "zod";
+import {
+    cidrProblem,
+    clusterPodCidr,
+    clusterServiceCidr,
+    maxZones,
+    networkPrefixRange,
+    overlaps,
+    parseCidr,
+} from "../components/network/addressing.ts";
+import { machineLimits } from "../components/sizing/index.ts";
+
+export const cloudNames = ["aws", "azure"] as const;
+export const environmentNames = ["dev", "staging", "prod"] as const;
+
+/** Oldest Kubernetes minor version accepted. */
+export const kubernetesMinorFloor = 28;
+
+/** Retention values that both CloudWatch Logs and Log Analytics accept. */
+export const logRetentionChoices = [30, 60, 90, 180, 365, 731] as const;
+
+/** Tags every stack must set; the program adds `environment`, `project`, `stack` and `managed-by`. */
+export const requiredTagKeys = ["owner", "cost-center"] as const;
+
+const cidr = z.string().superRefine((value, context) => {
+    const problem = cidrProblem(value);
+    if (problem) {
+        context.addIssue({ code: "custom", message: problem });
+    }
+});
+
+const networkCidr = cidr.superRefine((value, context) => {
+    if (cidrProblem(value)) {
+        return;
+    }
+    const { prefix } = parseCidr(value);
+    if (prefix < networkPrefixRange.min || prefix > networkPrefixRange.max) {
+        context.addIssue({
+            code: "custom",
+            message: `"${value}" must be a /${networkPrefixRange.min} to /${networkPrefixRange.max} block`,
+        });
+    }
+    for (const [range, use] of [
+        [clusterServiceCidr, "Kubernetes service"],
+        [clusterPodCidr, "pod overlay"],
+    ] as const) {
+        if (overlaps(value, range)) {
+            context.addIssue({ code: "custom", message: `"${value}" overlaps the ${use} range ${range}` });
+        }
+    }
+});
+
+const network = z.strictObject({
+    /** VPC / VNet address space, /16 to /20; must not overlap 172.20.0.0/16 or 192.168.0.0/16. */
+    cidr: networkCidr,
+    /** Availability zones for subnets and nodes, 1 to 3. */
+    zones: z.int().min(1).max(maxZones),
+    /** NAT egress: `single` shared gateway, or `perZone` so one zone's outage keeps the others online. */
+    natGateways: z.enum(["single", "perZone"]),
+});
+
+const nodePool = z
+    .strictObject({
+        /** vCPUs per node, 2 to 64. */
+        vcpu: z.int().min(machineLimits.vcpu.min).max(machineLimits.vcpu.max),
+        /** Memory per node in GiB, 4 to 512. */
+        memoryGiB: z.number().min(machineLimits.memoryGiB.min).max(machineLimits.memoryGiB.max),
+        /** Autoscaling floor, 1 to 100. */
+        min: z.int().min(1).max(100),
+        /** Autoscaling ceiling, at least `min`, at most 100. */
+        max: z.int().min(1).max(100),
+        /** Nodes at creation; the autoscaler owns the count afterwards. @default min */
+        count: z.int().min(1).max(100).optional(),
+    })
+    .superRefine((pool, context) => {
+        if (pool.min > pool.max) {
+            context.addIssue({ code: "custom", path: ["min"], message: `${pool.min} is greater than max (${pool.max})` });
+        }
+        if (pool.count !== undefined && (pool.count < pool.min || pool.count > pool.max)) {
+            context.addIssue({
+                code: "custom",
+                path: ["count"],
+                message: `${pool.count} is outside min..max (${pool.min}..${pool.max})`,
+            });
+        }
+    })
+    .transform((pool) => ({ ...pool, count: pool.count ?? pool.min }));
+
+const kubernetesVersion = z
+    .string({
+        error: (issue) =>
+            typeof issue.input === "number"
+                ? `must be a quoted string such as "1.35" (YAML reads an unquoted 1.30 as the number 1.3)`
+                : undefined,
+    })
+    .regex(/^1\.\d{1,2}$/, { error: (issue) => `"${String(issue.input)}" must be a minor version such as "1.35"` })
+    .refine((version) => Number(version.split(".")[1]) >= kubernetesMinorFloor, {
+        error: (issue) => `${String(issue.input)} is below the supported floor 1.${kubernetesMinorFloor}`,
+    });
+
+const arn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
+    error: (issue) => `"${String(issue.input)}" is not an IAM role ARN`,
+});
+
+const defaultSystemNodes = { vcpu: 2, memoryGiB: 8, count: 2 };
+
+const cluster = z
+    .strictObject({
+        /** Kubernetes minor version, at least 1.28; pick one in standard support on both clouds. */
+        kubernetesVersion,
+        /**
+         * Control-plane tier: `free` (AKS Free; EKS standard support), `standard` (AKS
+         * Standard), `sla` (AKS Standard with zones, 99.95 %; EKS always carries that SLA).
+         */
+        controlPlaneTier: z.enum(["free", "standard", "sla"]),
+        /** API endpoint: `public`, `restricted` to `authorizedCidrs`, or `private` to the network. Not `public` in prod. */
+        apiAccess: z.enum(["public", "restricted", "private"]),
+        /** Client ranges allowed to reach a `restricted` endpoint. @default [] */
+        authorizedCidrs: z.array(cidr).default([]),
+        /** The workload node pool. */
+        nodes: nodePool,
+        /** AWS-only settings. */
+        aws: z
+            .strictObject({
+                /** Escape hatch: an EC2 instance type instead of the sizing map's choice. */
+                instanceType: z
+                    .string()
+                    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not an EC2 instance type` })
+                    .optional(),
+                /** IAM roles given cluster-admin through EKS access entries. @default [] */
+                adminRoleArns: z.array(arn).default([]),
+            })
+            .default({ adminRoleArns: [] }),
+        /** Azure-only settings. */
+        azure: z
+            .strictObject({
+                /** Escape hatch: a VM size instead of the sizing map's choice. */
+                vmSize: z
+                    .string()
+                    .regex(/^Standard_[A-Za-z0-9_]+$/, { error: (issue) => `"${String(issue.input)}" is not an Azure VM size` })
+                    .optional(),
+                /** Entra ID groups given cluster-admin through Azure RBAC. @default [] */
+                adminGroupObjectIds: z.array(z.uuid()).default([]),
+                /**
+                 * AKS system pool, reserved for critical add-ons; the autoscaler may double it.
+                 * @default { vcpu: 2, memoryGiB: 8, count: 2 }
+                 */
+                systemNodes: z
+                    .strictObject({
+                        vcpu: z.int().min(machineLimits.vcpu.min).max(machineLimits.vcpu.max),
+                        memoryGiB: z.number().min(machineLimits.memoryGiB.min).max(machineLimits.memoryGiB.max),
+                        count: z.int().min(1).max(10),
+                    })
+                    .default(defaultSystemNodes),
+            })
+            .default({ adminGroupObjectIds: [], systemNodes: defaultSystemNodes }),
+    })
+    .superRefine((value, context) => {
+        if (value.apiAccess === "restricted" && value.authorizedCidrs.length === 0) {
+            context.addIssue({
+                code: "custom",
+                path: ["authorizedCidrs"],
+                message: `must list at least one range when apiAccess is "restricted"`,
+            });
+        }
+        if (value.apiAccess !== "restricted" && value.authorizedCidrs.length > 0) {
+            context.addIssue({
+                code: "custom",
+                path: ["authorizedCidrs"],
+                message: `is only used when apiAccess is "restricted" (it is "${value.apiAccess}")`,
+            });
+        }
+        if (value.authorizedCidrs.includes("0.0.0.0/0")) {
+            context.addIssue({
+                code: "custom",
+                path: ["authorizedCidrs"],
+                message: `0.0.0.0/0 restricts nothing; use apiAccess "public" outside prod instead`,
+            });
+        }
+    });
+
+const tags = z
+    .record(
+        z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.:/=+@-]{0,126}$/, { error: "tag keys are 1-127 letters, digits and _ . : / = + @ -" }),
+        z.string().max(256),
+    )
+    .superRefine((value, context) => {
+        for (const key of requiredTagKeys) {
+            if (!value[key]) {
+                context.addIssue({ code: "custom", path: [key], message: `is required (required tags: ${requiredTagKeys.join(", ")})` });
+            }
+        }
+    });
+
+export const platformConfigSchema = z
+    .strictObject({
+        /** Which cloud to deploy to. */
+        cloud: z.enum(cloudNames),
+        /** Sizing and guardrail profile; independent of the stack's name. */
+        environment: z.enum(environmentNames),
+        /** AWS settings; required when `cloud` is `aws`. */
+        aws: z
+            .strictObject({
+                region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: (issue) => `"${String(issue.input)}" is not an AWS region such as eu-west-1` }),
+                /** Zone names in the order subnets use them. @default ["<region>a", "<region>b", "<region>c"] */
+                availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { error: (issue) => `"${String(issue.input)}" is not an availability zone name such as eu-west-1a` })).optional(),
+            })
+            .transform(({ region, availabilityZones }) => ({
+                region,
+                availabilityZones: availabilityZones ?? ["a", "b", "c"].map((letter) => region + letter),
+            }))
+            .optional(),
+        /** Azure settings; required when `cloud` is `azure`. */
+        azure: z.strictObject({ location: z.string().regex(/^[a-z][a-z0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not an Azure location such as westeurope` }) }).optional(),
+        /** Tags on every resource; `owner` and `cost-center` are required. */
+        tags,
+        /** Days to keep control-plane and flow logs: 30, 60, 90, 180, 365 or 731. @default 90 */
+        logRetentionDays: z
+            .number()
+            .refine((days) => (logRetentionChoices as readonly number[]).includes(days), {
+                error: (issue) => `must be one of ${logRetentionChoices.join(", ")}, got ${String(issue.input)}`,
+            })
+            .default(90),
+        network,
+        cluster,
+    })
+    .superRefine((value, context) => {
+        if (!value[value.cloud]) {
+            context.addIssue({ code: "custom", path: [value.cloud], message: `is required when cloud is "${value.cloud}"` });
+        }
+        if (value.aws) {
+            const foreign = value.aws.availabilityZones.find((zone) => !zone.startsWith(value.aws!.region));
+            if (foreign) {
+                context.addIssue({ code: "custom", path: ["aws", "availabilityZones"], message: `${foreign} is not in ${value.aws.region}` });
+            }
+            if (value.cloud === "aws" && value.aws.availabilityZones.length < value.network.zones) {
+                context.addIssue({
+                    code: "custom",
+                    path: ["aws", "availabilityZones"],
+                    message: `lists ${value.aws.availabilityZones.length} zones but network.zones is ${value.network.zones}`,
+                });
+            }
+        }
+        if (value.environment === "prod" && value.cluster.apiAccess === "public") {
+            context.addIssue({
+                code: "custom",
+                path: ["cluster", "apiAccess"],
+                message: `prod needs "restricted" or "private", not "public"`,
+            });
+        }
+    });
+
+export type PlatformConfig = z.output<typeof platformConfigSchema>;
+export type CloudName = PlatformConfig["cloud"];
+export type EnvironmentName = PlatformConfig["environment"];
+export type NetworkConfig = PlatformConfig["network"];
+export type ClusterConfig = PlatformConfig["cluster"];
+
+/** Bad configuration: the message names the key and what is wrong, on one line. */
+export class ConfigError extends Error {
+    override name = "ConfigError";
+}
+
+/** The config namespace, which is also the project name. */
+export const configNamespace = "platform";
+
+/** Validates the `platform:` keys (namespace stripped, values already JSON-decoded). */
+export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfig {
+    const result = platformConfigSchema.safeParse(raw, { reportInput: true });
+    if (result.success) {
+        return result.data;
+    }
+    throw new ConfigError(`invalid configuration: ${result.error.issues.map(describeIssue).join("; ")}`);
+}
+
+/** `["cluster", "nodes", "min"]` → `platform:cluster.nodes.min`. */
+export function configKey(path: readonly PropertyKey[]): string {
+    return `${configNamespace}:${path.map(String).join(".")}`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+    const key = configKey(issue.path);
+    switch (issue.code) {
+        case "unrecognized_keys":
+            return issue.keys.map((unknown) => `${configKey([...issue.path, unknown])}: unknown key`).join("; ");
+        case "invalid_type":
+            return issue.input === undefined
+                ? `${key}: is required`
+                : `${key}: must be ${article(issue.expected)}, got ${describeValue(issue.input)}`;
+        case "invalid_value":
+            return `${key}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describeValue(issue.input)}`;
+        case "too_small":
+            return `${key}: must be at least ${String(issue.minimum)}${issue.origin === "array" ? " items" : ""}, got ${describeValue(issue.input)}`;
+        case "too_big":
+            return `${key}: must be at most ${String(issue.maximum)}, got ${describeValue(issue.input)}`;
+        default:
+            return `${key}: ${issue.message}`;
+    }
+}
+
+function article(expected: string): string {
+    return (/^[aeiou]/.test(expected) ? "an " : "a ") + expected;
+}
+
+function describeValue(value: unknown): string {
+    if (value === undefined) {
+        return "nothing";
+    }
+    const text = JSON.stringify(value);
+    return text.length > 40 ? `${typeof value}` : text;
+}
