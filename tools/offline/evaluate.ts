@@ -1,0 +1,141 @@
+/**
+ * Evaluates the real program (`index.ts`) for one stack under Pulumi's mock runtime and
+ * returns what it would create. No credentials, no network, no Pulumi CLI.
+ */
+import { fileURLToPath, pathToFileURL } from "node:url";
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformMocks, type RegisteredResource } from "./mocks.ts";
+import { PlanInputError, readStackFile } from "./stack-file.ts";
+
+export const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface PlanOptions {
+    readonly stack: string;
+    /** Overrides `platform:cloud` from the stack file. */
+    readonly cloud?: string | undefined;
+    /** Replaces whole config values (`platform:network` → object), for tests and what-ifs. */
+    readonly configOverrides?: Record<string, unknown>;
+    readonly projectDir?: string;
+}
+
+export interface PlannedResource {
+    /** The Pulumi type token. */
+    readonly type: string;
+    /** The logical name. */
+    readonly name: string;
+    /** Component nesting depth, 0 for top-level resources. */
+    readonly depth: number;
+    /** The inputs as registered; secrets appear as "[secret]". */
+    readonly inputs: Record<string, unknown>;
+}
+
+export interface PlanReport {
+    readonly stack: string;
+    readonly cloud: string;
+    readonly environment: string;
+    readonly resources: PlannedResource[];
+    /** Stack outputs; secrets appear as "[secret]". */
+    readonly outputs: Record<string, unknown>;
+}
+
+/** Bad stack configuration; the message names the key. */
+export class PlanConfigError extends Error {
+    override name = "PlanConfigError";
+}
+
+export const secretMask = "[secret]";
+
+let evaluations = 0;
+
+export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
+    const projectDir = options.projectDir ?? projectRoot;
+    if (!/^[\w.-]+$/.test(options.stack)) {
+        throw new PlanInputError(`"${options.stack}" is not a stack name`);
+    }
+    const stackFile = readStackFile(projectDir, options.stack);
+    const config = { ...stackFile.config };
+    if (options.cloud !== undefined) {
+        config[`${stackFile.project}:cloud`] = options.cloud;
+    }
+    for (const [key, value] of Object.entries(options.configOverrides ?? {})) {
+        if (value === undefined) {
+            delete config[key];
+        } else {
+            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+
+    pulumi.runtime.setAllConfig(config, stackFile.secretKeys);
+    const mocks = new PlatformMocks();
+    await pulumi.runtime.setMocks(mocks, stackFile.project, options.stack, false);
+
+    // A fresh module URL re-runs the program; its imports stay cached.
+    const programUrl = `${pathToFileURL(path.join(projectDir, "index.ts")).href}?evaluation=${++evaluations}`;
+    let program: Record<string, unknown>;
+    try {
+        program = await import(programUrl);
+    } catch (error) {
+        if (pulumi.RunError.isInstance(error)) {
+            throw new PlanConfigError((error as Error).message);
+        }
+        throw error;
+    }
+
+    const outputs = await resolveOutputs(program);
+    await pulumi.runtime.disconnect();
+    return {
+        stack: options.stack,
+        cloud: String(outputs["cloudName"]),
+        environment: String(outputs["environment"]),
+        resources: plannedResources(mocks.registered),
+        outputs,
+    };
+}
+
+async function resolveOutputs(program: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const entries = await Promise.all(
+        Object.entries(program).map(async ([key, value]) => {
+            const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<string>);
+            const [resolved, secret] = await Promise.all([
+                new Promise<unknown>((resolve) => output.apply(resolve)),
+                pulumi.isSecret(output),
+            ]);
+            return [key, secret ? secretMask : resolved] as const;
+        }),
+    );
+    return Object.fromEntries(entries);
+}
+
+/** Sorted by logical name (so each component's children sit together), with the component depth from each URN. */
+function plannedResources(registered: RegisteredResource[]): PlannedResource[] {
+    const monitor = pulumi.runtime.getMonitor() as unknown as { resources?: Map<string, unknown> } | undefined;
+    const depths = new Map<string, number>();
+    for (const urn of monitor?.resources?.keys() ?? []) {
+        const [, , typeChain = "", name = ""] = urn.split("::");
+        const types = typeChain.split("$");
+        depths.set(`${types.at(-1)}::${name}`, types.length - 1);
+    }
+    return registered
+        .map((resource) => ({
+            type: resource.type,
+            name: resource.name,
+            depth: depths.get(`${resource.type}::${resource.name}`) ?? 0,
+            inputs: maskSecrets(resource.inputs) as Record<string, unknown>,
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name) || a.depth - b.depth || a.type.localeCompare(b.type));
+}
+
+function maskSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(maskSecrets);
+    }
+    if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
+            return secretMask;
+        }
+        return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, maskSecrets(inner)]));
+    }
+    return value;
+}

@@ -1,0 +1,55 @@
+/**
+ * `npm run plan -- <stack> [--cloud aws|azure] [--json]`
+ *
+ * Evaluates the real program for Pulumi.<stack>.yaml under Pulumi's mock runtime and
+ * prints what it would create: a table, or with --json one JSON document on stdout.
+ * Exit codes: 0 planned, 1 invalid configuration or stack file, 2 bad arguments.
+ */
+import { parseArgs } from "node:util";
+import { evaluateStack, PlanConfigError } from "./offline/evaluate.ts";
+import { renderJson, renderTable } from "./offline/report.ts";
+import { PlanInputError } from "./offline/stack-file.ts";
+
+const usage = "usage: npm run plan -- <stack> [--cloud aws|azure] [--json]";
+
+async function main(argv: string[]): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            allowPositionals: true,
+            options: { cloud: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
+        });
+    } catch (error) {
+        return fail(2, `${(error as Error).message}\n${usage}`);
+    }
+    if (parsed.values.help) {
+        process.stdout.write(`${usage}\n`);
+        return 0;
+    }
+    const [stack, ...extra] = parsed.positionals;
+    if (!stack || extra.length > 0) {
+        return fail(2, usage);
+    }
+    const cloud = parsed.values.cloud;
+    if (cloud !== undefined && cloud !== "aws" && cloud !== "azure") {
+        return fail(2, `--cloud must be "aws" or "azure", got "${cloud}"`);
+    }
+    try {
+        const report = await evaluateStack({ stack, cloud });
+        process.stdout.write(`${parsed.values.json ? renderJson(report) : renderTable(report)}\n`);
+        return 0;
+    } catch (error) {
+        if (error instanceof PlanConfigError || error instanceof PlanInputError) {
+            return fail(1, error.message);
+        }
+        throw error;
+    }
+}
+
+function fail(code: number, message: string): number {
+    process.stderr.write(`error: ${message}\n`);
+    return code;
+}
+
+process.exitCode = await main(process.argv.slice(2));
