@@ -230,15 +230,16 @@ export const platformConfigSchema = z
         cluster,
     })
     .superRefine((value, context) => {
-        if (!value[value.cloud]) {
+        if (cloudNames.includes(value.cloud) && !value[value.cloud]) {
             context.addIssue({ code: "custom", path: [value.cloud], message: `is required when cloud is "${value.cloud}"` });
         }
-        if (value.aws) {
+        // Cross-key checks run even when a key above failed; each one guards its own inputs.
+        if (value.aws && Array.isArray(value.aws.availabilityZones)) {
             const foreign = value.aws.availabilityZones.find((zone) => !zone.startsWith(value.aws!.region));
             if (foreign) {
                 context.addIssue({ code: "custom", path: ["aws", "availabilityZones"], message: `${foreign} is not in ${value.aws.region}` });
             }
-            if (value.cloud === "aws" && value.aws.availabilityZones.length < value.network.zones) {
+            if (value.cloud === "aws" && value.aws.availabilityZones.length < value.network?.zones) {
                 context.addIssue({
                     code: "custom",
                     path: ["aws", "availabilityZones"],
@@ -246,7 +247,7 @@ export const platformConfigSchema = z
                 });
             }
         }
-        if (value.environment === "prod" && value.cluster.apiAccess === "public") {
+        if (value.environment === "prod" && value.cluster?.apiAccess === "public") {
             context.addIssue({
                 code: "custom",
                 path: ["cluster", "apiAccess"],
@@ -285,6 +286,10 @@ export function configKey(path: readonly PropertyKey[]): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
     const key = configKey(issue.path);
+    // Zod's own messages start with "Invalid"/"Too"; anything else was written in this schema.
+    if (!/^(Invalid|Too|Unrecognized)/.test(issue.message)) {
+        return `${key}: ${issue.message}`;
+    }
     switch (issue.code) {
         case "unrecognized_keys":
             return issue.keys.map((unknown) => `${configKey([...issue.path, unknown])}: unknown key`).join("; ");

@@ -26,6 +26,12 @@ export interface PlannedResource {
     readonly name: string;
     /** Component nesting depth, 0 for top-level resources. */
     readonly depth: number;
+    /** Logical name of the parent component, if any. */
+    readonly parent?: string;
+    /** Pulumi `protect`: the engine refuses to delete it. */
+    readonly protect: boolean;
+    /** Properties whose drift the program ignores. */
+    readonly ignoreChanges: string[];
     /** The inputs as registered; secrets appear as "[secret]". */
     readonly inputs: Record<string, unknown>;
 }
@@ -69,6 +75,7 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
     pulumi.runtime.setAllConfig(config, stackFile.secretKeys);
     const mocks = new PlatformMocks();
     await pulumi.runtime.setMocks(mocks, stackFile.project, options.stack, false);
+    const registrationOptions = recordResourceOptions();
 
     // A fresh module URL re-runs the program; its imports stay cached.
     const programUrl = `${pathToFileURL(path.join(projectDir, "index.ts")).href}?evaluation=${++evaluations}`;
@@ -88,7 +95,7 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
         stack: options.stack,
         cloud: String(outputs["cloudName"]),
         environment: String(outputs["environment"]),
-        resources: plannedResources(mocks.registered),
+        resources: plannedResources(mocks.registered, registrationOptions),
         outputs,
     };
 }
@@ -107,22 +114,53 @@ async function resolveOutputs(program: Record<string, unknown>): Promise<Record<
     return Object.fromEntries(entries);
 }
 
-/** Sorted by logical name (so each component's children sit together), with the component depth from each URN. */
-function plannedResources(registered: RegisteredResource[]): PlannedResource[] {
-    const monitor = pulumi.runtime.getMonitor() as unknown as { resources?: Map<string, unknown> } | undefined;
-    const depths = new Map<string, number>();
-    for (const urn of monitor?.resources?.keys() ?? []) {
-        const [, , typeChain = "", name = ""] = urn.split("::");
-        const types = typeChain.split("$");
-        depths.set(`${types.at(-1)}::${name}`, types.length - 1);
-    }
+interface RegistrationOptions {
+    readonly parentUrn: string;
+    readonly protect: boolean;
+    readonly ignoreChanges: string[];
+}
+
+/** The mock runtime hides resource options from the mocks; read them off the registration requests. */
+function recordResourceOptions(): Map<string, RegistrationOptions> {
+    type Request = {
+        getType(): string;
+        getName(): string;
+        getParent(): string;
+        getProtect(): boolean | undefined;
+        getIgnorechangesList(): string[];
+    };
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(request: Request, callback: unknown): unknown };
+    const recorded = new Map<string, RegistrationOptions>();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request, callback) => {
+        recorded.set(`${request.getType()}::${request.getName()}`, {
+            parentUrn: request.getParent(),
+            protect: request.getProtect() ?? false,
+            ignoreChanges: request.getIgnorechangesList(),
+        });
+        return register(request, callback);
+    };
+    return recorded;
+}
+
+/** Sorted by logical name, so each component's children sit together. */
+function plannedResources(registered: RegisteredResource[], options: Map<string, RegistrationOptions>): PlannedResource[] {
     return registered
-        .map((resource) => ({
-            type: resource.type,
-            name: resource.name,
-            depth: depths.get(`${resource.type}::${resource.name}`) ?? 0,
-            inputs: maskSecrets(resource.inputs) as Record<string, unknown>,
-        }))
+        .map((resource) => {
+            const recorded = options.get(`${resource.type}::${resource.name}`);
+            const parentUrn = recorded?.parentUrn ?? "";
+            const typeChain = parentUrn.split("::")[2] ?? "";
+            const parent = parentUrn.split("::")[3];
+            return {
+                type: resource.type,
+                name: resource.name,
+                depth: parentUrn ? typeChain.split("$").length : 0,
+                ...(parent ? { parent } : {}),
+                protect: recorded?.protect ?? false,
+                ignoreChanges: recorded?.ignoreChanges ?? [],
+                inputs: maskSecrets(resource.inputs) as Record<string, unknown>,
+            };
+        })
         .sort((a, b) => a.name.localeCompare(b.name) || a.depth - b.depth || a.type.localeCompare(b.type));
 }
 

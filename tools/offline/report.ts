@@ -4,7 +4,7 @@ import type { PlanReport } from "./evaluate.ts";
 export function renderJson(report: PlanReport): string {
     const { stack, cloud, environment, resources, outputs } = report;
     return JSON.stringify(
-        { stack, cloud, environment, resources: resources.map(({ type, name, inputs }) => ({ type, name, inputs })), outputs },
+        { stack, cloud, environment, resources: resources.map(({ type, name, protect, inputs }) => ({ type, name, protect, inputs })), outputs },
         null,
         2,
     );
@@ -13,7 +13,7 @@ export function renderJson(report: PlanReport): string {
 export function renderTable(report: PlanReport): string {
     const rows = report.resources.map((resource) => ({
         name: `${"  ".repeat(resource.depth)}${resource.name}`,
-        type: resource.type,
+        type: resource.protect ? `${resource.type} (protected)` : resource.type,
     }));
     const nameWidth = Math.max(4, ...rows.map((row) => row.name.length));
     const outputWidth = Math.max(...Object.keys(report.outputs).map((key) => key.length));

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { ConfigError, parsePlatformConfig, type PlatformConfig } from "../config/schema.ts";
+import { projectRoot, PlanConfigError } from "../tools/offline/evaluate.ts";
+import { readStackFile } from "../tools/offline/stack-file.ts";
+import { planWith, stacks } from "./support/plans.ts";
+
+/** The `platform:` keys of a checked-in stack file, decoded as the program decodes them. */
+function stackConfig(stack: string): Record<string, any> {
+    const { config } = readStackFile(projectRoot, stack);
+    return Object.fromEntries(
+        Object.entries(config)
+            .filter(([key]) => key.startsWith("platform:"))
+            .map(([key, value]) => {
+                try {
+                    return [key.slice("platform:".length), JSON.parse(value)];
+                } catch {
+                    return [key.slice("platform:".length), value];
+                }
+            }),
+    );
+}
+
+/** Parses prod's config with `change` applied; returns the error message, or fails if it parsed. */
+function rejection(change: (config: Record<string, any>) => void): string {
+    const config = structuredClone(stackConfig("prod"));
+    change(config);
+    try {
+        parsePlatformConfig(config);
+    } catch (error) {
+        assert.ok(error instanceof ConfigError);
+        return error.message;
+    }
+    assert.fail("the configuration was accepted");
+}
+
+describe("configuration schema", () => {
+    for (const stack of stacks) {
+        it(`accepts the checked-in ${stack} stack file with explicit sizing`, () => {
+            const raw = stackConfig(stack);
+            const config: PlatformConfig = parsePlatformConfig(raw);
+            assert.equal(config.environment, stack);
+            assert.ok(raw["network"]["zones"] && raw["cluster"]["nodes"]["vcpu"] && raw["cluster"]["nodes"]["max"]);
+            assert.ok(raw["aws"]["region"] && raw["azure"]["location"], "both clouds' settings are in the stack file");
+        });
+    }
+
+    it("applies documented defaults", () => {
+        const raw = stackConfig("dev");
+        delete raw["logRetentionDays"];
+        delete raw["cluster"]["nodes"]["count"];
+        delete raw["cluster"]["azure"];
+        const config = parsePlatformConfig(raw);
+        assert.equal(config.logRetentionDays, 90);
+        assert.equal(config.cluster.nodes.count, config.cluster.nodes.min);
+        assert.deepEqual(config.cluster.azure.systemNodes, { vcpu: 2, memoryGiB: 8, count: 2 });
+        assert.deepEqual(config.aws?.availabilityZones, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+    });
+
+    const invalid: [string, (config: Record<string, any>) => void, string][] = [
+        ["an unknown cloud", (c) => (c["cloud"] = "gcp"), `platform:cloud: must be one of "aws", "azure", got "gcp"`],
+        ["min above max nodes", (c) => (c["cluster"]["nodes"]["min"] = 20), "platform:cluster.nodes.min: 20 is greater than max (15)"],
+        ["an initial count outside the bounds", (c) => (c["cluster"]["nodes"]["count"] = 16), "platform:cluster.nodes.count: 16 is outside min..max (5..15)"],
+        ["zero zones", (c) => (c["network"]["zones"] = 0), "platform:network.zones: must be at least 1, got 0"],
+        ["four zones", (c) => (c["network"]["zones"] = 4), "platform:network.zones: must be at most 3, got 4"],
+        ["Kubernetes below 1.28", (c) => (c["cluster"]["kubernetesVersion"] = "1.27"), "platform:cluster.kubernetesVersion: 1.27 is below the supported floor 1.28"],
+        ["an unquoted Kubernetes version", (c) => (c["cluster"]["kubernetesVersion"] = 1.3), `platform:cluster.kubernetesVersion: must be a quoted string such as "1.35"`],
+        ["a malformed version", (c) => (c["cluster"]["kubernetesVersion"] = "v1.35.2"), `platform:cluster.kubernetesVersion: "v1.35.2" must be a minor version`],
+        ["a malformed CIDR", (c) => (c["network"]["cidr"] = "10.0.0.300/16"), `platform:network.cidr: "10.0.0.300/16" is not an IPv4 CIDR`],
+        ["a CIDR with host bits", (c) => (c["network"]["cidr"] = "10.0.0.1/16"), "platform:network.cidr: \"10.0.0.1/16\" has host bits set"],
+        ["a network too small for the layout", (c) => (c["network"]["cidr"] = "10.0.0.0/24"), "platform:network.cidr: \"10.0.0.0/24\" must be a /16 to /20 block"],
+        ["a network over the service range", (c) => (c["network"]["cidr"] = "172.20.0.0/16"), "overlaps the Kubernetes service range 172.20.0.0/16"],
+        ["a malformed authorized range", (c) => (c["cluster"]["authorizedCidrs"] = ["office"]), `platform:cluster.authorizedCidrs.0: "office" is not an IPv4 CIDR`],
+        ["an unknown top-level key", (c) => (c["clustr"] = {}), "platform:clustr: unknown key"],
+        ["an unknown nested key", (c) => (c["cluster"]["nodes"]["cpu"] = 4), "platform:cluster.nodes.cpu: unknown key"],
+        ["a wrong type", (c) => (c["network"]["zones"] = "three"), `platform:network.zones: must be a number, got "three"`],
+        ["a fractional node count", (c) => (c["cluster"]["nodes"]["min"] = 2.5), "platform:cluster.nodes.min: must be an int"],
+        ["a missing section", (c) => delete c["cluster"], "platform:cluster: is required"],
+        ["a missing required tag", (c) => delete c["tags"]["owner"], "platform:tags.owner: is required"],
+        ["an unsupported log retention", (c) => (c["logRetentionDays"] = 7), "platform:logRetentionDays: must be one of 30, 60, 90, 180, 365, 731, got 7"],
+        ["a public API in prod", (c) => ((c["cluster"]["apiAccess"] = "public"), (c["cluster"]["authorizedCidrs"] = [])), `platform:cluster.apiAccess: prod needs "restricted" or "private"`],
+        ["a restricted API without ranges", (c) => (c["cluster"]["authorizedCidrs"] = []), "platform:cluster.authorizedCidrs: must list at least one range"],
+        ["an API open to 0.0.0.0/0", (c) => (c["cluster"]["authorizedCidrs"] = ["0.0.0.0/0"]), "platform:cluster.authorizedCidrs: 0.0.0.0/0 restricts nothing"],
+        ["an oversized node", (c) => (c["cluster"]["nodes"]["vcpu"] = 128), "platform:cluster.nodes.vcpu: must be at most 64, got 128"],
+        ["a malformed SKU override", (c) => (c["cluster"]["aws"] = { instanceType: "huge" }), `platform:cluster.aws.instanceType: "huge" is not an EC2 instance type`],
+        ["a malformed AWS region", (c) => (c["aws"]["region"] = "Ireland"), `platform:aws.region: "Ireland" is not an AWS region`],
+        ["a zone from another region", (c) => (c["aws"]["availabilityZones"] = ["us-east-1a", "eu-west-1b", "eu-west-1c"]), "platform:aws.availabilityZones: us-east-1a is not in eu-west-1"],
+        ["too few zone names", (c) => (c["aws"]["availabilityZones"] = ["eu-west-1a"]), "platform:aws.availabilityZones: lists 1 zones but network.zones is 3"],
+        ["the selected cloud's settings missing", (c) => ((c["cloud"] = "azure"), delete c["azure"]), `platform:azure: is required when cloud is "azure"`],
+    ];
+    for (const [what, change, message] of invalid) {
+        it(`rejects ${what}, naming the key on one line`, () => {
+            const error = rejection(change);
+            assert.ok(error.includes(message), `"${error}" should include "${message}"`);
+            assert.ok(!error.includes("\n"), "one line");
+        });
+    }
+});
+
+describe("configuration errors in the program", () => {
+    it("stop the program before any resource exists, with the key in the message", async () => {
+        await assert.rejects(
+            planWith({ stack: "dev", configOverrides: { "platform:network": { cidr: "10.0.0.0/16", zones: 0, natGateways: "single" } } }),
+            (error: unknown) => error instanceof PlanConfigError && /platform:network\.zones/.test(error.message),
+        );
+    });
+
+    it("report a --cloud switch to a cloud whose settings are missing", async () => {
+        await assert.rejects(
+            planWith({ stack: "dev", cloud: "azure", configOverrides: { "platform:azure": undefined } }),
+            /platform:azure: is required when cloud is "azure"/,
+        );
+    });
+});

@@ -1,0 +1,46 @@
+/** Shared helpers: evaluate each stack × cloud once and query what it would create. */
+import assert from "node:assert/strict";
+import { evaluateStack, type PlannedResource, type PlanOptions, type PlanReport } from "../../tools/offline/evaluate.ts";
+
+export const stacks = ["dev", "staging", "prod"] as const;
+export const cloudNames = ["aws", "azure"] as const;
+export type StackName = (typeof stacks)[number];
+export type CloudName = (typeof cloudNames)[number];
+
+const cache = new Map<string, Promise<PlanReport>>();
+
+/** The plan of a checked-in stack file, evaluated once per test run. */
+export function planOf(stack: StackName, cloud: CloudName): Promise<PlanReport> {
+    const key = `${stack}/${cloud}`;
+    if (!cache.has(key)) {
+        cache.set(key, evaluateStack({ stack, cloud }));
+    }
+    return cache.get(key)!;
+}
+
+/** A plan with some config values replaced; never cached. */
+export function planWith(options: PlanOptions): Promise<PlanReport> {
+    return evaluateStack(options);
+}
+
+export function resourcesOf(report: PlanReport, type: string): PlannedResource[] {
+    return report.resources.filter((resource) => resource.type === type);
+}
+
+/** The single resource of `type` (and `name`, when given); fails the test otherwise. */
+export function resourceOf(report: PlanReport, type: string, name?: string): PlannedResource {
+    const matches = resourcesOf(report, type).filter((resource) => name === undefined || resource.name === name);
+    assert.equal(matches.length, 1, `expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.length}`);
+    return matches[0]!;
+}
+
+export function inputsOf(report: PlanReport, type: string, name?: string): Record<string, any> {
+    return resourceOf(report, type, name).inputs;
+}
+
+/** Section 2 of the brief: what each environment must get. */
+export const expected = {
+    dev: { zones: 1, nodes: { vcpu: 2, memoryGiB: 8, min: 3, max: 5 }, natGateways: 1, protect: false, apiAccess: "public" },
+    staging: { zones: 2, nodes: { vcpu: 4, memoryGiB: 16, min: 4, max: 8 }, natGateways: 1, protect: true, apiAccess: "restricted" },
+    prod: { zones: 3, nodes: { vcpu: 8, memoryGiB: 32, min: 5, max: 15 }, natGateways: 3, protect: true, apiAccess: "restricted" },
+} as const;
