@@ -62,10 +62,10 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             }, parent);
 
         // Key Vault names are global; a random suffix keeps same-named stacks of other tenants apart.
-        const vaultSuffix = new random.RandomString(`${name}-kms-suffix`, { length: 6, special: false, upper: false }, parent);
+        const vaultSuffix = new random.RandomString(`${name}-kms-suffix`, { length: 4, special: false, upper: false }, parent);
         const vault = new keyvault.Vault(`${name}-kms`, {
             ...inGroup,
-            vaultName: pulumi.interpolate`${physicalName(["kv", context.project, context.stack], { ...nameRules.keyVault, maxLength: 17 })}-${vaultSuffix.result}`,
+            vaultName: pulumi.interpolate`${physicalName(["kv", context.project, context.stack], { ...nameRules.keyVault, maxLength: nameRules.keyVault.maxLength - 5 })}-${vaultSuffix.result}`,
             properties: {
                 tenantId: identity.tenantId,
                 sku: { family: "A", name: "standard" },

@@ -17,6 +17,8 @@ export interface PlanOptions {
     /** Replaces whole config values (`platform:network` → object), for tests and what-ifs. */
     readonly configOverrides?: Record<string, unknown>;
     readonly projectDir?: string;
+    /** Print secret outputs in clear; for tests that check what the secret holds. */
+    readonly revealSecrets?: boolean;
 }
 
 export interface PlannedResource {
@@ -32,8 +34,8 @@ export interface PlannedResource {
     readonly protect: boolean;
     /** Properties whose drift the program ignores. */
     readonly ignoreChanges: string[];
-    /** The inputs as registered; secrets appear as "[secret]". */
-    readonly inputs: Record<string, unknown>;
+    /** The inputs as registered (JSON-like data); secrets appear as "[secret]". */
+    readonly inputs: Record<string, any>;
 }
 
 export interface PlanReport {
@@ -43,6 +45,8 @@ export interface PlanReport {
     readonly resources: PlannedResource[];
     /** Stack outputs; secrets appear as "[secret]". */
     readonly outputs: Record<string, unknown>;
+    /** Names of the outputs Pulumi holds as secrets. */
+    readonly secretOutputs: string[];
 }
 
 /** Bad stack configuration; the message names the key. */
@@ -89,7 +93,7 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
         throw error;
     }
 
-    const outputs = await resolveOutputs(program);
+    const { outputs, secretOutputs } = await resolveOutputs(program, options.revealSecrets ?? false);
     await pulumi.runtime.disconnect();
     return {
         stack: options.stack,
@@ -97,10 +101,11 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
         environment: String(outputs["environment"]),
         resources: plannedResources(mocks.registered, registrationOptions),
         outputs,
+        secretOutputs,
     };
 }
 
-async function resolveOutputs(program: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function resolveOutputs(program: Record<string, unknown>, reveal: boolean) {
     const entries = await Promise.all(
         Object.entries(program).map(async ([key, value]) => {
             const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<string>);
@@ -108,10 +113,13 @@ async function resolveOutputs(program: Record<string, unknown>): Promise<Record<
                 new Promise<unknown>((resolve) => output.apply(resolve)),
                 pulumi.isSecret(output),
             ]);
-            return [key, secret ? secretMask : resolved] as const;
+            return { key, value: secret && !reveal ? secretMask : resolved, secret };
         }),
     );
-    return Object.fromEntries(entries);
+    return {
+        outputs: Object.fromEntries(entries.map(({ key, value }) => [key, value])),
+        secretOutputs: entries.filter(({ secret }) => secret).map(({ key }) => key),
+    };
 }
 
 interface RegistrationOptions {

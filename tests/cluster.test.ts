@@ -1,0 +1,240 @@
+import assert from "node:assert/strict";
+import { readStackFile } from "../tools/offline/stack-file.ts";
+import { projectRoot, secretMask } from "../tools/offline/evaluate.ts";
+import { cloudNames, expected, inputsOf, planOf, planWith, resourceOf, resourcesOf, stacks } from "./support/plans.ts";
+
+const awsSkus = { dev: "m7i.large", staging: "m7i.xlarge", prod: "m7i.2xlarge" };
+const azureSkus = { dev: "Standard_D2s_v5", staging: "Standard_D4s_v5", prod: "Standard_D8s_v5" };
+const authorizedCidrs = ["203.0.113.0/24", "198.51.100.0/24"];
+
+/** A stack's `platform:cluster` object with `change` applied, for what-if plans. */
+function clusterConfig(stack: string, change: (cluster: Record<string, any>) => void): Record<string, any> {
+    const cluster = JSON.parse(readStackFile(projectRoot, stack).config["platform:cluster"]!);
+    change(cluster);
+    return cluster;
+}
+
+describe("cluster on AWS (EKS)", () => {
+    for (const stack of stacks) {
+        describe(stack, () => {
+            const want = expected[stack];
+
+            it(`runs Kubernetes 1.35 across ${want.zones} zone(s) with secrets encrypted under a rotating KMS key`, async () => {
+                const plan = await planOf(stack, "aws");
+                const cluster = inputsOf(plan, "aws:eks/cluster:Cluster");
+                assert.equal(cluster["version"], "1.35");
+                assert.equal(cluster["vpcConfig"].subnetIds.length, want.zones);
+                assert.deepEqual(cluster["encryptionConfig"].resources, ["secrets"]);
+                assert.ok(cluster["encryptionConfig"].provider.keyArn.startsWith("arn:aws:kms:"));
+                assert.equal(inputsOf(plan, "aws:kms/key:Key")["enableKeyRotation"], true);
+                assert.deepEqual(cluster["upgradePolicy"], { supportType: "STANDARD" });
+            });
+
+            it("ships every control-plane log and authenticates through access entries only", async () => {
+                const plan = await planOf(stack, "aws");
+                const cluster = inputsOf(plan, "aws:eks/cluster:Cluster");
+                assert.deepEqual(cluster["enabledClusterLogTypes"], ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+                assert.equal(cluster["accessConfig"].authenticationMode, "API");
+                assert.equal(inputsOf(plan, "aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane")["name"], `/aws/eks/platform-${stack}/cluster`);
+            });
+
+            it(`exposes the API endpoint as ${want.apiAccess}`, async () => {
+                const plan = await planOf(stack, "aws");
+                const vpcConfig = inputsOf(plan, "aws:eks/cluster:Cluster")["vpcConfig"];
+                assert.equal(vpcConfig.endpointPrivateAccess, true);
+                assert.equal(vpcConfig.endpointPublicAccess, true);
+                assert.deepEqual(vpcConfig.publicAccessCidrs, want.apiAccess === "public" ? ["0.0.0.0/0"] : authorizedCidrs);
+            });
+
+            it(`autoscales ${want.nodes.min}-${want.nodes.max} nodes of ${awsSkus[stack]} (${want.nodes.vcpu} vCPU, ${want.nodes.memoryGiB} GiB)`, async () => {
+                const plan = await planOf(stack, "aws");
+                const nodeGroup = resourceOf(plan, "aws:eks/nodeGroup:NodeGroup");
+                assert.deepEqual(nodeGroup.inputs["instanceTypes"], [awsSkus[stack]]);
+                assert.deepEqual(nodeGroup.inputs["scalingConfig"], { minSize: want.nodes.min, maxSize: want.nodes.max, desiredSize: want.nodes.min });
+                assert.equal(nodeGroup.inputs["subnetIds"].length, want.zones);
+                assert.ok(nodeGroup.ignoreChanges.includes("scalingConfig.desiredSize"), "the autoscaler owns the live count");
+                assert.equal(plan.outputs["nodeSku"], awsSkus[stack]);
+            });
+
+            it("boots nodes with IMDSv2 only and encrypted root volumes", async () => {
+                const plan = await planOf(stack, "aws");
+                const template = inputsOf(plan, "aws:ec2/launchTemplate:LaunchTemplate");
+                assert.equal(template["metadataOptions"].httpTokens, "required");
+                assert.equal(template["metadataOptions"].httpPutResponseHopLimit, 1);
+                assert.equal(template["blockDeviceMappings"][0].ebs.encrypted, "true");
+            });
+
+            it("federates workload identity through an IAM OIDC provider and Pod Identity", async () => {
+                const plan = await planOf(stack, "aws");
+                const provider = inputsOf(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+                assert.equal(provider["url"], plan.outputs["oidcIssuerUrl"]);
+                assert.deepEqual(provider["clientIdLists"], ["sts.amazonaws.com"]);
+                const addons = resourcesOf(plan, "aws:eks/addon:Addon").map((addon) => addon.inputs["addonName"]).sort();
+                assert.deepEqual(addons, ["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+                const ebs = resourcesOf(plan, "aws:eks/addon:Addon").find((addon) => addon.inputs["addonName"] === "aws-ebs-csi-driver")!;
+                assert.equal(ebs.inputs["podIdentityAssociations"][0].serviceAccount, "ebs-csi-controller-sa");
+            });
+
+            it(want.protect ? "is deletion-protected in the cloud and in Pulumi" : "stays deletable in dev", async () => {
+                const plan = await planOf(stack, "aws");
+                const cluster = resourceOf(plan, "aws:eks/cluster:Cluster");
+                assert.equal(cluster.inputs["deletionProtection"], want.protect);
+                assert.equal(cluster.protect, want.protect);
+                assert.equal(resourceOf(plan, "aws:kms/key:Key").protect, want.protect);
+            });
+        });
+    }
+
+    it("turns off the public endpoint when the API is private", async () => {
+        const plan = await planWith({
+            stack: "prod",
+            cloud: "aws",
+            configOverrides: { "platform:cluster": clusterConfig("prod", (c) => ((c["apiAccess"] = "private"), delete c["authorizedCidrs"])) },
+        });
+        const vpcConfig = inputsOf(plan, "aws:eks/cluster:Cluster")["vpcConfig"];
+        assert.equal(vpcConfig.endpointPublicAccess, false);
+        assert.equal(vpcConfig.endpointPrivateAccess, true);
+        assert.equal(vpcConfig.publicAccessCidrs, undefined);
+    });
+
+    it("grants configured admin roles cluster-admin through access entries, and uses the SKU override", async () => {
+        const adminRole = "arn:aws:iam::123456789012:role/platform-admins";
+        const plan = await planWith({
+            stack: "dev",
+            cloud: "aws",
+            configOverrides: { "platform:cluster": clusterConfig("dev", (c) => (c["aws"] = { adminRoleArns: [adminRole], instanceType: "m8g.large" })) },
+        });
+        assert.equal(inputsOf(plan, "aws:eks/accessEntry:AccessEntry")["principalArn"], adminRole);
+        assert.match(inputsOf(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")["policyArn"], /AmazonEKSClusterAdminPolicy$/);
+        assert.deepEqual(inputsOf(plan, "aws:eks/nodeGroup:NodeGroup")["instanceTypes"], ["m8g.large"]);
+    });
+});
+
+describe("cluster on Azure (AKS)", () => {
+    const tiers = { dev: "Free", staging: "Standard", prod: "Standard" };
+
+    for (const stack of stacks) {
+        describe(stack, () => {
+            const want = expected[stack];
+
+            it(`runs Kubernetes 1.35 on the ${tiers[stack]} tier with Secrets encrypted by a purge-protected Key Vault key`, async () => {
+                const plan = await planOf(stack, "azure");
+                const cluster = inputsOf(plan, "azure-native:containerservice:ManagedCluster");
+                assert.equal(cluster["kubernetesVersion"], "1.35");
+                assert.deepEqual(cluster["sku"], { name: "Base", tier: tiers[stack] });
+                const kms = cluster["securityProfile"].azureKeyVaultKms;
+                assert.equal(kms.enabled, true);
+                const vaultName = inputsOf(plan, "azure-native:keyvault:Key")["vaultName"];
+                assert.match(vaultName, new RegExp(`^kv-platform-${stack}-[a-z0-9]{4}$`));
+                assert.ok(kms.keyId.startsWith(`https://${vaultName}.vault.azure.net/keys/kubernetes-secrets/`), "the key of this stack's vault");
+                const vault = inputsOf(plan, "azure-native:keyvault:Vault")["properties"];
+                assert.equal(vault.enableRbacAuthorization, true);
+                assert.equal(vault.enablePurgeProtection, true);
+                assert.equal(vault.enableSoftDelete, true);
+            });
+
+            it("authenticates through Entra ID with Azure RBAC, local accounts off, workload identity on", async () => {
+                const plan = await planOf(stack, "azure");
+                const cluster = inputsOf(plan, "azure-native:containerservice:ManagedCluster");
+                assert.equal(cluster["disableLocalAccounts"], true);
+                assert.deepEqual({ managed: cluster["aadProfile"].managed, rbac: cluster["aadProfile"].enableAzureRBAC }, { managed: true, rbac: true });
+                assert.equal(cluster["oidcIssuerProfile"].enabled, true);
+                assert.equal(cluster["securityProfile"].workloadIdentity.enabled, true);
+                assert.match(String(plan.outputs["oidcIssuerUrl"]), /^https:\/\/westeurope\.oic\.prod-aks\.azure\.com\//);
+            });
+
+            it(`exposes the API endpoint as ${want.apiAccess}`, async () => {
+                const plan = await planOf(stack, "azure");
+                const access = inputsOf(plan, "azure-native:containerservice:ManagedCluster")["apiServerAccessProfile"];
+                assert.deepEqual(access, want.apiAccess === "public" ? undefined : { authorizedIPRanges: authorizedCidrs });
+            });
+
+            it(`autoscales a user pool of ${want.nodes.min}-${want.nodes.max} ${azureSkus[stack]} nodes over ${want.zones} zone(s) beside a tainted system pool`, async () => {
+                const plan = await planOf(stack, "azure");
+                const pool = resourceOf(plan, "azure-native:containerservice:AgentPool");
+                assert.equal(pool.inputs["mode"], "User");
+                assert.equal(pool.inputs["vmSize"], azureSkus[stack]);
+                assert.equal(pool.inputs["enableAutoScaling"], true);
+                assert.deepEqual([pool.inputs["minCount"], pool.inputs["maxCount"], pool.inputs["count"]], [want.nodes.min, want.nodes.max, want.nodes.min]);
+                assert.deepEqual(pool.inputs["availabilityZones"], ["1", "2", "3"].slice(0, want.zones));
+                assert.ok(pool.ignoreChanges.includes("count"));
+                const system = inputsOf(plan, "azure-native:containerservice:ManagedCluster")["agentPoolProfiles"][0];
+                assert.equal(system.mode, "System");
+                assert.deepEqual(system.nodeTaints, ["CriticalAddonsOnly=true:NoSchedule"]);
+                assert.deepEqual(system.availabilityZones, ["1", "2", "3"].slice(0, want.zones));
+                assert.equal(plan.outputs["nodeSku"], azureSkus[stack]);
+            });
+
+            it("uses Azure CNI overlay with Cilium and leaves through the network's NAT gateway", async () => {
+                const plan = await planOf(stack, "azure");
+                const network = inputsOf(plan, "azure-native:containerservice:ManagedCluster")["networkProfile"];
+                assert.deepEqual(
+                    [network.networkPlugin, network.networkPluginMode, network.networkPolicy, network.outboundType],
+                    ["azure", "overlay", "cilium", "userAssignedNATGateway"],
+                );
+                assert.equal(network.serviceCidr, "172.20.0.0/16");
+            });
+
+            it("gives the control-plane identity only network and KMS roles, and ships control-plane logs", async () => {
+                const plan = await planOf(stack, "azure");
+                const assignments = resourcesOf(plan, "azure-native:authorization:RoleAssignment");
+                assert.equal(assignments.length, 2);
+                assert.ok(assignments.every((assignment) => assignment.inputs["principalType"] === "ServicePrincipal"));
+                assert.equal(inputsOf(plan, "azure-native:authorization:RoleAssignment", "cluster-network")["scope"], plan.outputs["networkId"]);
+                const logs = inputsOf(plan, "azure-native:monitor:DiagnosticSetting")["logs"].map((log: any) => log.category);
+                assert.ok(["kube-apiserver", "kube-audit-admin", "guard"].every((category) => logs.includes(category)));
+            });
+
+            it(want.protect ? "is guarded by a delete lock and Pulumi protect" : "stays deletable in dev", async () => {
+                const plan = await planOf(stack, "azure");
+                assert.equal(resourceOf(plan, "azure-native:containerservice:ManagedCluster").protect, want.protect);
+                assert.equal(resourceOf(plan, "azure-native:keyvault:Vault").protect, want.protect);
+                const locks = resourcesOf(plan, "azure-native:authorization:ManagementLockByScope");
+                assert.equal(locks.length, want.protect ? 1 : 0);
+                if (want.protect) {
+                    assert.equal(locks[0]!.inputs["level"], "CanNotDelete");
+                }
+            });
+        });
+    }
+
+    it("makes the cluster private when the API is private", async () => {
+        const plan = await planWith({
+            stack: "prod",
+            cloud: "azure",
+            configOverrides: { "platform:cluster": clusterConfig("prod", (c) => ((c["apiAccess"] = "private"), delete c["authorizedCidrs"])) },
+        });
+        const cluster = inputsOf(plan, "azure-native:containerservice:ManagedCluster");
+        assert.deepEqual(cluster["apiServerAccessProfile"], { enablePrivateCluster: true, privateDNSZone: "system" });
+        assert.match(String(plan.outputs["clusterEndpoint"]), /privatelink/);
+    });
+});
+
+describe("cluster outputs", () => {
+    it("hands out a kubeconfig for the EKS endpoint that fetches tokens with the AWS CLI", async () => {
+        const plan = await planWith({ stack: "dev", cloud: "aws", revealSecrets: true });
+        const kubeconfig = JSON.parse(String(plan.outputs["kubeconfig"]));
+        assert.equal(kubeconfig.clusters[0].cluster.server, plan.outputs["clusterEndpoint"]);
+        assert.deepEqual(kubeconfig.users[0].user.exec.args.slice(0, 4), ["eks", "get-token", "--cluster-name", "platform-dev"]);
+        assert.deepEqual(plan.secretOutputs, ["kubeconfig"]);
+    });
+
+    it("hands out the AKS user kubeconfig, decoded, which signs in through Entra ID", async () => {
+        const plan = await planWith({ stack: "dev", cloud: "azure", revealSecrets: true });
+        assert.match(String(plan.outputs["kubeconfig"]), /command: kubelogin/);
+        assert.deepEqual(plan.secretOutputs, ["kubeconfig"]);
+    });
+
+    for (const stack of stacks) {
+        for (const cloud of cloudNames) {
+            it(`exports the same names on ${cloud} for ${stack}, with the kubeconfig as a secret`, async () => {
+                const plan = await planOf(stack, cloud);
+                assert.equal(plan.outputs["kubeconfig"], secretMask);
+                assert.equal(plan.outputs["clusterName"], `platform-${stack}`);
+                assert.equal(plan.outputs["kubernetesVersion"], "1.35");
+                assert.match(String(plan.outputs["clusterEndpoint"]), /^https:\/\//);
+                assert.match(String(plan.outputs["oidcIssuerUrl"]), /^https:\/\//);
+            });
+        }
+    }
+});

@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { expected, inputsOf, planOf, resourceOf, resourcesOf, stacks } from "./support/plans.ts";
+
+describe("network on AWS", () => {
+    for (const stack of stacks) {
+        describe(stack, () => {
+            const want = expected[stack];
+
+            it(`spreads public, private and database subnets over ${want.zones} zone(s)`, async () => {
+                const plan = await planOf(stack, "aws");
+                const subnets = resourcesOf(plan, "aws:ec2/subnet:Subnet");
+                for (const role of ["public", "private", "database"]) {
+                    const ofRole = subnets.filter((subnet) => subnet.name.startsWith(`network-${role}-`));
+                    assert.equal(ofRole.length, want.zones, role);
+                    assert.deepEqual(
+                        ofRole.map((subnet) => subnet.inputs["availabilityZone"]).sort(),
+                        ["eu-west-1a", "eu-west-1b", "eu-west-1c"].slice(0, want.zones),
+                    );
+                }
+                assert.ok(subnets.every((subnet) => subnet.inputs["mapPublicIpOnLaunch"] !== true), "no public IPs on launch");
+            });
+
+            it(`egresses through ${want.natGateways} NAT gateway(s), each zone through its own when there is one per zone`, async () => {
+                const plan = await planOf(stack, "aws");
+                assert.equal(resourcesOf(plan, "aws:ec2/natGateway:NatGateway").length, want.natGateways);
+                const privateRoutes = resourcesOf(plan, "aws:ec2/routeTable:RouteTable").filter((table) => table.name.startsWith("network-private-rt-"));
+                assert.equal(privateRoutes.length, want.zones);
+                const gateways = new Set(privateRoutes.map((table) => table.inputs["routes"][0].natGatewayId));
+                assert.equal(gateways.size, want.natGateways);
+            });
+
+            it("keeps database subnets off the internet", async () => {
+                const plan = await planOf(stack, "aws");
+                assert.equal(inputsOf(plan, "aws:ec2/routeTable:RouteTable", "network-database-rt")["routes"], undefined);
+                const associations = resourcesOf(plan, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter((a) => a.name.startsWith("network-database-"));
+                assert.equal(associations.length, want.zones);
+            });
+
+            it("logs every flow for the stack's retention and strips the default security group", async () => {
+                const plan = await planOf(stack, "aws");
+                const flowLog = inputsOf(plan, "aws:ec2/flowLog:FlowLog");
+                assert.equal(flowLog["trafficType"], "ALL");
+                assert.equal(flowLog["logDestinationType"], "cloud-watch-logs");
+                assert.equal(inputsOf(plan, "aws:cloudwatch/logGroup:LogGroup", "network-flow-logs")["retentionInDays"], { dev: 30, staging: 90, prod: 365 }[stack]);
+                const defaultGroup = inputsOf(plan, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
+                assert.equal(defaultGroup["ingress"], undefined);
+                assert.equal(defaultGroup["egress"], undefined);
+            });
+
+            it("tags every resource through the provider's default tags", async () => {
+                const plan = await planOf(stack, "aws");
+                const tags = JSON.parse(inputsOf(plan, "pulumi:providers:aws")["defaultTags"]).tags;
+                assert.deepEqual(
+                    { environment: tags.environment, owner: tags.owner, "cost-center": tags["cost-center"], "managed-by": tags["managed-by"] },
+                    { environment: stack, owner: "platform-team", "cost-center": "engineering", "managed-by": "pulumi" },
+                );
+            });
+        });
+    }
+});
+
+describe("network on Azure", () => {
+    for (const stack of stacks) {
+        describe(stack, () => {
+            const want = expected[stack];
+
+            it("creates regional node, delegated PostgreSQL and private-endpoint subnets without default outbound access", async () => {
+                const plan = await planOf(stack, "azure");
+                const subnets = resourcesOf(plan, "azure-native:network:Subnet");
+                assert.deepEqual(subnets.map((subnet) => subnet.inputs["subnetName"]).sort(), ["database", "endpoints", "nodes"]);
+                assert.ok(subnets.every((subnet) => subnet.inputs["defaultOutboundAccess"] === false));
+                const database = inputsOf(plan, "azure-native:network:Subnet", "network-database");
+                assert.equal(database["delegations"][0].serviceName, "Microsoft.DBforPostgreSQL/flexibleServers");
+                assert.equal(inputsOf(plan, "azure-native:network:Subnet", "network-endpoints")["privateEndpointNetworkPolicies"], "Enabled");
+                assert.ok(inputsOf(plan, "azure-native:network:Subnet", "network-nodes")["natGateway"].id, "nodes leave through the NAT gateway");
+            });
+
+            it("admits only the node subnet to the data subnets", async () => {
+                const plan = await planOf(stack, "azure");
+                const nodesCidr = inputsOf(plan, "azure-native:network:Subnet", "network-nodes")["addressPrefix"];
+                for (const name of ["network-database", "network-endpoints"]) {
+                    const rules = inputsOf(plan, "azure-native:network:NetworkSecurityGroup", name)["securityRules"];
+                    const allows = rules.filter((rule: any) => rule.access === "Allow");
+                    assert.ok(allows.length > 0 && allows.every((rule: any) => rule.sourceAddressPrefix === nodesCidr), name);
+                    assert.ok(rules.some((rule: any) => rule.access === "Deny" && rule.sourceAddressPrefix === "VirtualNetwork"), name);
+                }
+            });
+
+            it("creates the private DNS zones the data services need, linked to the VNet", async () => {
+                const plan = await planOf(stack, "azure");
+                const zones = resourcesOf(plan, "azure-native:privatedns:PrivateZone").map((zone) => zone.inputs["privateZoneName"]).sort();
+                assert.deepEqual(zones, [
+                    "privatelink.azurecr.io",
+                    "privatelink.blob.core.windows.net",
+                    "privatelink.postgres.database.azure.com",
+                    "privatelink.redis.azure.net",
+                    "privatelink.vaultcore.azure.net",
+                ]);
+                assert.equal(resourcesOf(plan, "azure-native:privatedns:VirtualNetworkLink").length, zones.length);
+            });
+
+            it(`puts the NAT address in ${want.zones > 1 ? "every zone" : "no particular zone"} and tags the resource group`, async () => {
+                const plan = await planOf(stack, "azure");
+                const address = inputsOf(plan, "azure-native:network:PublicIPAddress");
+                assert.deepEqual(address["zones"], want.zones > 1 ? ["1", "2", "3"].slice(0, want.zones) : undefined);
+                assert.equal(address["sku"].name, "Standard");
+                const group = inputsOf(plan, "azure-native:resources:ResourceGroup");
+                assert.equal(group["resourceGroupName"], `rg-platform-${stack}`);
+                assert.equal(group["location"], "westeurope");
+                assert.equal(group["tags"].environment, stack);
+            });
+        });
+    }
+});
+
+describe("network outputs", () => {
+    for (const cloud of ["aws", "azure"] as const) {
+        it(`exports the same cloud-agnostic names on ${cloud}`, async () => {
+            const plan = await planOf("prod", cloud);
+            for (const key of ["networkId", "networkCidr", "zones", "nodeSubnetIds", "databaseSubnetIds", "endpointSubnetIds", "natGatewayIds"]) {
+                assert.ok(plan.outputs[key], `${key} on ${cloud}`);
+            }
+            assert.equal((plan.outputs["zones"] as string[]).length, 3);
+            resourceOf(plan, cloud === "aws" ? "platform:network:AwsNetwork" : "platform:network:AzureNetwork");
+        });
+    }
+});
