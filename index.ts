@@ -2,12 +2,12 @@
  * The platform program: reads the stack's configuration and wires the selected cloud's
  * components. Everything exported here has the same name and shape on every cloud.
  */
-import { clouds } from "./components/platform/index.ts";
+import { loadCloud } from "./components/platform/index.ts";
 import { loadConfig, platformContext } from "./config/index.ts";
 
 const config = loadConfig();
 const context = platformContext(config);
-const cloud = clouds[config.cloud];
+const cloud = await loadCloud(config.cloud);
 const opts = { providers: [cloud.provider(context)] };
 
 const network = cloud.network("network", { context, ...config.network }, opts);

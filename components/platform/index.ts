@@ -1,8 +1,14 @@
 import type { CloudName } from "../../config/schema.ts";
-import { awsCloud } from "./aws.ts";
-import { azureCloud } from "./azure.ts";
 import type { Cloud } from "./cloud.ts";
 
 export type { Cloud } from "./cloud.ts";
 
-export const clouds: Record<CloudName, Cloud> = { aws: awsCloud, azure: azureCloud };
+const loaders: Record<CloudName, () => Promise<Cloud>> = {
+    aws: async () => (await import("./aws.ts")).awsCloud,
+    azure: async () => (await import("./azure.ts")).azureCloud,
+};
+
+/** Imports only the selected cloud's implementation, so the other cloud's SDK is never loaded. */
+export function loadCloud(name: CloudName): Promise<Cloud> {
+    return loaders[name]();
+}

@@ -1,0 +1,88 @@
+/**
+ * `npm run bench`: wall time and peak memory of the offline plan for every stack × cloud,
+ * next to the floor — Node alone loading exactly the SDK module files that plan loaded.
+ * Targets: plan within 2 × the floor and under 300 MiB.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { projectRoot } from "./offline/evaluate.ts";
+
+const stacks = ["dev", "staging", "prod"];
+const clouds = ["aws", "azure"];
+const runs = 3;
+const targets = { ratio: 2, peakMiB: 300 };
+
+/** Preloaded into each measured process: at exit, report peak RSS and the SDK files loaded. */
+const probe = `data:text/javascript,${encodeURIComponent(`
+import { writeSync } from "node:fs";
+import { createRequire } from "node:module";
+const cache = createRequire(process.cwd() + "/").cache;
+process.on("exit", () => writeSync(3, JSON.stringify({
+    peakKiB: process.resourceUsage().maxRSS,
+    modules: Object.keys(cache).filter((file) => file.includes("/node_modules/")),
+})));
+`)}`;
+
+interface Sample {
+    readonly seconds: number;
+    readonly peakMiB: number;
+    readonly modules: string[];
+}
+
+function measure(args: string[]): Sample {
+    const started = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, ["--import", probe, ...args], {
+        cwd: projectRoot,
+        stdio: ["ignore", "ignore", "pipe", "pipe"],
+        maxBuffer: 64 << 20,
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (child.status !== 0) {
+        throw new Error(`node ${args.join(" ")} failed: ${child.stderr.toString()}`);
+    }
+    const report = JSON.parse(child.output[3]!.toString()) as { peakKiB: number; modules: string[] };
+    return { seconds, peakMiB: report.peakKiB / 1024, modules: report.modules };
+}
+
+function median(samples: Sample[]): Sample {
+    const sorted = [...samples].sort((a, b) => a.seconds - b.seconds);
+    return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** `npm run plan`'s own Node flags and script, so the bench measures exactly what people run. */
+const planCommand = (JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")).scripts.plan as string)
+    .split(/\s+/)
+    .slice(1);
+
+const scratch = mkdtempSync(path.join(tmpdir(), "platform-bench-"));
+const rows: string[][] = [["stack", "cloud", "plan", "peak", "floor", "floor peak", "plan/floor", "targets"]];
+for (const stack of stacks) {
+    for (const cloud of clouds) {
+        const plan = median(Array.from({ length: runs }, () => measure([...planCommand, stack, "--cloud", cloud, "--json"])));
+        const moduleList = path.join(scratch, `${stack}-${cloud}.json`);
+        writeFileSync(moduleList, JSON.stringify(plan.modules));
+        const floor = median(Array.from({ length: runs }, () =>
+            measure(["-e", `for (const file of require(${JSON.stringify(moduleList)})) require(file);`])));
+        const ratio = plan.seconds / floor.seconds;
+        const met = ratio <= targets.ratio && plan.peakMiB < targets.peakMiB;
+        rows.push([
+            stack,
+            cloud,
+            `${plan.seconds.toFixed(2)} s`,
+            `${plan.peakMiB.toFixed(0)} MiB`,
+            `${floor.seconds.toFixed(2)} s`,
+            `${floor.peakMiB.toFixed(0)} MiB`,
+            `${ratio.toFixed(2)}x`,
+            met ? "met" : "MISSED",
+        ]);
+    }
+}
+
+const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+process.stdout.write(`node ${planCommand.join(" ")} <stack> --cloud <cloud> --json: median of ${runs} runs, node ${process.version}\n`);
+process.stdout.write(`floor: node loading the same SDK module files; targets: <= ${targets.ratio}x floor, < ${targets.peakMiB} MiB\n\n`);
+for (const row of rows) {
+    process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ")}\n`);
+}
