@@ -91,6 +91,18 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             assignRole("kms", builtInRoles.keyVaultCryptoUser, vault.id),
         ];
 
+        // Both pools: autoscaled Azure Linux nodes on managed disks, in every zone of the network.
+        const poolSettings = {
+            enableAutoScaling: true,
+            availabilityZones: [...network.zones],
+            vnetSubnetID: network.nodeSubnetIds[0],
+            osType: "Linux",
+            osSKU: "AzureLinux",
+            osDiskType: "Managed",
+            osDiskSizeGB: 128,
+            upgradeSettings: { maxSurge: "33%" },
+        };
+
         const cluster = new containerservice.ManagedCluster(`${name}-aks`, {
             ...inGroup,
             resourceName: clusterName,
@@ -103,20 +115,13 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             agentPoolProfiles: [{
                 name: "system",
                 mode: "System",
+                ...poolSettings,
                 vmSize: vmSize(settings.systemNodes),
-                enableAutoScaling: true,
                 count: settings.systemNodes.count,
                 minCount: settings.systemNodes.count,
                 maxCount: settings.systemNodes.count * 2,
-                availabilityZones: [...network.zones],
-                vnetSubnetID: network.nodeSubnetIds[0],
-                osType: "Linux",
-                osSKU: "AzureLinux",
-                osDiskType: "Managed",
-                osDiskSizeGB: 128,
                 // Only critical add-ons run here; workloads go to the user pool.
                 nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
-                upgradeSettings: { maxSurge: "33%" },
             }],
             networkProfile: {
                 networkPlugin: "azure",
@@ -148,21 +153,13 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             resourceName: cluster.name,
             agentPoolName: "workload",
             mode: "User",
+            ...poolSettings,
             vmSize: nodeSku,
-            enableAutoScaling: true,
             count: args.nodes.count,
             minCount: args.nodes.min,
             maxCount: args.nodes.max,
-            availabilityZones: [...network.zones],
-            vnetSubnetID: network.nodeSubnetIds[0],
-            osType: "Linux",
-            osSKU: "AzureLinux",
-            osDiskType: "Managed",
-            osDiskSizeGB: 128,
             nodeLabels: { "platform/pool": "workload" },
-            upgradeSettings: { maxSurge: "33%" },
-            // The cluster autoscaler owns the live node count.
-        }, { parent: this, ignoreChanges: ["count"] });
+        }, { parent: this, ignoreChanges: ["count"] }); // the cluster autoscaler owns the live count
 
         const workspace = new operationalinsights.Workspace(`${name}-logs`, {
             ...inGroup,

@@ -107,34 +107,22 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
         }, parent);
 
         // Subnets of one VNet are created one after another: ARM rejects concurrent writes.
-        const nodes = new network.Subnet(`${name}-nodes`, {
-            resourceGroupName: group.name,
-            virtualNetworkName: vnet.name,
-            subnetName: "nodes",
-            addressPrefix: layout.nodes,
-            natGateway: { id: natGateway.id },
-            networkSecurityGroup: { id: nodeSecurity.id },
-            defaultOutboundAccess: false,
-        }, parent);
-        const database = new network.Subnet(`${name}-database`, {
-            resourceGroupName: group.name,
-            virtualNetworkName: vnet.name,
-            subnetName: "database",
-            addressPrefix: layout.database,
-            networkSecurityGroup: { id: databaseSecurity.id },
+        const subnet = (role: string, addressPrefix: string, security: network.NetworkSecurityGroup, extra: Partial<network.SubnetArgs>, after?: network.Subnet) =>
+            new network.Subnet(`${name}-${role}`, {
+                resourceGroupName: group.name,
+                virtualNetworkName: vnet.name,
+                subnetName: role,
+                addressPrefix,
+                networkSecurityGroup: { id: security.id },
+                defaultOutboundAccess: false,
+                ...extra,
+            }, { parent: this, dependsOn: after ? [after] : [] });
+        const nodes = subnet("nodes", layout.nodes, nodeSecurity, { natGateway: { id: natGateway.id } });
+        const database = subnet("database", layout.database, databaseSecurity, {
             delegations: [{ name: "postgres", serviceName: "Microsoft.DBforPostgreSQL/flexibleServers" }],
-            defaultOutboundAccess: false,
-        }, { parent: this, dependsOn: [nodes] });
-        const endpoints = new network.Subnet(`${name}-endpoints`, {
-            resourceGroupName: group.name,
-            virtualNetworkName: vnet.name,
-            subnetName: "endpoints",
-            addressPrefix: layout.endpoints,
-            networkSecurityGroup: { id: endpointSecurity.id },
-            // Enforce the NSG on private endpoints too.
-            privateEndpointNetworkPolicies: "Enabled",
-            defaultOutboundAccess: false,
-        }, { parent: this, dependsOn: [database] });
+        }, nodes);
+        // Enforce the NSG on private endpoints too.
+        const endpoints = subnet("endpoints", layout.endpoints, endpointSecurity, { privateEndpointNetworkPolicies: "Enabled" }, database);
 
         const zoneIds = Object.fromEntries(
             Object.entries(privateDnsZoneNames).map(([key, zoneName]) => {
