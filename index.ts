@@ -2,6 +2,7 @@
  * The platform program: reads the stack's configuration and wires the selected cloud's
  * components. Everything exported here has the same name and shape on every cloud.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { loadCloud } from "./components/platform/index.ts";
 import { loadConfig, platformContext } from "./config/index.ts";
 
@@ -12,6 +13,12 @@ const opts = { providers: [cloud.provider(context)] };
 
 const network = cloud.network("network", { context, ...config.network }, opts);
 const cluster = cloud.cluster("cluster", { context, network, ...config.cluster }, opts);
+const secrets = cloud.secrets("secrets", { context, network, apiKeys: config.apiKeys }, opts);
+const database = cloud.database("database", { context, network, secrets, ...config.database }, opts);
+const cache = cloud.cache("cache", { context, network, secrets, ...config.cache }, opts);
+const storage = cloud.storage("storage", { context, network, secrets, ...config.storage }, opts);
+const registry = cloud.registry("registry", { context, network, cluster, ...config.registry }, opts);
+const budget = cloud.budget("budget", { context, network, ...config.budget }, opts);
 
 export const cloudName = config.cloud;
 export const environment = config.environment;
@@ -31,3 +38,35 @@ export const kubernetesVersion = cluster.kubernetesVersion;
 export const oidcIssuerUrl = cluster.oidcIssuerUrl;
 export const nodeSku = cluster.nodeSku;
 export const kubeconfig = cluster.kubeconfig;
+
+export const databaseHost = database.host;
+export const databasePort = database.port;
+export const databaseName = database.databaseName;
+export const databaseAdminUsername = database.adminUsername;
+export const databaseReplicaHosts = database.replicaHosts;
+export const databaseSku = database.sku;
+
+export const cacheHost = cache.host;
+export const cachePort = cache.port;
+export const cacheClustered = cache.clustered;
+export const cacheSku = cache.sku;
+
+export const bucketName = storage.bucketName;
+export const bucketEndpoint = storage.endpoint;
+
+export const registryUrl = registry.registryUrl;
+export const repositoryUrls = registry.repositoryUrls;
+
+export const budgetName = budget.budgetName;
+export const budgetMonthlyUsd = budget.monthlyUsd;
+
+export const secretsStoreId = secrets.storeId;
+/** Where each secret lives (ARNs / Key Vault URIs); the values themselves are never exported. */
+export const secretRefs = pulumi.output({
+    ...secrets.secretRefs,
+    "postgres-admin-password": database.adminSecretRef,
+    "postgres-app-password": database.appSecretRef,
+    "redis-password": cache.authSecretRef,
+});
+/** API keys still holding a placeholder because the stack has not set them. */
+export const placeholderSecrets = secrets.placeholders;

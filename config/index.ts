@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../components/context.ts";
-import { configNamespace, ConfigError, parsePlatformConfig, type PlatformConfig } from "./schema.ts";
+import type { ApiKeyName } from "../components/secrets/secrets.ts";
+import { apiKeyConfig, configNamespace, ConfigError, parsePlatformConfig, type PlatformConfig } from "./schema.ts";
 
 export * from "./schema.ts";
 
@@ -14,6 +15,8 @@ export interface StackConfig extends PlatformConfig {
     readonly stack: string;
     /** Tags from the stack file plus the ones the platform always sets. */
     readonly tags: Record<string, string>;
+    /** API keys from config secrets; undefined where the stack has not set one. */
+    readonly apiKeys: Record<ApiKeyName, pulumi.Output<string> | undefined>;
 }
 
 /** Throws a `pulumi.RunError` (printed without a stack trace) when the configuration is invalid. */
@@ -28,10 +31,14 @@ export function loadConfig(): StackConfig {
         const config = parsePlatformConfig(raw);
         const project = pulumi.getProject();
         const stack = pulumi.getStack();
+        const secrets = new pulumi.Config(configNamespace);
         return {
             ...config,
             project,
             stack,
+            apiKeys: Object.fromEntries(
+                Object.entries(apiKeyConfig).map(([key, name]) => [name, secrets.getSecret(key)]),
+            ) as StackConfig["apiKeys"],
             tags: { ...config.tags, environment: config.environment, project, stack, "managed-by": "pulumi" },
         };
     } catch (error) {

@@ -14,6 +14,9 @@ import {
     parseCidr,
 } from "../components/network/addressing.ts";
 import { machineLimits } from "../components/sizing/index.ts";
+import { apiKeyConfig, dataServicesShape } from "./data-services.ts";
+
+export { apiKeyConfig, budgetThresholds, postgresMajorFloor } from "./data-services.ts";
 
 export const cloudNames = ["aws", "azure"] as const;
 export const environmentNames = ["dev", "staging", "prod"] as const;
@@ -228,6 +231,7 @@ export const platformConfigSchema = z
             .default(90),
         network,
         cluster,
+        ...dataServicesShape,
     })
     .superRefine((value, context) => {
         if (cloudNames.includes(value.cloud) && !value[value.cloud]) {
@@ -261,6 +265,11 @@ export type CloudName = PlatformConfig["cloud"];
 export type EnvironmentName = PlatformConfig["environment"];
 export type NetworkConfig = PlatformConfig["network"];
 export type ClusterConfig = PlatformConfig["cluster"];
+export type DatabaseConfig = PlatformConfig["database"];
+export type CacheConfig = PlatformConfig["cache"];
+export type StorageConfig = PlatformConfig["storage"];
+export type RegistryConfig = PlatformConfig["registry"];
+export type BudgetConfig = PlatformConfig["budget"];
 
 /** Bad configuration: the message names the key and what is wrong, on one line. */
 export class ConfigError extends Error {
@@ -272,7 +281,8 @@ export const configNamespace = "platform";
 
 /** Validates the `platform:` keys (namespace stripped, values already JSON-decoded). */
 export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfig {
-    const result = platformConfigSchema.safeParse(raw, { reportInput: true });
+    const validated = Object.fromEntries(Object.entries(raw).filter(([key]) => !(key in apiKeyConfig)));
+    const result = platformConfigSchema.safeParse(validated, { reportInput: true });
     if (result.success) {
         return result.data;
     }

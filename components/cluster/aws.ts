@@ -25,6 +25,16 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
     readonly oidcProviderArn: pulumi.Output<string>;
     readonly kubeconfig: pulumi.Output<string>;
     readonly nodeSku: string;
+    /** IAM role of the worker nodes (image pulls, node permissions). */
+    readonly nodeRoleArn: pulumi.Output<string>;
+
+    /** Narrows the cloud-agnostic cluster handed to an AWS component. */
+    static from(candidate: Cluster): AwsCluster {
+        if (!(candidate instanceof AwsCluster)) {
+            throw new Error("an AWS component needs the cluster created by AwsCluster");
+        }
+        return candidate;
+    }
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:AwsCluster", name, {}, opts);
@@ -80,7 +90,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
             clientIdLists: ["sts.amazonaws.com"],
         }, parent);
 
-        new AwsNodes(`${name}-nodes`, {
+        const nodes = new AwsNodes(`${name}-nodes`, {
             clusterName: cluster.name,
             kubernetesVersion: cluster.version,
             subnetIds: args.network.nodeSubnetIds,
@@ -105,6 +115,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
         this.oidcIssuerUrl = oidcIssuerUrl;
         this.oidcProviderArn = oidcProvider.arn;
         this.nodeSku = nodeSku;
+        this.nodeRoleArn = nodes.nodeRoleArn;
         this.kubeconfig = pulumi.secret(
             pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([clusterName, server, authority]) =>
                 renderKubeconfig({
@@ -121,6 +132,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
             kubernetesVersion: this.kubernetesVersion,
             oidcIssuerUrl: this.oidcIssuerUrl,
             oidcProviderArn: this.oidcProviderArn,
+            nodeRoleArn: this.nodeRoleArn,
             kubeconfig: this.kubeconfig,
         });
     }

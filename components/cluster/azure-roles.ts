@@ -5,6 +5,10 @@ export const builtInRoles = {
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
     /** Lets the AKS control plane wrap and unwrap the KMS data-encryption keys. */
     keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
+    /** Lets workloads read secret values. */
+    keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+    /** Lets kubelets pull images. */
+    acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
 } as const;
 
 /** `/subscriptions/<id>/resourceGroups/<name>` → `/subscriptions/<id>`: no lookup call needed. */

@@ -39,6 +39,16 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
     readonly oidcIssuerUrl: pulumi.Output<string>;
     readonly kubeconfig: pulumi.Output<string>;
     readonly nodeSku: string;
+    /** Object id of the kubelet identity (image pulls). */
+    readonly kubeletPrincipalId: pulumi.Output<string>;
+
+    /** Narrows the cloud-agnostic cluster handed to an Azure component. */
+    static from(candidate: Cluster): AzureCluster {
+        if (!(candidate instanceof AzureCluster)) {
+            throw new Error("an Azure component needs the cluster created by AzureCluster");
+        }
+        return candidate;
+    }
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:AzureCluster", name, {}, opts);
@@ -192,6 +202,7 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
         this.kubernetesVersion = cluster.kubernetesVersion.apply((version) => version ?? args.kubernetesVersion);
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL ?? "");
         this.nodeSku = nodeSku;
+        this.kubeletPrincipalId = cluster.identityProfile.apply((profile) => profile?.["kubeletidentity"]?.objectId ?? "");
         this.kubeconfig = pulumi.secret(
             credentials.kubeconfigs.apply((configs) => Buffer.from(configs[0]!.value, "base64").toString("utf8")),
         );
@@ -200,6 +211,7 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             endpoint: this.endpoint,
             kubernetesVersion: this.kubernetesVersion,
             oidcIssuerUrl: this.oidcIssuerUrl,
+            kubeletPrincipalId: this.kubeletPrincipalId,
             kubeconfig: this.kubeconfig,
         });
     }

@@ -15,9 +15,18 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
     readonly zones: readonly string[];
     readonly publicSubnetIds: pulumi.Output<string>[];
     readonly nodeSubnetIds: pulumi.Output<string>[];
+    readonly nodeCidrs: readonly string[];
     readonly databaseSubnetIds: pulumi.Output<string>[];
     readonly endpointSubnetIds: pulumi.Output<string>[];
     readonly natGatewayIds: pulumi.Output<string>[];
+
+    /** Narrows the cloud-agnostic network handed to an AWS component. */
+    static from(candidate: Network): AwsNetwork {
+        if (!(candidate instanceof AwsNetwork)) {
+            throw new Error("an AWS component needs the network created by AwsNetwork");
+        }
+        return candidate;
+    }
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:AwsNetwork", name, {}, opts);
@@ -113,6 +122,7 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
         this.zones = zones;
         this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
         this.nodeSubnetIds = privateSubnets.map(({ subnet }) => subnet.id);
+        this.nodeCidrs = layout.map((zone) => zone.private);
         this.databaseSubnetIds = databaseSubnets.map((subnet) => subnet.id);
         this.endpointSubnetIds = this.nodeSubnetIds;
         this.natGatewayIds = natGateways.map((gateway) => gateway.id);

@@ -33,6 +33,7 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
     readonly cidr: string;
     readonly zones: readonly string[];
     readonly nodeSubnetIds: pulumi.Output<string>[];
+    readonly nodeCidrs: readonly string[];
     readonly databaseSubnetIds: pulumi.Output<string>[];
     readonly endpointSubnetIds: pulumi.Output<string>[];
     readonly natGatewayIds: pulumi.Output<string>[];
@@ -149,6 +150,7 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
         this.cidr = args.cidr;
         this.zones = ["1", "2", "3"].slice(0, args.zones);
         this.nodeSubnetIds = [nodes.id];
+        this.nodeCidrs = [layout.nodes];
         this.databaseSubnetIds = [database.id];
         this.endpointSubnetIds = [endpoints.id];
         this.natGatewayIds = [natGateway.id];

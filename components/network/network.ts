@@ -20,6 +20,8 @@ export interface Network {
     readonly zones: readonly string[];
     /** Where cluster nodes run. */
     readonly nodeSubnetIds: pulumi.Output<string>[];
+    /** Address ranges of the node subnets: the only sources data services admit. */
+    readonly nodeCidrs: readonly string[];
     /** Where databases and caches run; never routed to the internet. */
     readonly databaseSubnetIds: pulumi.Output<string>[];
     /** Where private endpoints / interface endpoints are placed. */

@@ -1,7 +1,13 @@
 import * as aws from "@pulumi/aws";
+import { AwsBudget } from "../budget/aws.ts";
+import { AwsCache } from "../cache/aws.ts";
 import { AwsCluster } from "../cluster/aws.ts";
 import { cloudSettings } from "../context.ts";
+import { AwsDatabase } from "../database/aws.ts";
 import { AwsNetwork } from "../network/aws.ts";
+import { AwsRegistry } from "../registry/aws.ts";
+import { AwsSecretStore } from "../secrets/aws.ts";
+import { AwsObjectStorage } from "../storage/aws.ts";
 import type { Cloud } from "./cloud.ts";
 
 export const awsCloud: Cloud = {
@@ -11,4 +17,10 @@ export const awsCloud: Cloud = {
         new aws.Provider("aws", { region: cloudSettings(context, "aws").region, defaultTags: { tags: context.tags } }),
     network: (name, args, opts) => new AwsNetwork(name, args, opts),
     cluster: (name, args, opts) => new AwsCluster(name, args, opts),
+    secrets: (name, args, opts) => new AwsSecretStore(name, args, opts),
+    database: (name, args, opts) => new AwsDatabase(name, args, opts),
+    cache: (name, args, opts) => new AwsCache(name, args, opts),
+    storage: (name, args, opts) => new AwsObjectStorage(name, args, opts),
+    registry: (name, args, opts) => new AwsRegistry(name, args, opts),
+    budget: (name, args, opts) => new AwsBudget(name, args, opts),
 };

@@ -1,7 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { Budget, BudgetArgs } from "../budget/budget.ts";
+import type { Cache, CacheArgs } from "../cache/cache.ts";
 import type { Cluster, ClusterArgs } from "../cluster/cluster.ts";
 import type { PlatformContext } from "../context.ts";
+import type { Database, DatabaseArgs } from "../database/database.ts";
 import type { Network, NetworkArgs } from "../network/network.ts";
+import type { Registry, RegistryArgs } from "../registry/registry.ts";
+import type { SecretsArgs, SecretStore } from "../secrets/secrets.ts";
+import type { ObjectStorage, StorageArgs } from "../storage/storage.ts";
+
+type Factory<Args, Result> = (name: string, args: Args, opts: pulumi.ComponentResourceOptions) => Result;
 
 /** One cloud's implementation of every abstraction; `index.ts` wires whichever is selected. */
 export interface Cloud {
@@ -9,6 +17,12 @@ export interface Cloud {
     region(context: PlatformContext): string;
     /** The explicit provider all of the stack's resources use, configured from the validated config. */
     provider(context: PlatformContext): pulumi.ProviderResource;
-    network(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions): Network;
-    cluster(name: string, args: ClusterArgs, opts: pulumi.ComponentResourceOptions): Cluster;
+    network: Factory<NetworkArgs, Network>;
+    cluster: Factory<ClusterArgs, Cluster>;
+    secrets: Factory<SecretsArgs, SecretStore>;
+    database: Factory<DatabaseArgs, Database>;
+    cache: Factory<CacheArgs, Cache>;
+    storage: Factory<StorageArgs, ObjectStorage>;
+    registry: Factory<RegistryArgs, Registry>;
+    budget: Factory<BudgetArgs, Budget>;
 }

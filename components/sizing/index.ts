@@ -1,6 +1,6 @@
 export { smallestFit, type MachineRequest, type MachineShape } from "./shapes.ts";
-export { ec2InstanceType, ec2NodeCatalog } from "./aws.ts";
-export { vmSize, vmNodeCatalog } from "./azure.ts";
+export { ec2InstanceType, ec2NodeCatalog, elastiCacheCatalog, elastiCacheNodeType, rdsCatalog, rdsInstanceClass } from "./aws.ts";
+export { managedRedisCatalog, managedRedisSku, postgresCatalog, postgresSku, vmNodeCatalog, vmSize, type PostgresSku } from "./azure.ts";
 
 /**
  * Requests inside these bounds fit a SKU on every cloud's catalog, so a valid config

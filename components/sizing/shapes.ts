@@ -61,3 +61,14 @@ export function requireFit(
     }
     return fit;
 }
+
+/** The shape with the least memory that still holds `memoryGiB` (caches size by memory alone). */
+export function requireMemory(catalog: readonly MachineShape[], memoryGiB: number, catalogName: string): MachineShape {
+    const fit = catalog
+        .filter((shape) => shape.memoryGiB >= memoryGiB)
+        .reduce<MachineShape | undefined>((best, shape) => (!best || shape.memoryGiB < best.memoryGiB ? shape : best), undefined);
+    if (!fit) {
+        throw new NoMachineFitsError(`no ${catalogName} size has ${memoryGiB} GiB`);
+    }
+    return fit;
+}

@@ -36,6 +36,23 @@ const armTypes: Record<string, string> = {
     "azure-native:keyvault:Key": "Microsoft.KeyVault/vaults/keys",
     "azure-native:managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities",
     "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
+    "azure-native:keyvault:Secret": "Microsoft.KeyVault/vaults/secrets",
+    "azure-native:network:PrivateEndpoint": "Microsoft.Network/privateEndpoints",
+    "azure-native:dbforpostgresql:Server": "Microsoft.DBforPostgreSQL/flexibleServers",
+    "azure-native:dbforpostgresql:Configuration": "Microsoft.DBforPostgreSQL/flexibleServers/configurations",
+    "azure-native:dbforpostgresql:Database": "Microsoft.DBforPostgreSQL/flexibleServers/databases",
+    "azure-native:redisenterprise:RedisEnterprise": "Microsoft.Cache/redisEnterprise",
+    "azure-native:redisenterprise:Database": "Microsoft.Cache/redisEnterprise/databases",
+    "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts",
+    "azure-native:storage:BlobContainer": "Microsoft.Storage/storageAccounts/blobServices/containers",
+    "azure-native:containerregistry:Registry": "Microsoft.ContainerRegistry/registries",
+};
+
+/** Azure types whose name argument is not `<type>Name` or `resourceName`. */
+const azureNameKeys: Record<string, string> = {
+    "azure-native:redisenterprise:RedisEnterprise": "clusterName",
+    "azure-native:storage:StorageAccount": "accountName",
+    "azure-native:storage:BlobContainer": "containerName",
 };
 
 /** Type-specific outputs a real provider would compute. */
@@ -60,6 +77,7 @@ const computed: Record<string, Computed> = {
             privateFQDN: isPrivate ? `${host}.privatelink.${location}.azmk8s.io` : undefined,
             oidcIssuerProfile: { enabled: true, issuerURL: `https://${location}.oic.prod-aks.azure.com/${mockTenantId}/${uuid(name)}/` },
             currentKubernetesVersion: inputs["kubernetesVersion"],
+            identityProfile: { kubeletidentity: { objectId: uuid(`${name}/kubelet`), clientId: uuid(`${name}/kubelet-client`) } },
         };
     },
     "azure-native:managedidentity:UserAssignedIdentity": (name) => ({
@@ -72,6 +90,44 @@ const computed: Record<string, Computed> = {
         return { keyUri: uri, keyUriWithVersion: `${uri}/${hex(name, 32)}` };
     },
     "random:index/randomString:RandomString": (name, inputs) => ({ result: hex(name, Number(inputs["length"] ?? 8)) }),
+    "random:index/randomPassword:RandomPassword": (name, inputs) => ({ result: `Mock-${hex(name, Number(inputs["length"] ?? 16) - 5)}` }),
+    "aws:rds/instance:Instance": (name, inputs) => {
+        const address = `${String(inputs["identifier"] ?? name)}.c${hex(name, 11)}.eu-west-1.rds.amazonaws.com`;
+        return { address, endpoint: `${address}:5432`, port: 5432, identifier: inputs["identifier"] ?? name };
+    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": (name, inputs) => {
+        const host = `${String(inputs["replicationGroupId"] ?? name)}.${hex(name, 6)}.euw1.cache.amazonaws.com`;
+        return inputs["clusterMode"] === "enabled"
+            ? { configurationEndpointAddress: `clustercfg.${host}` }
+            : { primaryEndpointAddress: `master.${host}`, readerEndpointAddress: `replica.${host}` };
+    },
+    "aws:ecr/repository:Repository": (name, inputs) => ({
+        repositoryUrl: `${mockAccountId}.dkr.ecr.eu-west-1.amazonaws.com/${String(inputs["name"] ?? name)}`,
+        registryId: mockAccountId,
+    }),
+    "aws:s3/bucket:Bucket": (name, inputs) => {
+        const bucket = String(inputs["bucket"] ?? `${name}-${hex(name, 7)}`);
+        return { bucket, bucketRegionalDomainName: `${bucket}.s3.eu-west-1.amazonaws.com` };
+    },
+    "azure-native:keyvault:Vault": (name, inputs) => ({
+        properties: { ...(inputs["properties"] as Outputs), vaultUri: `https://${String(inputs["vaultName"] ?? name)}.vault.azure.net/` },
+    }),
+    "azure-native:keyvault:Secret": (name, inputs) => {
+        const uri = `https://${String(inputs["vaultName"])}.vault.azure.net/secrets/${String(inputs["secretName"] ?? name)}`;
+        return { properties: { ...(inputs["properties"] as Outputs), secretUri: uri, secretUriWithVersion: `${uri}/${hex(name, 32)}` } };
+    },
+    "azure-native:dbforpostgresql:Server": (name, inputs) => ({
+        fullyQualifiedDomainName: `${String(inputs["serverName"] ?? name)}.postgres.database.azure.com`,
+    }),
+    "azure-native:redisenterprise:RedisEnterprise": (name, inputs) => ({
+        hostName: `${String(inputs["clusterName"] ?? name)}.${String(inputs["location"] ?? "westeurope")}.redis.azure.net`,
+    }),
+    "azure-native:containerregistry:Registry": (name, inputs) => ({
+        loginServer: `${String(inputs["registryName"] ?? name).toLowerCase()}.azurecr.io`,
+    }),
+    "azure-native:storage:StorageAccount": (name, inputs) => ({
+        primaryEndpoints: { blob: `https://${String(inputs["accountName"] ?? name)}.blob.core.windows.net/` },
+    }),
 };
 
 /** Invokes the program makes, answered as the cloud would. */
@@ -88,6 +144,10 @@ const calls: Record<string, (inputs: Outputs) => Outputs> = {
         ].join("\n");
         return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(kubeconfig).toString("base64") }] };
     },
+    "azure-native:redisenterprise:listDatabaseKeys": (inputs) => ({
+        primaryKey: `mock-primary-key-${hex(String(inputs["clusterName"]), 24)}`,
+        secondaryKey: `mock-secondary-key-${hex(String(inputs["clusterName"]), 24)}`,
+    }),
 };
 
 export class PlatformMocks implements pulumi.runtime.Mocks {
@@ -149,7 +209,7 @@ function identity(type: string, name: string, inputs: Outputs): Outputs {
 /** Azure names: the explicit `<type>Name`/`resourceName` input, else autonamed as the provider would. */
 function azureName(type: string, name: string, inputs: Outputs): string {
     const typeName = type.split(":")[2] ?? "";
-    const explicit = inputs[`${typeName[0]?.toLowerCase()}${typeName.slice(1)}Name`] ?? inputs["resourceName"];
+    const explicit = inputs[azureNameKeys[type] ?? `${typeName[0]?.toLowerCase()}${typeName.slice(1)}Name`] ?? inputs["resourceName"];
     return typeof explicit === "string" ? explicit : `${name}${hex(name, 8)}`;
 }
 

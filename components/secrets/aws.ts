@@ -1,0 +1,64 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformContext } from "../context.ts";
+import { placeholderValue, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
+
+/**
+ * Secrets Manager under a customer-managed KMS key with yearly automatic rotation. The
+ * same key encrypts the other data services at rest (RDS, ElastiCache, S3).
+ */
+export class AwsSecretStore extends pulumi.ComponentResource implements SecretStore {
+    readonly storeId: pulumi.Output<string>;
+    /** The customer-managed key for data at rest. */
+    readonly keyArn: pulumi.Output<string>;
+    readonly secretRefs: Record<string, pulumi.Output<string>> = {};
+    readonly placeholders: readonly ApiKeyName[];
+    private readonly context: PlatformContext;
+    private readonly baseName: string;
+
+    /** Narrows the cloud-agnostic store handed to an AWS component. */
+    static from(candidate: SecretStore): AwsSecretStore {
+        if (!(candidate instanceof AwsSecretStore)) {
+            throw new Error("an AWS component needs the secrets store created by AwsSecretStore");
+        }
+        return candidate;
+    }
+
+    constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:secrets:AwsSecretStore", name, {}, opts);
+        this.context = args.context;
+        this.baseName = name;
+        const key = new aws.kms.Key(`${name}-key`, {
+            description: `Data at rest and secrets of ${args.context.project}/${args.context.stack}`,
+            enableKeyRotation: true,
+            rotationPeriodInDays: 365,
+            deletionWindowInDays: 30,
+        }, { parent: this, protect: args.context.protectStateful });
+        new aws.kms.Alias(`${name}-key`, { name: `alias/${args.context.project}-${args.context.stack}-data`, targetKeyId: key.keyId }, { parent: this });
+        this.keyArn = key.arn;
+        this.storeId = key.arn;
+
+        const apiKeys = Object.entries(args.apiKeys) as [ApiKeyName, pulumi.Output<string> | undefined][];
+        this.placeholders = apiKeys.filter(([, value]) => value === undefined).map(([keyName]) => keyName);
+        for (const [keyName, value] of apiKeys) {
+            this.putSecret(this, keyName, value ?? placeholderValue(keyName));
+        }
+        this.registerOutputs({ storeId: this.storeId, keyArn: this.keyArn, secretRefs: this.secretRefs });
+    }
+
+    putSecret(owner: pulumi.Resource, name: string, value: pulumi.Input<string>): pulumi.Output<string> {
+        const protect = this.context.protectStateful;
+        const secret = new aws.secretsmanager.Secret(`${this.baseName}-${name}`, {
+            name: `${this.context.project}/${this.context.stack}/${name}`,
+            kmsKeyId: this.keyArn,
+            // Deleted secrets stay recoverable for the maximum window outside dev.
+            recoveryWindowInDays: protect ? 30 : 7,
+        }, { parent: owner, protect });
+        new aws.secretsmanager.SecretVersion(`${this.baseName}-${name}`, {
+            secretId: secret.id,
+            secretString: pulumi.secret(value),
+        }, { parent: owner });
+        this.secretRefs[name] = secret.arn;
+        return secret.arn;
+    }
+}

@@ -1,0 +1,93 @@
+import * as authorization from "@pulumi/azure-native/authorization/index.js";
+import * as keyvault from "@pulumi/azure-native/keyvault/index.js";
+import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { builtInRoles, roleDefinitionId, subscriptionScope } from "../cluster/azure-roles.ts";
+import { nameRules, physicalName } from "../naming.ts";
+import { AzureNetwork } from "../network/azure.ts";
+import { privateEndpoint } from "../network/azure-endpoints.ts";
+import { placeholderValue, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
+
+/**
+ * Key Vault with RBAC authorization, purge protection and 90-day soft delete, reachable
+ * only through a private endpoint, plus a reader identity (Key Vault Secrets User) that
+ * workloads federate with to read the stack's secrets.
+ */
+export class AzureSecretStore extends pulumi.ComponentResource implements SecretStore {
+    readonly storeId: pulumi.Output<string>;
+    readonly vaultName: pulumi.Output<string>;
+    /** Client id of the identity allowed to read the secrets (for workload identity). */
+    readonly readerClientId: pulumi.Output<string>;
+    readonly readerIdentityName: pulumi.Output<string>;
+    readonly secretRefs: Record<string, pulumi.Output<string>> = {};
+    readonly placeholders: readonly ApiKeyName[];
+    private readonly network: AzureNetwork;
+    private readonly baseName: string;
+    private readonly protect: boolean;
+
+    /** Narrows the cloud-agnostic store handed to an Azure component. */
+    static from(candidate: SecretStore): AzureSecretStore {
+        if (!(candidate instanceof AzureSecretStore)) {
+            throw new Error("an Azure component needs the secrets store created by AzureSecretStore");
+        }
+        return candidate;
+    }
+
+    constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:secrets:AzureSecretStore", name, {}, opts);
+        const { context } = args;
+        this.network = AzureNetwork.from(args.network);
+        this.baseName = name;
+        this.protect = context.protectStateful;
+        const inGroup = { resourceGroupName: this.network.resourceGroupName, location: this.network.location, tags: context.tags };
+
+        const reader = new managedidentity.UserAssignedIdentity(`${name}-reader`, inGroup, { parent: this });
+        // Key Vault names are global; a random suffix keeps same-named stacks of other tenants apart.
+        const suffix = new random.RandomString(`${name}-suffix`, { length: 4, special: false, upper: false }, { parent: this });
+        const vault = new keyvault.Vault(`${name}-vault`, {
+            ...inGroup,
+            vaultName: pulumi.interpolate`${physicalName(["kv", context.project, context.stack], { ...nameRules.keyVault, maxLength: nameRules.keyVault.maxLength - 5 })}-${suffix.result}`,
+            properties: {
+                tenantId: reader.tenantId,
+                sku: { family: "A", name: "standard" },
+                enableRbacAuthorization: true,
+                enableSoftDelete: true,
+                softDeleteRetentionInDays: 90,
+                enablePurgeProtection: true,
+                publicNetworkAccess: "disabled",
+                networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
+            },
+        }, { parent: this, protect: this.protect });
+        privateEndpoint(`${name}-vault`, { network: this.network, targetId: vault.id, groupId: "vault", dnsZone: "keyVault" }, this);
+        new authorization.RoleAssignment(`${name}-reader`, {
+            principalId: reader.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: this.network.resourceGroupId.apply((id) => roleDefinitionId(subscriptionScope(id), builtInRoles.keyVaultSecretsUser)),
+            scope: vault.id,
+        }, { parent: this });
+
+        this.storeId = vault.id;
+        this.vaultName = vault.name;
+        this.readerClientId = reader.clientId;
+        this.readerIdentityName = reader.name;
+        const apiKeys = Object.entries(args.apiKeys) as [ApiKeyName, pulumi.Output<string> | undefined][];
+        this.placeholders = apiKeys.filter(([, value]) => value === undefined).map(([keyName]) => keyName);
+        for (const [keyName, value] of apiKeys) {
+            this.putSecret(this, keyName, value ?? placeholderValue(keyName));
+        }
+        this.registerOutputs({ storeId: this.storeId, vaultName: this.vaultName, readerClientId: this.readerClientId, secretRefs: this.secretRefs });
+    }
+
+    putSecret(owner: pulumi.Resource, name: string, value: pulumi.Input<string>): pulumi.Output<string> {
+        const secret = new keyvault.Secret(`${this.baseName}-${name}`, {
+            resourceGroupName: this.network.resourceGroupName,
+            vaultName: this.vaultName,
+            secretName: name,
+            properties: { value: pulumi.secret(value) },
+        }, { parent: owner, protect: this.protect });
+        const reference = secret.properties.apply((properties) => properties.secretUri);
+        this.secretRefs[name] = reference;
+        return reference;
+    }
+}

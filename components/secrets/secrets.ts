@@ -1,0 +1,33 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { PlatformContext } from "../context.ts";
+import type { Network } from "../network/network.ts";
+
+/** Secrets supplied as config (`platform:openaiApiKey`, `platform:anthropicApiKey`). */
+export type ApiKeyName = "openai-api-key" | "anthropic-api-key";
+
+export interface SecretsArgs {
+    readonly context: PlatformContext;
+    readonly network: Network;
+    /** Each API key's config secret, or undefined when the stack does not set it (a placeholder is stored). */
+    readonly apiKeys: Record<ApiKeyName, pulumi.Output<string> | undefined>;
+}
+
+/** The stack's secrets store: Secrets Manager under a customer-managed KMS key, or a Key Vault. */
+export interface SecretStore {
+    /** KMS key ARN on AWS, Key Vault resource id on Azure. */
+    readonly storeId: pulumi.Output<string>;
+    /** Secret name → reference (Secrets Manager ARN, Key Vault secret URI) for the secrets created so far. */
+    readonly secretRefs: Record<string, pulumi.Output<string>>;
+    /** API keys the stack did not set; their secrets hold a placeholder until it does. */
+    readonly placeholders: readonly ApiKeyName[];
+    /**
+     * Stores `value` (made a Pulumi secret) under `name`, as a child of `owner`, records its
+     * reference in `secretRefs` and returns it. Data services store their credentials this way.
+     */
+    putSecret(owner: pulumi.Resource, name: string, value: pulumi.Input<string>): pulumi.Output<string>;
+}
+
+/** What a placeholder secret holds, so a consumer fails loudly instead of using an empty key. */
+export function placeholderValue(name: ApiKeyName): string {
+    return `PLACEHOLDER: set with \`pulumi config set --secret platform:${name === "openai-api-key" ? "openaiApiKey" : "anthropicApiKey"}\``;
+}
