@@ -84,7 +84,7 @@ const nodePool = z
         if (pool.min > pool.max) {
             context.addIssue({ code: "custom", path: ["min"], message: `${pool.min} is greater than max (${pool.max})` });
         }
-        if (pool.count !== undefined && (pool.count < pool.min || pool.count > pool.max)) {
+        if (pool.min <= pool.max && pool.count !== undefined && (pool.count < pool.min || pool.count > pool.max)) {
             context.addIssue({
                 code: "custom",
                 path: ["count"],

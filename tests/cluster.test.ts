@@ -26,7 +26,7 @@ describe("cluster on AWS (EKS)", () => {
                 assert.equal(cluster["vpcConfig"].subnetIds.length, want.zones);
                 assert.deepEqual(cluster["encryptionConfig"].resources, ["secrets"]);
                 assert.ok(cluster["encryptionConfig"].provider.keyArn.startsWith("arn:aws:kms:"));
-                assert.equal(inputsOf(plan, "aws:kms/key:Key")["enableKeyRotation"], true);
+                assert.equal(inputsOf(plan, "aws:kms/key:Key", "cluster-secrets")["enableKeyRotation"], true);
                 assert.deepEqual(cluster["upgradePolicy"], { supportType: "STANDARD" });
             });
 
@@ -80,7 +80,7 @@ describe("cluster on AWS (EKS)", () => {
                 const cluster = resourceOf(plan, "aws:eks/cluster:Cluster");
                 assert.equal(cluster.inputs["deletionProtection"], want.protect);
                 assert.equal(cluster.protect, want.protect);
-                assert.equal(resourceOf(plan, "aws:kms/key:Key").protect, want.protect);
+                assert.equal(resourceOf(plan, "aws:kms/key:Key", "cluster-secrets").protect, want.protect);
             });
         });
     }
@@ -124,10 +124,10 @@ describe("cluster on Azure (AKS)", () => {
                 assert.deepEqual(cluster["sku"], { name: "Base", tier: tiers[stack] });
                 const kms = cluster["securityProfile"].azureKeyVaultKms;
                 assert.equal(kms.enabled, true);
-                const vaultName = inputsOf(plan, "azure-native:keyvault:Key")["vaultName"];
+                const vaultName = inputsOf(plan, "azure-native:keyvault:Key", "cluster-kms")["vaultName"];
                 assert.match(vaultName, new RegExp(`^kv-platform-${stack}-[a-z0-9]{4}$`));
                 assert.ok(kms.keyId.startsWith(`https://${vaultName}.vault.azure.net/keys/kubernetes-secrets/`), "the key of this stack's vault");
-                const vault = inputsOf(plan, "azure-native:keyvault:Vault")["properties"];
+                const vault = inputsOf(plan, "azure-native:keyvault:Vault", "cluster-kms")["properties"];
                 assert.equal(vault.enableRbacAuthorization, true);
                 assert.equal(vault.enablePurgeProtection, true);
                 assert.equal(vault.enableSoftDelete, true);
@@ -177,7 +177,7 @@ describe("cluster on Azure (AKS)", () => {
 
             it("gives the control-plane identity only network and KMS roles, and ships control-plane logs", async () => {
                 const plan = await planOf(stack, "azure");
-                const assignments = resourcesOf(plan, "azure-native:authorization:RoleAssignment");
+                const assignments = resourcesOf(plan, "azure-native:authorization:RoleAssignment").filter((assignment) => assignment.parent === "cluster");
                 assert.equal(assignments.length, 2);
                 assert.ok(assignments.every((assignment) => assignment.inputs["principalType"] === "ServicePrincipal"));
                 assert.equal(inputsOf(plan, "azure-native:authorization:RoleAssignment", "cluster-network")["scope"], plan.outputs["networkId"]);
@@ -188,8 +188,8 @@ describe("cluster on Azure (AKS)", () => {
             it(want.protect ? "is guarded by a delete lock and Pulumi protect" : "stays deletable in dev", async () => {
                 const plan = await planOf(stack, "azure");
                 assert.equal(resourceOf(plan, "azure-native:containerservice:ManagedCluster").protect, want.protect);
-                assert.equal(resourceOf(plan, "azure-native:keyvault:Vault").protect, want.protect);
-                const locks = resourcesOf(plan, "azure-native:authorization:ManagementLockByScope");
+                assert.equal(resourceOf(plan, "azure-native:keyvault:Vault", "cluster-kms").protect, want.protect);
+                const locks = resourcesOf(plan, "azure-native:authorization:ManagementLockByScope").filter((lock) => lock.parent === "cluster");
                 assert.equal(locks.length, want.protect ? 1 : 0);
                 if (want.protect) {
                     assert.equal(locks[0]!.inputs["level"], "CanNotDelete");

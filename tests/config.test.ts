@@ -86,6 +86,20 @@ describe("configuration schema", () => {
         ["a zone from another region", (c) => (c["aws"]["availabilityZones"] = ["us-east-1a", "eu-west-1b", "eu-west-1c"]), "platform:aws.availabilityZones: us-east-1a is not in eu-west-1"],
         ["too few zone names", (c) => (c["aws"]["availabilityZones"] = ["eu-west-1a"]), "platform:aws.availabilityZones: lists 1 zones but network.zones is 3"],
         ["the selected cloud's settings missing", (c) => ((c["cloud"] = "azure"), delete c["azure"]), `platform:azure: is required when cloud is "azure"`],
+        ["PostgreSQL below 15", (c) => (c["database"]["version"] = "14"), "platform:database.version: 14 is below the supported floor 15"],
+        ["an unquoted PostgreSQL version", (c) => (c["database"]["version"] = 17), `platform:database.version: must be a quoted string such as "17"`],
+        ["an unknown HA mode", (c) => (c["database"]["highAvailability"] = "multi"), `platform:database.highAvailability: must be one of "none", "standby", "zoneRedundant", got "multi"`],
+        ["too many read replicas", (c) => (c["database"]["readReplicas"] = 6), "platform:database.readReplicas: must be at most 5, got 6"],
+        ["too short a backup window", (c) => (c["database"]["backupRetentionDays"] = 3), "platform:database.backupRetentionDays: must be at least 7, got 3"],
+        ["an unknown database key", (c) => (c["database"]["size"] = "large"), "platform:database.size: unknown key"],
+        ["a clustered cache without replicas", (c) => (c["cache"]["replicasPerShard"] = 0), "platform:cache.replicasPerShard: a clustered cache needs at least 1 replica per shard"],
+        ["a cache larger than any cloud offers", (c) => (c["cache"]["memoryGiB"] = 300), "platform:cache.memoryGiB: 3 shards × 300 GiB exceeds 720 GiB"],
+        ["a malformed temporary prefix", (c) => (c["storage"]["temporaryPrefix"] = "Tmp"), "platform:storage.temporaryPrefix: must be a lowercase prefix ending in /"],
+        ["no repositories", (c) => (c["registry"]["repositories"] = []), "platform:registry.repositories: must be at least 1 items, got []"],
+        ["a malformed repository name", (c) => (c["registry"]["repositories"] = ["Team App"]), `platform:registry.repositories.0: "Team App" is not a repository name`],
+        ["a malformed alert address", (c) => (c["budget"]["alertEmails"] = ["finance"]), `platform:budget.alertEmails.0: "finance" is not an e-mail address`],
+        ["a negative budget", (c) => (c["budget"]["monthlyUsd"] = -1), "platform:budget.monthlyUsd: must be at least 0"],
+        ["a malformed start month", (c) => (c["budget"]["startMonth"] = "2026-13"), `platform:budget.startMonth: "2026-13" must be a month such as 2026-11`],
     ];
     for (const [what, change, message] of invalid) {
         it(`rejects ${what}, naming the key on one line`, () => {
@@ -94,6 +108,13 @@ describe("configuration schema", () => {
             assert.ok(!error.includes("\n"), "one line");
         });
     }
+});
+
+describe("API keys in configuration", () => {
+    it("are left out of schema validation, so no error message can echo a key", () => {
+        const raw = { ...stackConfig("dev"), openaiApiKey: "sk-live-123", anthropicApiKey: { unexpected: "shape" } };
+        assert.doesNotThrow(() => parsePlatformConfig(raw));
+    });
 });
 
 describe("configuration errors in the program", () => {

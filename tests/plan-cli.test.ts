@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { projectRoot } from "../tools/offline/evaluate.ts";
@@ -30,20 +30,10 @@ describe("npm run plan", function () {
     const runs: Record<string, Run> = {};
 
     before(async () => {
-        writeFileSync(brokenFile, [
-            "config:",
-            "  platform:cloud: aws",
-            "  platform:environment: dev",
-            "  platform:aws: { region: eu-west-1 }",
-            "  platform:tags: { owner: me, cost-center: it }",
-            "  platform:network: { cidr: 10.0.0.0/16, zones: 3, natGateways: single }",
-            "  platform:cluster:",
-            "    kubernetesVersion: \"1.35\"",
-            "    controlPlaneTier: free",
-            "    apiAccess: public",
-            "    nodes: { vcpu: 2, memoryGiB: 8, min: 6, max: 5 }",
-            "",
-        ].join("\n"));
+        // The dev stack with the autoscaling floor above its ceiling.
+        const dev = readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8");
+        assert.ok(dev.includes("      min: 3\n"));
+        writeFileSync(brokenFile, dev.replace("      min: 3\n", "      min: 6\n"));
         const [awsProd, azureProd, devTable, broken, missing, badArgs] = await Promise.all([
             plan("prod", "--json"),
             plan("prod", "--cloud", "azure", "--json"),

@@ -17,6 +17,7 @@ import { placeholderValue, type ApiKeyName, type SecretsArgs, type SecretStore }
 export class AzureSecretStore extends pulumi.ComponentResource implements SecretStore {
     readonly storeId: pulumi.Output<string>;
     readonly vaultName: pulumi.Output<string>;
+    readonly vaultUri: pulumi.Output<string>;
     /** Client id of the identity allowed to read the secrets (for workload identity). */
     readonly readerClientId: pulumi.Output<string>;
     readonly readerIdentityName: pulumi.Output<string>;
@@ -69,6 +70,7 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
 
         this.storeId = vault.id;
         this.vaultName = vault.name;
+        this.vaultUri = vault.properties.apply((properties) => properties.vaultUri);
         this.readerClientId = reader.clientId;
         this.readerIdentityName = reader.name;
         const apiKeys = Object.entries(args.apiKeys) as [ApiKeyName, pulumi.Output<string> | undefined][];
@@ -86,7 +88,8 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
             secretName: name,
             properties: { value: pulumi.secret(value) },
         }, { parent: owner, protect: this.protect });
-        const reference = secret.properties.apply((properties) => properties.secretUri);
+        // Built from the vault URI: the secret's own properties carry its value, so they are secret.
+        const reference = pulumi.all([this.vaultUri, secret.id]).apply(([vaultUri]) => `${vaultUri}secrets/${name}`);
         this.secretRefs[name] = reference;
         return reference;
     }

@@ -1,0 +1,102 @@
+import * as authorization from "@pulumi/azure-native/authorization/index.js";
+import * as redisenterprise from "@pulumi/azure-native/redisenterprise/index.js";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { physicalName, type NameRule } from "../naming.ts";
+import { AzureNetwork } from "../network/azure.ts";
+import { privateEndpoint } from "../network/azure-endpoints.ts";
+import { managedRedisSku } from "../sizing/index.ts";
+import type { Cache, CacheArgs } from "./cache.ts";
+
+/** The port Azure Managed Redis serves its (single) database on. */
+export const managedRedisPort = 10000;
+
+/** Cluster names: 1-60 letters, digits and single hyphens; the host name makes them unique per region. */
+const clusterNameRule: NameRule = { maxLength: 60, allowed: /[a-z0-9-]/, separator: "-", lowercase: true };
+
+/**
+ * Azure Managed Redis (`redisenterprise`) sized for the total memory of every shard, with
+ * high availability when the stack asks for replicas, TLS 1.2+ only, no public network
+ * access and a private endpoint in the network's endpoint subnet. Data at rest is always
+ * encrypted with platform-managed keys. In staging and prod a delete lock guards it.
+ */
+export class AzureCache extends pulumi.ComponentResource implements Cache {
+    readonly host: pulumi.Output<string>;
+    readonly port = managedRedisPort;
+    readonly tls = true;
+    readonly clustered: boolean;
+    readonly authSecretRef: pulumi.Output<string>;
+    readonly sku: string;
+
+    constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:cache:AzureCache", name, {}, opts);
+        const { context } = args;
+        const network = AzureNetwork.from(args.network);
+        // Azure Managed Redis shards internally; the SKU holds the memory of all shards together.
+        const sku = managedRedisSku(args.memoryGiB * args.shards, args.azure?.skuName);
+        const clustered = args.shards > 1;
+        const stateful = { parent: this, protect: context.protectStateful };
+
+        // Host names are global per region; a random suffix keeps same-named stacks of other tenants apart.
+        const suffix = new random.RandomString(`${name}-suffix`, { length: 4, special: false, upper: false }, { parent: this });
+        // No zones: the service spreads a highly available cache over the region's zones by itself.
+        // High availability adds one replica per shard, which covers any replicasPerShard > 0.
+        const cluster = new redisenterprise.RedisEnterprise(`${name}-redis`, {
+            resourceGroupName: network.resourceGroupName,
+            location: network.location,
+            tags: context.tags,
+            clusterName: pulumi.interpolate`${physicalName(["redis", context.project, context.stack], { ...clusterNameRule, maxLength: clusterNameRule.maxLength - 5 })}-${suffix.result}`,
+            sku: { name: sku },
+            highAvailability: args.replicasPerShard > 0 ? "Enabled" : "Disabled",
+            minimumTlsVersion: "1.2",
+            publicNetworkAccess: "Disabled",
+        }, stateful);
+
+        const database = new redisenterprise.Database(`${name}-database`, {
+            resourceGroupName: network.resourceGroupName,
+            clusterName: cluster.name,
+            databaseName: "default", // the only database name the service accepts
+            port: managedRedisPort,
+            clientProtocol: "Encrypted",
+            // OSS cluster protocol spreads shards over every node; a single shard keeps the one-endpoint proxy.
+            clusteringPolicy: clustered ? "OSSCluster" : "EnterpriseCluster",
+            // Same as ElastiCache's default maxmemory-policy: only keys with a TTL are evicted, so the
+            // cache behaves alike on both clouds and keys stored without expiry are never dropped silently.
+            evictionPolicy: "VolatileLRU",
+            persistence: args.persistence ? { rdbEnabled: true, rdbFrequency: "1h" } : { rdbEnabled: false, aofEnabled: false },
+            accessKeysAuthentication: "Enabled",
+        }, stateful);
+
+        privateEndpoint(`${name}-redis`, { network, targetId: cluster.id, groupId: "redisEnterprise", dnsZone: "redis" }, this);
+
+        if (context.protectStateful) {
+            // Locks are inherited, so this one also guards the database.
+            new authorization.ManagementLockByScope(`${name}-redis-lock`, {
+                scope: cluster.id,
+                level: "CanNotDelete",
+                notes: "Protected environment: remove this lock deliberately before deleting the cache.",
+            }, { parent: this });
+        }
+
+        // Azure Managed Redis issues its own access keys (no caller-chosen password), so the
+        // platform stores the primary key under the name other clouds use for the AUTH token.
+        const keys = redisenterprise.listDatabaseKeysOutput({
+            resourceGroupName: network.resourceGroupName,
+            clusterName: cluster.name,
+            databaseName: database.name,
+        }, { parent: this });
+
+        this.host = cluster.hostName;
+        this.clustered = clustered;
+        this.authSecretRef = args.secrets.putSecret(this, "redis-password", keys.primaryKey);
+        this.sku = sku;
+        this.registerOutputs({
+            host: this.host,
+            port: this.port,
+            tls: this.tls,
+            clustered: this.clustered,
+            authSecretRef: this.authSecretRef,
+            sku: this.sku,
+        });
+    }
+}

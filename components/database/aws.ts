@@ -1,0 +1,154 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { nameRules, physicalName, type NameRule } from "../naming.ts";
+import { AwsSecretStore } from "../secrets/aws.ts";
+import { rdsInstanceClass } from "../sizing/index.ts";
+import { adminUsername, databaseName, postgresPort, type Database, type DatabaseArgs } from "./database.ts";
+
+/** RDS instance identifiers: letters, digits and hyphens, 63 characters. */
+const rdsIdentifier: NameRule = { ...nameRules.display, maxLength: 63 };
+
+/** Storage autoscaling ceiling, as a multiple of the allocated storage. */
+export const rdsStorageGrowthFactor = 2;
+
+/** Server logging: slow statements, lock waits and sessions, for the CloudWatch export. */
+export const rdsLogParameters: Record<string, string> = {
+    log_min_duration_statement: "1000",
+    log_lock_waits: "1",
+    log_connections: "1",
+    log_disconnections: "1",
+};
+
+/** Passwords safe in connection URLs: URL-unreserved specials only, every character class present. */
+const passwordSettings = { length: 32, special: true, overrideSpecial: "-_.~", minLower: 2, minUpper: 2, minNumeric: 2, minSpecial: 1 };
+
+/**
+ * RDS for PostgreSQL in the isolated database subnets, admitting only the node subnets on
+ * 5432. Storage and Performance Insights are encrypted under the stack's KMS key, TLS is
+ * forced by the parameter group, and logs go to CloudWatch. Multi-AZ when high
+ * availability is asked for, plus read replicas in the other zones. Outside dev every
+ * instance is deletion-protected and the primary leaves a final snapshot.
+ */
+export class AwsDatabase extends pulumi.ComponentResource implements Database {
+    readonly host: pulumi.Output<string>;
+    readonly port = postgresPort;
+    readonly databaseName = databaseName;
+    readonly adminUsername = adminUsername;
+    readonly adminSecretRef: pulumi.Output<string>;
+    readonly appSecretRef: pulumi.Output<string>;
+    readonly replicaHosts: pulumi.Output<string>[];
+    readonly sku: string;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        const sku = rdsInstanceClass({ vcpu: args.vcpu, memoryGiB: args.memoryGiB }, args.aws?.instanceClass);
+        super("platform:database:AwsDatabase", name, {}, opts);
+        const { context, network } = args;
+        const keyArn = AwsSecretStore.from(args.secrets).keyArn;
+        const protect = context.protectStateful;
+        const multiAz = args.highAvailability !== "none";
+        const identifier = physicalName([context.project, context.stack, "postgres"], rdsIdentifier);
+        const label = (role: string) => ({ Name: physicalName([context.project, context.stack, role], nameRules.display) });
+        const parent = { parent: this };
+
+        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
+            description: `Isolated database subnets of ${identifier}`,
+            subnetIds: network.databaseSubnetIds,
+            tags: label("postgres"),
+        }, parent);
+        const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            description: "PostgreSQL from the cluster node subnets only",
+            vpcId: network.networkId,
+            ingress: [{
+                description: "PostgreSQL from the node subnets",
+                protocol: "tcp",
+                fromPort: postgresPort,
+                toPort: postgresPort,
+                cidrBlocks: [...network.nodeCidrs],
+            }],
+            // The database only answers; it opens no connections of its own.
+            egress: [],
+            tags: label("postgres"),
+        }, parent);
+        const parameters = new aws.rds.ParameterGroup(`${name}-params`, {
+            family: `postgres${args.version}`,
+            description: `TLS-only PostgreSQL ${args.version} with statement and session logging`,
+            parameters: Object.entries({ "rds.force_ssl": "1", ssl_min_protocol_version: "TLSv1.2", ...rdsLogParameters })
+                .map(([parameter, value]) => ({ name: parameter, value })),
+        }, parent);
+
+        const adminPassword = new random.RandomPassword(`${name}-admin-password`, passwordSettings, parent);
+        const appPassword = new random.RandomPassword(`${name}-app-password`, passwordSettings, parent);
+        this.adminSecretRef = args.secrets.putSecret(this, "postgres-admin-password", adminPassword.result);
+        // The application role lives inside PostgreSQL; whoever creates it reads this secret.
+        this.appSecretRef = args.secrets.putSecret(this, "postgres-app-password", appPassword.result);
+
+        // Settings every instance shares, replicas included.
+        const common = {
+            instanceClass: sku,
+            storageType: "gp3",
+            maxAllocatedStorage: args.storageGiB * rdsStorageGrowthFactor,
+            storageEncrypted: true,
+            kmsKeyId: keyArn,
+            parameterGroupName: parameters.name,
+            vpcSecurityGroupIds: [securityGroup.id],
+            publiclyAccessible: false,
+            autoMinorVersionUpgrade: true,
+            performanceInsightsEnabled: true,
+            performanceInsightsKmsKeyId: keyArn,
+            enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+            iamDatabaseAuthenticationEnabled: true,
+            copyTagsToSnapshot: true,
+            deletionProtection: protect,
+            port: postgresPort,
+        };
+
+        const primary = new aws.rds.Instance(`${name}-primary`, {
+            ...common,
+            identifier,
+            engine: "postgres",
+            engineVersion: args.version,
+            // Standard support only: an unupgraded major version must fail loudly, not bill extended support.
+            engineLifecycleSupport: "open-source-rds-extended-support-disabled",
+            allocatedStorage: args.storageGiB,
+            dbSubnetGroupName: subnetGroup.name,
+            multiAz,
+            // RDS picks the zones of a Multi-AZ pair itself.
+            availabilityZone: multiAz ? undefined : network.zones[0],
+            dbName: databaseName,
+            username: adminUsername,
+            password: adminPassword.result,
+            backupRetentionPeriod: args.backupRetentionDays,
+            deleteAutomatedBackups: !protect,
+            skipFinalSnapshot: !protect,
+            finalSnapshotIdentifier: protect ? `${identifier}-final` : undefined,
+        }, { parent: this, protect });
+
+        // Replicas go to the zones the primary is not pinned to, round robin.
+        const otherZones = network.zones.slice(1);
+        const replicas = Array.from({ length: args.readReplicas }, (_, index) =>
+            new aws.rds.Instance(`${name}-replica-${index + 1}`, {
+                ...common,
+                identifier: physicalName([context.project, context.stack, "postgres", `replica-${index + 1}`], rdsIdentifier),
+                // Same region: the source's identifier, and its subnet group by default.
+                replicateSourceDb: primary.identifier,
+                availabilityZone: otherZones.length > 0 ? otherZones[index % otherZones.length] : undefined,
+                // A replica's data lives on in its source; RDS refuses a final snapshot of a replica.
+                skipFinalSnapshot: true,
+            }, { parent: this, protect }));
+
+        this.host = primary.address;
+        this.replicaHosts = replicas.map((replica) => replica.address);
+        this.sku = sku;
+        this.registerOutputs({
+            host: this.host,
+            port: this.port,
+            databaseName: this.databaseName,
+            adminUsername: this.adminUsername,
+            adminSecretRef: this.adminSecretRef,
+            appSecretRef: this.appSecretRef,
+            replicaHosts: this.replicaHosts,
+            sku: this.sku,
+        });
+    }
+}

@@ -1,0 +1,174 @@
+import * as authorization from "@pulumi/azure-native/authorization/index.js";
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql/index.js";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { nameRules, physicalName, type NameRule } from "../naming.ts";
+import { AzureNetwork } from "../network/azure.ts";
+import { postgresSku, type PostgresSku } from "../sizing/index.ts";
+import { adminUsername, databaseName, postgresPort, type Database, type DatabaseArgs } from "./database.ts";
+
+/** Flexible Server names are global DNS labels of 63 characters; 5 are kept for the random suffix. */
+const serverName: NameRule = { ...nameRules.display, maxLength: 63 - 5 };
+
+/** The high-availability modes Flexible Server offers for each abstract choice. */
+export const flexibleServerHaModes = { none: "Disabled", standby: "SameZone", zoneRedundant: "ZoneRedundant" } as const;
+
+/** Premium SSD sizes Flexible Server accepts (GiB); anything else is rejected. */
+export const flexibleServerStorageSizes = [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767];
+
+/** The smallest accepted disk holding `storageGiB`. */
+export function flexibleServerStorageGiB(storageGiB: number): number {
+    const size = flexibleServerStorageSizes.find((candidate) => candidate >= storageGiB);
+    if (size === undefined) {
+        throw new Error(`no Flexible Server disk holds ${storageGiB} GiB`);
+    }
+    return size;
+}
+
+/** Server parameters that enforce TLS 1.2 or later on every connection. */
+export const flexibleServerTlsParameters: Record<string, string> = {
+    require_secure_transport: "on",
+    ssl_min_protocol_version: "TLSv1.2",
+};
+
+/** Passwords safe in connection URLs: URL-unreserved specials only, every character class present. */
+const passwordSettings = { length: 32, special: true, overrideSpecial: "-_.~", minLower: 2, minUpper: 2, minNumeric: 2, minSpecial: 1 };
+
+/**
+ * Azure Database for PostgreSQL Flexible Server injected into the delegated database
+ * subnet (no public access), with TLS 1.2+ required, auto-growing storage and the chosen
+ * high availability, plus read replicas in the other zones. Outside dev every server
+ * carries a delete lock and Pulumi `protect`.
+ */
+export class AzureDatabase extends pulumi.ComponentResource implements Database {
+    readonly host: pulumi.Output<string>;
+    readonly port = postgresPort;
+    readonly databaseName = databaseName;
+    readonly adminUsername = adminUsername;
+    readonly adminSecretRef: pulumi.Output<string>;
+    readonly appSecretRef: pulumi.Output<string>;
+    readonly replicaHosts: pulumi.Output<string>[];
+    readonly sku: string;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        const sku = postgresSku({ vcpu: args.vcpu, memoryGiB: args.memoryGiB }, args.azure?.skuName);
+        requireBurstableLimits(sku, args);
+        const diskGiB = flexibleServerStorageGiB(args.storageGiB);
+        super("platform:database:AzureDatabase", name, {}, opts);
+        const { context } = args;
+        const network = AzureNetwork.from(args.network);
+        const protect = context.protectStateful;
+        const inGroup = { resourceGroupName: network.resourceGroupName, location: network.location, tags: context.tags };
+        const [primaryZone, ...otherZones] = network.zones;
+
+        // Server names are global; a random suffix keeps same-named stacks of other tenants apart.
+        const suffix = new random.RandomString(`${name}-suffix`, { length: 4, special: false, upper: false }, { parent: this });
+        const nameOf = (role: string) => pulumi.interpolate`${physicalName([context.project, context.stack, role], serverName)}-${suffix.result}`;
+        const placement = {
+            sku: { name: sku.name, tier: sku.tier },
+            storage: { storageSizeGB: diskGiB, autoGrow: "Enabled" },
+            network: {
+                delegatedSubnetResourceId: network.databaseSubnetIds[0],
+                privateDnsZoneArmResourceId: network.privateDnsZoneIds.postgres,
+                publicNetworkAccess: "Disabled",
+            },
+        };
+        // Autogrow raises the live size; a deployment must never try to shrink it back.
+        const serverOptions = { parent: this, protect, ignoreChanges: ["storage.storageSizeGB"] };
+
+        const adminPassword = new random.RandomPassword(`${name}-admin-password`, passwordSettings, { parent: this });
+        const appPassword = new random.RandomPassword(`${name}-app-password`, passwordSettings, { parent: this });
+        this.adminSecretRef = args.secrets.putSecret(this, "postgres-admin-password", adminPassword.result);
+        // The application role lives inside PostgreSQL; whoever creates it reads this secret.
+        this.appSecretRef = args.secrets.putSecret(this, "postgres-app-password", appPassword.result);
+
+        const primary = new dbforpostgresql.Server(`${name}-server`, {
+            ...inGroup,
+            ...placement,
+            serverName: nameOf("postgres"),
+            version: args.version,
+            availabilityZone: primaryZone,
+            highAvailability: {
+                mode: flexibleServerHaModes[args.highAvailability],
+                standbyAvailabilityZone: args.highAvailability === "zoneRedundant" ? otherZones[0] : undefined,
+            },
+            administratorLogin: adminUsername,
+            // The SDK does not mark this input secret itself.
+            administratorLoginPassword: pulumi.secret(adminPassword.result),
+            authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
+            backup: { backupRetentionDays: args.backupRetentionDays, geoRedundantBackup: "Disabled" },
+        }, serverOptions);
+
+        // ARM rejects concurrent changes to one server, so its children go one after another.
+        let previous: pulumi.Resource = primary;
+        for (const [parameter, value] of Object.entries(flexibleServerTlsParameters)) {
+            previous = new dbforpostgresql.Configuration(`${name}-${parameter.replaceAll("_", "-")}`, {
+                resourceGroupName: network.resourceGroupName,
+                serverName: primary.name,
+                configurationName: parameter,
+                value,
+                source: "user-override",
+            }, { parent: this, dependsOn: [previous] });
+        }
+        const database = new dbforpostgresql.Database(`${name}-database`, {
+            resourceGroupName: network.resourceGroupName,
+            serverName: primary.name,
+            databaseName,
+            charset: "UTF8",
+            collation: "en_US.utf8",
+        }, { parent: this, protect, dependsOn: [previous] });
+
+        // Replicas go to the zones other than the primary's, starting from the far end so
+        // that a zone-redundant standby (in the next zone) and a replica do not share one.
+        const replicas = Array.from({ length: args.readReplicas }, (_, index) =>
+            new dbforpostgresql.Server(`${name}-replica-${index + 1}`, {
+                ...inGroup,
+                ...placement,
+                serverName: nameOf(`postgres-replica-${index + 1}`),
+                createMode: "Replica",
+                sourceServerResourceId: primary.id,
+                availabilityZone: otherZones.length > 0 ? otherZones[otherZones.length - 1 - (index % otherZones.length)] : primaryZone,
+            }, { ...serverOptions, dependsOn: [database] }));
+
+        if (protect) {
+            [primary, ...replicas].forEach((server, index) =>
+                new authorization.ManagementLockByScope(`${name}-${index === 0 ? "server" : `replica-${index}`}-lock`, {
+                    scope: server.id,
+                    level: "CanNotDelete",
+                    notes: "Protected environment: remove this lock deliberately before deleting the database server.",
+                }, { parent: this }));
+        }
+
+        this.host = primary.fullyQualifiedDomainName;
+        this.replicaHosts = replicas.map((replica) => replica.fullyQualifiedDomainName);
+        this.sku = sku.name;
+        this.registerOutputs({
+            host: this.host,
+            port: this.port,
+            databaseName: this.databaseName,
+            adminUsername: this.adminUsername,
+            adminSecretRef: this.adminSecretRef,
+            appSecretRef: this.appSecretRef,
+            replicaHosts: this.replicaHosts,
+            sku: this.sku,
+        });
+    }
+}
+
+/** Burstable servers have neither high availability nor read replicas; say so before creating anything. */
+function requireBurstableLimits(sku: PostgresSku, args: DatabaseArgs): void {
+    if (sku.tier !== "Burstable") {
+        return;
+    }
+    const fix = `use at least 2 vCPU / 8 GiB or a GeneralPurpose/MemoryOptimized platform:database.azure.skuName`;
+    if (args.highAvailability !== "none") {
+        throw new pulumi.RunError(
+            `invalid configuration: platform:database.highAvailability: "${args.highAvailability}" needs a non-Burstable SKU, but ${sku.name} is Burstable; set it to "none" or ${fix}`,
+        );
+    }
+    if (args.readReplicas > 0) {
+        throw new pulumi.RunError(
+            `invalid configuration: platform:database.readReplicas: ${args.readReplicas} needs a non-Burstable SKU, but ${sku.name} is Burstable; set it to 0 or ${fix}`,
+        );
+    }
+}
