@@ -243,11 +243,13 @@ export const platformConfigSchema = z
             if (foreign) {
                 context.addIssue({ code: "custom", path: ["aws", "availabilityZones"], message: `${foreign} is not in ${value.aws.region}` });
             }
-            if (value.cloud === "aws" && value.aws.availabilityZones.length < value.network?.zones) {
+            // Database subnets always span two zones (an RDS requirement), even for a one-zone stack.
+            const zonesNeeded = Math.max(value.network?.zones, 2);
+            if (value.cloud === "aws" && value.aws.availabilityZones.length < zonesNeeded) {
                 context.addIssue({
                     code: "custom",
                     path: ["aws", "availabilityZones"],
-                    message: `lists ${value.aws.availabilityZones.length} zones but network.zones is ${value.network.zones}`,
+                    message: `lists ${value.aws.availabilityZones.length} zones but ${zonesNeeded} are needed (network.zones, and at least 2 for database subnets)`,
                 });
             }
         }

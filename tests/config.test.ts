@@ -84,7 +84,7 @@ describe("configuration schema", () => {
         ["a malformed SKU override", (c) => (c["cluster"]["aws"] = { instanceType: "huge" }), `platform:cluster.aws.instanceType: "huge" is not an EC2 instance type`],
         ["a malformed AWS region", (c) => (c["aws"]["region"] = "Ireland"), `platform:aws.region: "Ireland" is not an AWS region`],
         ["a zone from another region", (c) => (c["aws"]["availabilityZones"] = ["us-east-1a", "eu-west-1b", "eu-west-1c"]), "platform:aws.availabilityZones: us-east-1a is not in eu-west-1"],
-        ["too few zone names", (c) => (c["aws"]["availabilityZones"] = ["eu-west-1a"]), "platform:aws.availabilityZones: lists 1 zones but network.zones is 3"],
+        ["too few zone names", (c) => (c["aws"]["availabilityZones"] = ["eu-west-1a"]), "platform:aws.availabilityZones: lists 1 zones but 3 are needed"],
         ["the selected cloud's settings missing", (c) => ((c["cloud"] = "azure"), delete c["azure"]), `platform:azure: is required when cloud is "azure"`],
         ["PostgreSQL below 15", (c) => (c["database"]["version"] = "14"), "platform:database.version: 14 is below the supported floor 15"],
         ["an unquoted PostgreSQL version", (c) => (c["database"]["version"] = 17), `platform:database.version: must be a quoted string such as "17"`],

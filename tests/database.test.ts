@@ -209,7 +209,7 @@ describe("database on Azure (Flexible Server)", () => {
                 for (const server of resourcesOf(plan, flexibleServer)) {
                     assert.equal(server.inputs["network"].publicNetworkAccess, "Disabled", server.name);
                     assert.equal(server.inputs["network"].delegatedSubnetResourceId, subnetId, server.name);
-                    assert.match(server.inputs["network"].privateDnsZoneArmResourceId, /\/privateDnsZones\/privatelink\.postgres\.database\.azure\.com$/);
+                    assert.match(server.inputs["network"].privateDnsZoneArmResourceId, /\/privateDnsZones\/private\.postgres\.database\.azure\.com$/);
                 }
                 assert.equal(resourcesOf(plan, "azure-native:dbforpostgresql:FirewallRule").length, 0);
                 assert.match(String(plan.outputs["databaseHost"]), /\.postgres\.database\.azure\.com$/);

@@ -5,6 +5,9 @@ import { physicalName, nameRules } from "../naming.ts";
 import { zoneSubnets } from "./addressing.ts";
 import type { Network, NetworkArgs } from "./network.ts";
 
+/** Subnet groups of RDS and ElastiCache must span at least this many zones. */
+export const minDatabaseZones = 2;
+
 /**
  * VPC with public, private (node) and database subnets in each zone, NAT egress, VPC flow
  * logs to CloudWatch, a locked-down default security group and an S3 gateway endpoint.
@@ -95,12 +98,14 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
             return { subnet, routes };
         });
 
-        const databaseSubnets = layout.map((subnets, index) => {
+        // RDS and ElastiCache subnet groups need two zones even when the stack runs in one.
+        const databaseZones = availabilityZones.slice(0, Math.max(args.zones, minDatabaseZones));
+        const databaseSubnets = zoneSubnets(args.cidr, databaseZones.length).map((subnets, index) => {
             const subnet = new aws.ec2.Subnet(`${name}-database-${index}`, {
                 vpcId: vpc.id,
-                availabilityZone: zones[index],
+                availabilityZone: databaseZones[index],
                 cidrBlock: subnets.database,
-                tags: label(`database-${zones[index]}`),
+                tags: label(`database-${databaseZones[index]}`),
             }, parent);
             new aws.ec2.RouteTableAssociation(`${name}-database-${index}`, { subnetId: subnet.id, routeTableId: isolatedRoutes.id }, parent);
             return subnet;

@@ -9,7 +9,8 @@ import type { Network, NetworkArgs } from "./network.ts";
 
 /** Private DNS zones the data services register their private endpoints in. */
 export const privateDnsZoneNames = {
-    postgres: "privatelink.postgres.database.azure.com",
+    // VNet-integrated Flexible Servers need a zone ending in .postgres.database.azure.com that is not the private-link zone.
+    postgres: "private.postgres.database.azure.com",
     redis: "privatelink.redis.azure.net",
     keyVault: "privatelink.vaultcore.azure.net",
     blob: "privatelink.blob.core.windows.net",
@@ -96,6 +97,8 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
             ...inGroup,
             securityRules: [
                 allow("allow-postgres-from-nodes", 100, layout.nodes, [postgresPort]),
+                // HA standbys and read replicas replicate inside the delegated subnet.
+                allow("allow-postgres-within-subnet", 110, layout.database, [postgresPort]),
                 denyFromVirtualNetwork(4000),
             ],
         }, parent);
