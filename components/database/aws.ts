@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { nameRules, physicalName, type NameRule } from "../naming.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import { rdsInstanceClass } from "../sizing/index.ts";
+import { databaseCredentials } from "./credentials.ts";
 import { adminUsername, databaseName, postgresPort, type Database, type DatabaseArgs } from "./database.ts";
 
 /** RDS instance identifiers: letters, digits and hyphens, 63 characters. */
@@ -19,9 +19,6 @@ export const rdsLogParameters: Record<string, string> = {
     log_connections: "1",
     log_disconnections: "1",
 };
-
-/** Passwords safe in connection URLs: URL-unreserved specials only, every character class present. */
-const passwordSettings = { length: 32, special: true, overrideSpecial: "-_.~", minLower: 2, minUpper: 2, minNumeric: 2, minSpecial: 1 };
 
 /**
  * RDS for PostgreSQL in the isolated database subnets, admitting only the node subnets on
@@ -77,11 +74,9 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
                 .map(([parameter, value]) => ({ name: parameter, value })),
         }, parent);
 
-        const adminPassword = new random.RandomPassword(`${name}-admin-password`, passwordSettings, parent);
-        const appPassword = new random.RandomPassword(`${name}-app-password`, passwordSettings, parent);
-        this.adminSecretRef = args.secrets.putSecret(this, "postgres-admin-password", adminPassword.result);
-        // The application role lives inside PostgreSQL; whoever creates it reads this secret.
-        this.appSecretRef = args.secrets.putSecret(this, "postgres-app-password", appPassword.result);
+        const credentials = databaseCredentials(name, this, args.secrets);
+        this.adminSecretRef = credentials.adminSecretRef;
+        this.appSecretRef = credentials.appSecretRef;
 
         // Settings every instance shares, replicas included.
         const common = {
@@ -117,7 +112,7 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
             availabilityZone: multiAz ? undefined : network.zones[0],
             dbName: databaseName,
             username: adminUsername,
-            password: adminPassword.result,
+            password: credentials.adminPassword,
             backupRetentionPeriod: args.backupRetentionDays,
             deleteAutomatedBackups: !protect,
             skipFinalSnapshot: !protect,

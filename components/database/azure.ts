@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { nameRules, physicalName, type NameRule } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { postgresSku, type PostgresSku } from "../sizing/index.ts";
+import { databaseCredentials } from "./credentials.ts";
 import { adminUsername, databaseName, postgresPort, type Database, type DatabaseArgs } from "./database.ts";
 
 /** Flexible Server names are global DNS labels of 63 characters; 5 are kept for the random suffix. */
@@ -30,9 +31,6 @@ export const flexibleServerTlsParameters: Record<string, string> = {
     require_secure_transport: "on",
     ssl_min_protocol_version: "TLSv1.2",
 };
-
-/** Passwords safe in connection URLs: URL-unreserved specials only, every character class present. */
-const passwordSettings = { length: 32, special: true, overrideSpecial: "-_.~", minLower: 2, minUpper: 2, minNumeric: 2, minSpecial: 1 };
 
 /**
  * Azure Database for PostgreSQL Flexible Server injected into the delegated database
@@ -76,11 +74,9 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
         // Autogrow raises the live size; a deployment must never try to shrink it back.
         const serverOptions = { parent: this, protect, ignoreChanges: ["storage.storageSizeGB"] };
 
-        const adminPassword = new random.RandomPassword(`${name}-admin-password`, passwordSettings, { parent: this });
-        const appPassword = new random.RandomPassword(`${name}-app-password`, passwordSettings, { parent: this });
-        this.adminSecretRef = args.secrets.putSecret(this, "postgres-admin-password", adminPassword.result);
-        // The application role lives inside PostgreSQL; whoever creates it reads this secret.
-        this.appSecretRef = args.secrets.putSecret(this, "postgres-app-password", appPassword.result);
+        const credentials = databaseCredentials(name, this, args.secrets);
+        this.adminSecretRef = credentials.adminSecretRef;
+        this.appSecretRef = credentials.appSecretRef;
 
         const primary = new dbforpostgresql.Server(`${name}-server`, {
             ...inGroup,
@@ -94,7 +90,7 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
             },
             administratorLogin: adminUsername,
             // The SDK does not mark this input secret itself.
-            administratorLoginPassword: pulumi.secret(adminPassword.result),
+            administratorLoginPassword: credentials.adminPassword,
             authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
             backup: { backupRetentionDays: args.backupRetentionDays, geoRedundantBackup: "Disabled" },
         }, serverOptions);
