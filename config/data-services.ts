@@ -86,6 +86,10 @@ const storage = z.strictObject({
     objectLockDays: z.int().min(0).max(3650).default(0),
     /** Replicate across zones (S3 always does; Azure chooses ZRS over LRS). */
     zoneRedundant: z.boolean(),
+}).superRefine((value, context) => {
+    if (value.objectLockDays > 0 && !value.versioning) {
+        context.addIssue({ code: "custom", path: ["objectLockDays"], message: "needs versioning: write-once retention applies to object versions" });
+    }
 });
 
 const repositoryName = z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, {

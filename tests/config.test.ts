@@ -95,6 +95,7 @@ describe("configuration schema", () => {
         ["a clustered cache without replicas", (c) => (c["cache"]["replicasPerShard"] = 0), "platform:cache.replicasPerShard: a clustered cache needs at least 1 replica per shard"],
         ["a cache larger than any cloud offers", (c) => (c["cache"]["memoryGiB"] = 300), "platform:cache.memoryGiB: 3 shards × 300 GiB exceeds 720 GiB"],
         ["a malformed temporary prefix", (c) => (c["storage"]["temporaryPrefix"] = "Tmp"), "platform:storage.temporaryPrefix: must be a lowercase prefix ending in /"],
+        ["object lock without versioning", (c) => ((c["storage"]["objectLockDays"] = 30), (c["storage"]["versioning"] = false)), "platform:storage.objectLockDays: needs versioning"],
         ["no repositories", (c) => (c["registry"]["repositories"] = []), "platform:registry.repositories: must be at least 1 items, got []"],
         ["a malformed repository name", (c) => (c["registry"]["repositories"] = ["Team App"]), `platform:registry.repositories.0: "Team App" is not a repository name`],
         ["a malformed alert address", (c) => (c["budget"]["alertEmails"] = ["finance"]), `platform:budget.alertEmails.0: "finance" is not an e-mail address`],

@@ -140,7 +140,7 @@ describe("object storage on AWS (S3)", () => {
                 cloud: "aws",
                 configOverrides: { "platform:storage": stackConfig("dev", "storage", (s) => (s["objectLockDays"] = 30)) },
             }),
-            /objectLockDays needs storage\.versioning/,
+            /platform:storage\.objectLockDays: needs versioning/,
         );
     });
 });

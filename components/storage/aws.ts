@@ -24,9 +24,6 @@ export class AwsObjectStorage extends pulumi.ComponentResource implements Object
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:storage:AwsObjectStorage", name, {}, opts);
-        if (args.objectLockDays > 0 && !args.versioning) {
-            throw new Error("storage.objectLockDays needs storage.versioning: write-once retention applies to object versions");
-        }
         const { context } = args;
         const keyArn = AwsSecretStore.from(args.secrets).keyArn;
         const parent = { parent: this };

@@ -27,9 +27,6 @@ export class AzureObjectStorage extends pulumi.ComponentResource implements Obje
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:storage:AzureObjectStorage", name, {}, opts);
-        if (args.objectLockDays > 0 && !args.versioning) {
-            throw new Error("storage.objectLockDays needs storage.versioning: write-once retention applies to object versions");
-        }
         const { context } = args;
         const network = AzureNetwork.from(args.network);
         const inAccount = { resourceGroupName: network.resourceGroupName };
