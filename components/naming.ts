@@ -54,3 +54,12 @@ function normalize(part: string, rule: NameRule): string {
     const mapped = [...text].map((char) => (rule.allowed.test(char) ? char : rule.separator)).join("");
     return rule.separator ? mapped.replace(/-{2,}/g, "-").replace(/^-|-$/g, "") : mapped;
 }
+
+/**
+ * `parts` cut to leave room for `suffix`, then the suffix: a name unique across a cloud's
+ * tenants that still fits `rule`.
+ */
+export function suffixedName(parts: readonly string[], rule: NameRule, suffix: string): string {
+    const head = physicalName(parts, { ...rule, maxLength: rule.maxLength - suffix.length - rule.separator.length });
+    return `${head}${rule.separator}${suffix}`;
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { nameRules, physicalName } from "../components/naming.ts";
+import { nameRules, physicalName, suffixedName } from "../components/naming.ts";
 import { renderKubeconfig } from "../components/cluster/kubeconfig.ts";
 import { roleDefinitionId, subscriptionScope } from "../components/cluster/azure-roles.ts";
 
@@ -19,6 +19,15 @@ describe("naming rules", () => {
         assert.notEqual(first, second);
         assert.equal(first, physicalName(["kv", "platform", "feature-branch-one"], rule));
         assert.match(first, /^kv-platform-featu-[0-9a-f]{6}$/);
+    });
+
+    it("keeps a globally unique suffix whole, cutting the rest of the name to make room", () => {
+        assert.equal(suffixedName(["kv", "platform", "prod"], nameRules.keyVault, "ab12"), "kv-platform-prod-ab12");
+        const long = suffixedName(["kv", "platform", "feature-branch-one"], nameRules.keyVault, "ab12");
+        assert.ok(long.length <= nameRules.keyVault.maxLength);
+        assert.match(long, /^kv-platform-[0-9a-f]{6}-ab12$/);
+        const compact = { maxLength: 14, allowed: /[a-z0-9]/, separator: "", lowercase: true } as const;
+        assert.match(suffixedName(["acr", "platform"], compact, "ab12"), /^acrp[0-9a-f]{6}ab12$/);
     });
 
     it("leaves names within the limit untouched", () => {

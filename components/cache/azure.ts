@@ -1,8 +1,8 @@
 import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { physicalName, type NameRule } from "../naming.ts";
+import { globalNames } from "../global-names.ts";
+import type { NameRule } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../network/azure-endpoints.ts";
 import { managedRedisSku } from "../sizing/index.ts";
@@ -38,14 +38,14 @@ export class AzureCache extends pulumi.ComponentResource implements Cache {
         const stateful = { parent: this, protect: context.protectStateful };
 
         // Host names are global per region; a random suffix keeps same-named stacks of other tenants apart.
-        const suffix = new random.RandomString(`${name}-suffix`, { length: 4, special: false, upper: false }, { parent: this });
+        const uniqueName = globalNames(`${name}-suffix`, this);
         // No zones: the service spreads a highly available cache over the region's zones by itself.
         // High availability adds one replica per shard, which covers any replicasPerShard > 0.
         const cluster = new redisenterprise.RedisEnterprise(`${name}-redis`, {
             resourceGroupName: network.resourceGroupName,
             location: network.location,
             tags: context.tags,
-            clusterName: pulumi.interpolate`${physicalName(["redis", context.project, context.stack], { ...clusterNameRule, maxLength: clusterNameRule.maxLength - 5 })}-${suffix.result}`,
+            clusterName: uniqueName(["redis", context.project, context.stack], clusterNameRule),
             sku: { name: sku },
             highAvailability: args.replicasPerShard > 0 ? "Enabled" : "Disabled",
             minimumTlsVersion: "1.2",

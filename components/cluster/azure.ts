@@ -5,7 +5,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js"
 import * as monitor from "@pulumi/azure-native/monitor/index.js";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { globalNames } from "../global-names.ts";
 import { nameRules, physicalName } from "../naming.ts";
 import { clusterDnsServiceIp, clusterPodCidr, clusterServiceCidr } from "../network/addressing.ts";
 import { AzureNetwork } from "../network/azure.ts";
@@ -72,10 +72,10 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             }, parent);
 
         // Key Vault names are global; a random suffix keeps same-named stacks of other tenants apart.
-        const vaultSuffix = new random.RandomString(`${name}-kms-suffix`, { length: 4, special: false, upper: false }, parent);
+        const uniqueName = globalNames(`${name}-kms-suffix`, this);
         const vault = new keyvault.Vault(`${name}-kms`, {
             ...inGroup,
-            vaultName: pulumi.interpolate`${physicalName(["kv", context.project, context.stack], { ...nameRules.keyVault, maxLength: nameRules.keyVault.maxLength - 5 })}-${vaultSuffix.result}`,
+            vaultName: uniqueName(["kv", context.project, context.stack], nameRules.keyVault),
             properties: {
                 tenantId: identity.tenantId,
                 sku: { family: "A", name: "standard" },

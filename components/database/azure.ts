@@ -1,15 +1,15 @@
 import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { nameRules, physicalName, type NameRule } from "../naming.ts";
+import { globalNames } from "../global-names.ts";
+import { nameRules, type NameRule } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { postgresSku, type PostgresSku } from "../sizing/index.ts";
 import { databaseCredentials } from "./credentials.ts";
 import { adminUsername, databaseName, postgresPort, type Database, type DatabaseArgs } from "./database.ts";
 
 /** Flexible Server names are global DNS labels of 63 characters; 5 are kept for the random suffix. */
-const serverName: NameRule = { ...nameRules.display, maxLength: 63 - 5 };
+const serverName: NameRule = { ...nameRules.display, maxLength: 63 };
 
 /** The high-availability modes Flexible Server offers for each abstract choice. */
 export const flexibleServerHaModes = { none: "Disabled", standby: "SameZone", zoneRedundant: "ZoneRedundant" } as const;
@@ -60,8 +60,8 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
         const [primaryZone, ...otherZones] = network.zones;
 
         // Server names are global; a random suffix keeps same-named stacks of other tenants apart.
-        const suffix = new random.RandomString(`${name}-suffix`, { length: 4, special: false, upper: false }, { parent: this });
-        const nameOf = (role: string) => pulumi.interpolate`${physicalName([context.project, context.stack, role], serverName)}-${suffix.result}`;
+        const uniqueName = globalNames(`${name}-suffix`, this);
+        const nameOf = (role: string) => uniqueName([context.project, context.stack, role], serverName);
         const placement = {
             sku: { name: sku.name, tier: sku.tier },
             storage: { storageSizeGB: diskGiB, autoGrow: "Enabled" },

@@ -1,17 +1,16 @@
 import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as containerregistry from "@pulumi/azure-native/containerregistry/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { globalNames } from "../global-names.ts";
 import { AzureCluster } from "../cluster/azure.ts";
 import { builtInRoles, roleDefinitionId, subscriptionScope } from "../cluster/azure-roles.ts";
-import { physicalName, type NameRule } from "../naming.ts";
+import type { NameRule } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../network/azure-endpoints.ts";
 import type { Registry, RegistryArgs } from "./registry.ts";
 
 /** Registry names: globally unique, 5-50 letters and digits. */
 const registryRule: NameRule = { maxLength: 50, allowed: /[a-z0-9]/, separator: "", lowercase: true };
-const suffixLength = 4;
 
 /** Days Premium keeps untagged manifests before its retention policy deletes them. */
 export const untaggedRetentionDays = 7;
@@ -40,10 +39,10 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
         const parent = { parent: this };
 
         // Registry names are global; a random suffix keeps same-named stacks of other tenants apart.
-        const suffix = new random.RandomString(`${name}-suffix`, { length: suffixLength, special: false, upper: false }, parent);
+        const uniqueName = globalNames(`${name}-suffix`, this);
         const registry = new containerregistry.Registry(`${name}-acr`, {
             ...inGroup,
-            registryName: pulumi.interpolate`${physicalName(["acr", context.project, context.stack], { ...registryRule, maxLength: registryRule.maxLength - suffixLength })}${suffix.result}`,
+            registryName: uniqueName(["acr", context.project, context.stack], registryRule),
             sku: { name: sku },
             adminUserEnabled: false,
             anonymousPullEnabled: false,

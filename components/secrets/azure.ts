@@ -2,9 +2,9 @@ import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as keyvault from "@pulumi/azure-native/keyvault/index.js";
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { globalNames } from "../global-names.ts";
 import { builtInRoles, roleDefinitionId, subscriptionScope } from "../cluster/azure-roles.ts";
-import { nameRules, physicalName } from "../naming.ts";
+import { nameRules } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../network/azure-endpoints.ts";
 import { placeholderValue, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
@@ -45,10 +45,10 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
 
         const reader = new managedidentity.UserAssignedIdentity(`${name}-reader`, inGroup, { parent: this });
         // Key Vault names are global; a random suffix keeps same-named stacks of other tenants apart.
-        const suffix = new random.RandomString(`${name}-suffix`, { length: 4, special: false, upper: false }, { parent: this });
+        const uniqueName = globalNames(`${name}-suffix`, this);
         const vault = new keyvault.Vault(`${name}-vault`, {
             ...inGroup,
-            vaultName: pulumi.interpolate`${physicalName(["kv", context.project, context.stack], { ...nameRules.keyVault, maxLength: nameRules.keyVault.maxLength - 5 })}-${suffix.result}`,
+            vaultName: uniqueName(["kv", context.project, context.stack], nameRules.keyVault),
             properties: {
                 tenantId: reader.tenantId,
                 sku: { family: "A", name: "standard" },

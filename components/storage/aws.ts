@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { nameRules, physicalName } from "../naming.ts";
+import { globalNames } from "../global-names.ts";
+import { nameRules } from "../naming.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import type { ObjectStorage, StorageArgs } from "./storage.ts";
 
@@ -29,9 +29,9 @@ export class AwsObjectStorage extends pulumi.ComponentResource implements Object
         const parent = { parent: this };
 
         // Bucket names are global; a random suffix keeps same-named stacks of other accounts apart.
-        const suffix = new random.RandomString(`${name}-suffix`, { length: suffixLength, special: false, upper: false }, parent);
+        const uniqueName = globalNames(`${name}-suffix`, this, suffixLength);
         const bucket = new aws.s3.Bucket(`${name}-bucket`, {
-            bucket: pulumi.interpolate`${physicalName([context.project, context.stack, "data"], { ...bucketRule, maxLength: bucketRule.maxLength - suffixLength - 1 })}-${suffix.result}`,
+            bucket: uniqueName([context.project, context.stack, "data"], bucketRule),
             // Object Lock can only be switched on when the bucket is created.
             objectLockEnabled: args.objectLockDays > 0,
             forceDestroy: !context.protectStateful,

@@ -1,15 +1,14 @@
 import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as storage from "@pulumi/azure-native/storage/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { physicalName, type NameRule } from "../naming.ts";
+import { globalNames } from "../global-names.ts";
+import type { NameRule } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../network/azure-endpoints.ts";
 import type { ObjectStorage, StorageArgs } from "./storage.ts";
 
 /** Storage account names: globally unique, 3-24 lowercase letters and digits, no separators. */
 const accountRule: NameRule = { maxLength: 24, allowed: /[a-z0-9]/, separator: "", lowercase: true };
-const suffixLength = 4;
 
 /** The one blob container the platform writes to. */
 export const containerName = "platform";
@@ -34,11 +33,11 @@ export class AzureObjectStorage extends pulumi.ComponentResource implements Obje
         const stateful = { parent: this, protect: context.protectStateful };
 
         // Account names are global; a random suffix keeps same-named stacks of other tenants apart.
-        const suffix = new random.RandomString(`${name}-suffix`, { length: suffixLength, special: false, upper: false }, parent);
+        const uniqueName = globalNames(`${name}-suffix`, this);
         const account = new storage.StorageAccount(`${name}-account`, {
             ...inAccount,
             location: network.location,
-            accountName: pulumi.interpolate`${physicalName(["st", context.project, context.stack], { ...accountRule, maxLength: accountRule.maxLength - suffixLength })}${suffix.result}`,
+            accountName: uniqueName(["st", context.project, context.stack], accountRule),
             kind: "StorageV2",
             sku: { name: args.zoneRedundant ? "Standard_ZRS" : "Standard_LRS" },
             accessTier: "Hot",
