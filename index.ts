@@ -62,11 +62,6 @@ export const budgetMonthlyUsd = budget.monthlyUsd;
 
 export const secretsStoreId = secrets.storeId;
 /** Where each secret lives (ARNs / Key Vault URIs); the values themselves are never exported. */
-export const secretRefs = pulumi.output({
-    ...secrets.secretRefs,
-    "postgres-admin-password": database.adminSecretRef,
-    "postgres-app-password": database.appSecretRef,
-    "redis-password": cache.authSecretRef,
-});
+export const secretRefs = pulumi.output(secrets.secretRefs);
 /** API keys still holding a placeholder because the stack has not set them. */
 export const placeholderSecrets = secrets.placeholders;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../context.ts";
-import { placeholderValue, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
+import { storeApiKeys, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
 
 /**
  * Secrets Manager under a customer-managed KMS key with yearly automatic rotation. The
@@ -38,11 +38,7 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
         this.keyArn = key.arn;
         this.storeId = key.arn;
 
-        const apiKeys = Object.entries(args.apiKeys) as [ApiKeyName, pulumi.Output<string> | undefined][];
-        this.placeholders = apiKeys.filter(([, value]) => value === undefined).map(([keyName]) => keyName);
-        for (const [keyName, value] of apiKeys) {
-            this.putSecret(this, keyName, value ?? placeholderValue(keyName));
-        }
+        this.placeholders = storeApiKeys(this, args.apiKeys);
         this.registerOutputs({ storeId: this.storeId, keyArn: this.keyArn, secretRefs: this.secretRefs });
     }
 

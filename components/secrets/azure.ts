@@ -7,7 +7,7 @@ import { builtInRoles, roleDefinitionId, subscriptionScope } from "../cluster/az
 import { nameRules } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../network/azure-endpoints.ts";
-import { placeholderValue, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
+import { storeApiKeys, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
 
 /**
  * Key Vault with RBAC authorization, purge protection and 90-day soft delete, reachable
@@ -73,11 +73,7 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
         this.vaultUri = vault.properties.apply((properties) => properties.vaultUri);
         this.readerClientId = reader.clientId;
         this.readerIdentityName = reader.name;
-        const apiKeys = Object.entries(args.apiKeys) as [ApiKeyName, pulumi.Output<string> | undefined][];
-        this.placeholders = apiKeys.filter(([, value]) => value === undefined).map(([keyName]) => keyName);
-        for (const [keyName, value] of apiKeys) {
-            this.putSecret(this, keyName, value ?? placeholderValue(keyName));
-        }
+        this.placeholders = storeApiKeys(this, args.apiKeys);
         this.registerOutputs({ storeId: this.storeId, vaultName: this.vaultName, readerClientId: this.readerClientId, secretRefs: this.secretRefs });
     }
 

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { apiKeyConfig } from "../../config/data-services.ts";
 import type { PlatformContext } from "../context.ts";
 import type { Network } from "../network/network.ts";
 
@@ -29,5 +30,15 @@ export interface SecretStore {
 
 /** What a placeholder secret holds, so a consumer fails loudly instead of using an empty key. */
 export function placeholderValue(name: ApiKeyName): string {
-    return `PLACEHOLDER: set with \`pulumi config set --secret platform:${name === "openai-api-key" ? "openaiApiKey" : "anthropicApiKey"}\``;
+    const configKey = Object.entries(apiKeyConfig).find(([, secretName]) => secretName === name)![0];
+    return `PLACEHOLDER: set with \`pulumi config set --secret platform:${configKey}\``;
+}
+
+/** Stores every API key in `store` (a placeholder where unset); returns the names still holding one. */
+export function storeApiKeys(store: SecretStore & pulumi.Resource, apiKeys: SecretsArgs["apiKeys"]): ApiKeyName[] {
+    const entries = Object.entries(apiKeys) as [ApiKeyName, pulumi.Output<string> | undefined][];
+    for (const [name, value] of entries) {
+        store.putSecret(store, name, value ?? placeholderValue(name));
+    }
+    return entries.filter(([, value]) => value === undefined).map(([name]) => name);
 }
