@@ -40,7 +40,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
         super("platform:cluster:AwsCluster", name, {}, opts);
         const { context } = args;
         const { region } = cloudSettings(context, "aws");
-        const settings = args.aws ?? { adminRoleArns: [] };
+        const settings = args.aws;
         const nodeSku = ec2InstanceType(args.nodes, settings.instanceType);
         const clusterName = physicalName([context.project, context.stack], nameRules.eksCluster);
         const parent = { parent: this };

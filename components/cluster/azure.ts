@@ -54,7 +54,7 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
         super("platform:cluster:AzureCluster", name, {}, opts);
         const { context } = args;
         const network = AzureNetwork.from(args.network);
-        const settings = args.azure ?? { adminGroupObjectIds: [], systemNodes: { vcpu: 2, memoryGiB: 8, count: 2 } };
+        const settings = args.azure;
         const nodeSku = vmSize(args.nodes, settings.vmSize);
         const clusterName = physicalName([context.project, context.stack], nameRules.aksCluster);
         const inGroup = { resourceGroupName: network.resourceGroupName, location: network.location, tags: context.tags };

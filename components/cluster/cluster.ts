@@ -24,13 +24,13 @@ export interface ClusterArgs {
     /** Client ranges for a `restricted` endpoint. */
     readonly authorizedCidrs: readonly string[];
     readonly nodes: NodePoolSize;
-    readonly aws?: {
+    readonly aws: {
         /** Escape hatch over the sizing map. */
         readonly instanceType?: string | undefined;
         /** IAM roles granted cluster-admin through access entries. */
         readonly adminRoleArns: readonly string[];
     };
-    readonly azure?: {
+    readonly azure: {
         /** Escape hatch over the sizing map. */
         readonly vmSize?: string | undefined;
         /** Entra ID groups granted cluster-admin through Azure RBAC. */
