@@ -3,6 +3,7 @@
  * components. Everything exported here has the same name and shape on every cloud.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { KubernetesPlatform } from "./components/kubernetes/index.ts";
 import { loadCloud } from "./components/platform/index.ts";
 import { loadConfig, platformContext } from "./config/index.ts";
 
@@ -19,6 +20,18 @@ const cache = cloud.cache("cache", { context, network, secrets, ...config.cache 
 const storage = cloud.storage("storage", { context, network, secrets, ...config.storage }, opts);
 const registry = cloud.registry("registry", { context, network, cluster, ...config.registry }, opts);
 const budget = cloud.budget("budget", { context, network, ...config.budget }, opts);
+// After the data services: the secret-store identity is scoped to the secrets they stored.
+const kubernetesBindings = cloud.kubernetesBindings("kubernetes-bindings", { context, cluster, secrets, ...config.kubernetes }, opts);
+const kubernetes = new KubernetesPlatform("kubernetes", {
+    context,
+    cluster,
+    secrets,
+    bindings: kubernetesBindings,
+    kubernetesVersion: config.cluster.kubernetesVersion,
+    networkCidr: network.cidr,
+    dataServicePorts: [database.port, cache.port],
+    ...config.kubernetes,
+}, opts);
 
 export const cloudName = config.cloud;
 export const environment = config.environment;
@@ -59,6 +72,11 @@ export const repositoryUrls = registry.repositoryUrls;
 
 export const budgetName = budget.budgetName;
 export const budgetMonthlyUsd = budget.monthlyUsd;
+
+export const kubernetesAddons = kubernetes.addons;
+export const workloadNamespaces = kubernetes.workloadNamespaces;
+export const clusterIssuer = kubernetes.clusterIssuer;
+export const clusterSecretStore = kubernetes.clusterSecretStore;
 
 export const secretsStoreId = secrets.storeId;
 /** Where each secret lives (ARNs / Key Vault URIs); the values themselves are never exported. */

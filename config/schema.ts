@@ -15,8 +15,10 @@ import {
 } from "../components/network/addressing.ts";
 import { machineLimits } from "../components/sizing/index.ts";
 import { apiKeyConfig, dataServicesShape } from "./data-services.ts";
+import { kubernetes } from "./kubernetes.ts";
 
 export { apiKeyConfig, budgetThresholds, postgresMajorFloor } from "./data-services.ts";
+export { reservedNamespaces } from "./kubernetes.ts";
 
 export const cloudNames = ["aws", "azure"] as const;
 export const environmentNames = ["dev", "staging", "prod"] as const;
@@ -232,6 +234,8 @@ export const platformConfigSchema = z
         network,
         cluster,
         ...dataServicesShape,
+        /** Add-ons, workload namespaces and developer access on the cluster; see `kubernetes.ts`. */
+        kubernetes,
     })
     .superRefine((value, context) => {
         if (cloudNames.includes(value.cloud) && !value[value.cloud]) {
@@ -260,6 +264,13 @@ export const platformConfigSchema = z
                 message: `prod needs "restricted" or "private", not "public"`,
             });
         }
+        if (value.environment === "prod" && value.kubernetes?.developers?.access === "edit") {
+            context.addIssue({
+                code: "custom",
+                path: ["kubernetes", "developers", "access"],
+                message: `developers only read in prod; use "view"`,
+            });
+        }
     });
 
 export type PlatformConfig = z.output<typeof platformConfigSchema>;
@@ -272,6 +283,7 @@ export type CacheConfig = PlatformConfig["cache"];
 export type StorageConfig = PlatformConfig["storage"];
 export type RegistryConfig = PlatformConfig["registry"];
 export type BudgetConfig = PlatformConfig["budget"];
+export type KubernetesConfig = PlatformConfig["kubernetes"];
 
 /** Bad configuration: the message names the key and what is wrong, on one line. */
 export class ConfigError extends Error {

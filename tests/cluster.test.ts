@@ -104,7 +104,7 @@ describe("cluster on AWS (EKS)", () => {
             cloud: "aws",
             configOverrides: { "platform:cluster": clusterConfig("dev", (c) => (c["aws"] = { adminRoleArns: [adminRole], instanceType: "m8g.large" })) },
         });
-        assert.equal(inputsOf(plan, "aws:eks/accessEntry:AccessEntry")["principalArn"], adminRole);
+        assert.equal(inputsOf(plan, "aws:eks/accessEntry:AccessEntry", "cluster-admin-0")["principalArn"], adminRole);
         assert.match(inputsOf(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")["policyArn"], /AmazonEKSClusterAdminPolicy$/);
         assert.deepEqual(inputsOf(plan, "aws:eks/nodeGroup:NodeGroup")["instanceTypes"], ["m8g.large"]);
     });

@@ -15,6 +15,11 @@ export interface AwsNodesArgs {
 /** Add-ons nodes need to become Ready, so they exist before the node group. */
 export const eksNetworkingAddons = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"];
 
+/** The VPC CNI enforces NetworkPolicies only when asked to (its eBPF policy agent). */
+export const networkingAddonSettings: Record<string, Partial<aws.eks.AddonArgs>> = {
+    "vpc-cni": { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) },
+};
+
 /** Add-ons that schedule pods, so they wait for nodes. */
 export const eksWorkloadAddons = ["coredns", "aws-ebs-csi-driver"];
 
@@ -38,7 +43,7 @@ export class AwsNodes extends pulumi.ComponentResource {
                 ...extra,
             }, { parent: this, dependsOn });
 
-        const networkingAddons = eksNetworkingAddons.map((addonName) => addon(addonName));
+        const networkingAddons = eksNetworkingAddons.map((addonName) => addon(addonName, networkingAddonSettings[addonName]));
 
         const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") }, parent);
         const roleAttachments = nodeRolePolicies.map((policyArn, index) =>

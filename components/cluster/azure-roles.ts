@@ -9,6 +9,8 @@ export const builtInRoles = {
     keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
     /** Lets kubelets pull images. */
     acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    /** Lets users fetch the cluster's user kubeconfig; what they may do inside is RBAC's call. */
+    aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
 } as const;
 
 /** `/subscriptions/<id>/resourceGroups/<name>` → `/subscriptions/<id>`: no lookup call needed. */

@@ -41,6 +41,10 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
     readonly nodeSku: string;
     /** Object id of the kubelet identity (image pulls). */
     readonly kubeletPrincipalId: pulumi.Output<string>;
+    /** ARM id of the managed cluster, the scope of role assignments on it. */
+    readonly clusterId: pulumi.Output<string>;
+    /** The resource group the cluster lives in; identities bound to it go there too. */
+    readonly resourceGroupName: pulumi.Output<string>;
 
     /** Narrows the cloud-agnostic cluster handed to an Azure component. */
     static from(candidate: Cluster): AzureCluster {
@@ -198,6 +202,8 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
         }, parent);
 
         this.clusterName = cluster.name;
+        this.clusterId = cluster.id;
+        this.resourceGroupName = network.resourceGroupName;
         this.endpoint = pulumi.all([cluster.fqdn, cluster.privateFQDN]).apply(([fqdn, privateFqdn]) => `https://${fqdn ?? privateFqdn}:443`);
         this.kubernetesVersion = cluster.kubernetesVersion.apply((version) => version ?? args.kubernetesVersion);
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL ?? "");
@@ -212,6 +218,8 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             kubernetesVersion: this.kubernetesVersion,
             oidcIssuerUrl: this.oidcIssuerUrl,
             kubeletPrincipalId: this.kubeletPrincipalId,
+            clusterId: this.clusterId,
+            resourceGroupName: this.resourceGroupName,
             kubeconfig: this.kubeconfig,
         });
     }

@@ -8,6 +8,7 @@ import { AwsNetwork } from "../network/aws.ts";
 import { AwsRegistry } from "../registry/aws.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import { AwsObjectStorage } from "../storage/aws.ts";
+import { AwsKubernetesBindings } from "../kubernetes/aws.ts";
 import type { Cloud } from "./cloud.ts";
 
 export const awsCloud: Cloud = {
@@ -23,4 +24,5 @@ export const awsCloud: Cloud = {
     storage: (name, args, opts) => new AwsObjectStorage(name, args, opts),
     registry: (name, args, opts) => new AwsRegistry(name, args, opts),
     budget: (name, args, opts) => new AwsBudget(name, args, opts),
+    kubernetesBindings: (name, args, opts) => new AwsKubernetesBindings(name, args, opts),
 };

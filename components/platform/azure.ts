@@ -8,6 +8,7 @@ import { AzureNetwork } from "../network/azure.ts";
 import { AzureRegistry } from "../registry/azure.ts";
 import { AzureSecretStore } from "../secrets/azure.ts";
 import { AzureObjectStorage } from "../storage/azure.ts";
+import { AzureKubernetesBindings } from "../kubernetes/azure.ts";
 import type { Cloud } from "./cloud.ts";
 
 export const azureCloud: Cloud = {
@@ -21,4 +22,5 @@ export const azureCloud: Cloud = {
     storage: (name, args, opts) => new AzureObjectStorage(name, args, opts),
     registry: (name, args, opts) => new AzureRegistry(name, args, opts),
     budget: (name, args, opts) => new AzureBudget(name, args, opts),
+    kubernetesBindings: (name, args, opts) => new AzureKubernetesBindings(name, args, opts),
 };

@@ -4,6 +4,7 @@ import type { Cache, CacheArgs } from "../cache/cache.ts";
 import type { Cluster, ClusterArgs } from "../cluster/cluster.ts";
 import type { PlatformContext } from "../context.ts";
 import type { Database, DatabaseArgs } from "../database/database.ts";
+import type { KubernetesBindings, KubernetesBindingsArgs } from "../kubernetes/kubernetes.ts";
 import type { Network, NetworkArgs } from "../network/network.ts";
 import type { Registry, RegistryArgs } from "../registry/registry.ts";
 import type { SecretsArgs, SecretStore } from "../secrets/secrets.ts";
@@ -25,4 +26,6 @@ export interface Cloud {
     storage: Factory<StorageArgs, ObjectStorage>;
     registry: Factory<RegistryArgs, Registry>;
     budget: Factory<BudgetArgs, Budget>;
+    /** Cloud identities and values of the Kubernetes platform layer. */
+    kubernetesBindings: Factory<KubernetesBindingsArgs, KubernetesBindings>;
 }

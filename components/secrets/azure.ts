@@ -1,9 +1,7 @@
 import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as keyvault from "@pulumi/azure-native/keyvault/index.js";
-import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
-import { builtInRoles, roleDefinitionId, subscriptionScope } from "../cluster/azure-roles.ts";
 import { nameRules } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../network/azure-endpoints.ts";
@@ -11,16 +9,13 @@ import { storeApiKeys, type ApiKeyName, type SecretsArgs, type SecretStore } fro
 
 /**
  * Key Vault with RBAC authorization, purge protection and 90-day soft delete, reachable
- * only through a private endpoint, plus a reader identity (Key Vault Secrets User) that
- * workloads federate with to read the stack's secrets.
+ * only through a private endpoint. No one reads it by default: the Kubernetes layer creates
+ * the identity (Key Vault Secrets User on this vault) that External Secrets federates with.
  */
 export class AzureSecretStore extends pulumi.ComponentResource implements SecretStore {
     readonly storeId: pulumi.Output<string>;
     readonly vaultName: pulumi.Output<string>;
     readonly vaultUri: pulumi.Output<string>;
-    /** Client id of the identity allowed to read the secrets (for workload identity). */
-    readonly readerClientId: pulumi.Output<string>;
-    readonly readerIdentityName: pulumi.Output<string>;
     readonly secretRefs: Record<string, pulumi.Output<string>> = {};
     readonly placeholders: readonly ApiKeyName[];
     private readonly network: AzureNetwork;
@@ -43,14 +38,15 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
         this.protect = context.protectStateful;
         const inGroup = { resourceGroupName: this.network.resourceGroupName, location: this.network.location, tags: context.tags };
 
-        const reader = new managedidentity.UserAssignedIdentity(`${name}-reader`, inGroup, { parent: this });
+        // The tenant the deployment authenticates to; the vault trusts tokens from it.
+        const { tenantId } = authorization.getClientConfigOutput({ parent: this });
         // Key Vault names are global; a random suffix keeps same-named stacks of other tenants apart.
         const uniqueName = globalNames(`${name}-suffix`, this);
         const vault = new keyvault.Vault(`${name}-vault`, {
             ...inGroup,
             vaultName: uniqueName(["kv", context.project, context.stack], nameRules.keyVault),
             properties: {
-                tenantId: reader.tenantId,
+                tenantId,
                 sku: { family: "A", name: "standard" },
                 enableRbacAuthorization: true,
                 enableSoftDelete: true,
@@ -61,20 +57,12 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
             },
         }, { parent: this, protect: this.protect });
         privateEndpoint(`${name}-vault`, { network: this.network, targetId: vault.id, groupId: "vault", dnsZone: "keyVault" }, this);
-        new authorization.RoleAssignment(`${name}-reader`, {
-            principalId: reader.principalId,
-            principalType: "ServicePrincipal",
-            roleDefinitionId: this.network.resourceGroupId.apply((id) => roleDefinitionId(subscriptionScope(id), builtInRoles.keyVaultSecretsUser)),
-            scope: vault.id,
-        }, { parent: this });
 
         this.storeId = vault.id;
         this.vaultName = vault.name;
         this.vaultUri = vault.properties.apply((properties) => properties.vaultUri);
-        this.readerClientId = reader.clientId;
-        this.readerIdentityName = reader.name;
         this.placeholders = storeApiKeys(this, args.apiKeys);
-        this.registerOutputs({ storeId: this.storeId, vaultName: this.vaultName, readerClientId: this.readerClientId, secretRefs: this.secretRefs });
+        this.registerOutputs({ storeId: this.storeId, vaultName: this.vaultName, vaultUri: this.vaultUri, secretRefs: this.secretRefs });
     }
 
     putSecret(owner: pulumi.Resource, name: string, value: pulumi.Input<string>): pulumi.Output<string> {

@@ -132,6 +132,12 @@ const computed: Record<string, Computed> = {
 
 /** Invokes the program makes, answered as the cloud would. */
 const calls: Record<string, (inputs: Outputs) => Outputs> = {
+    "azure-native:authorization:getClientConfig": () => ({
+        clientId: uuid("deployer/client"),
+        objectId: uuid("deployer/object"),
+        subscriptionId: mockSubscriptionId,
+        tenantId: mockTenantId,
+    }),
     "azure-native:containerservice:listManagedClusterUserCredentials": (inputs) => {
         const cluster = String(inputs["resourceName"]);
         const kubeconfig = [

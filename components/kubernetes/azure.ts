@@ -1,0 +1,105 @@
+import * as authorization from "@pulumi/azure-native/authorization/index.js";
+import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
+import * as pulumi from "@pulumi/pulumi";
+import { builtInRoles, roleDefinitionId, subscriptionScope } from "../cluster/azure-roles.ts";
+import { AzureCluster } from "../cluster/azure.ts";
+import { cloudSettings } from "../context.ts";
+import { AzureSecretStore } from "../secrets/azure.ts";
+import {
+    addonServiceAccounts,
+    type ExternalSecretsBinding,
+    type KubernetesBindings,
+    type KubernetesBindingsArgs,
+    type ServiceAccountRef,
+} from "./kubernetes.ts";
+
+/** The audience Entra ID expects in federated Kubernetes service-account tokens. */
+export const workloadIdentityAudience = "api://AzureADTokenExchange";
+
+/** The `sub` claim of a service account's token: what a federated credential trusts. */
+export function serviceAccountSubject(account: ServiceAccountRef): string {
+    return `system:serviceaccount:${account.namespace}:${account.name}`;
+}
+
+/**
+ * AKS bindings: a managed identity for External Secrets, federated with its service account
+ * and allowed to read secrets of this stack's vault only; developers' Entra groups (AKS
+ * puts their object ids in the groups claim) with the right to fetch a kubeconfig;
+ * zone-redundant Premium SSDs; the health-probe path ingress-nginx needs behind Azure's
+ * load balancer. AKS runs its own metrics-server and cluster autoscaler.
+ */
+export class AzureKubernetesBindings extends pulumi.ComponentResource implements KubernetesBindings {
+    readonly builtInAddons = ["metricsServer", "clusterAutoscaler"] as const;
+    // ZRS replicates a disk across zones, so a volume survives the loss of its zone.
+    readonly storageClass = { provisioner: "disk.csi.azure.com", parameters: { skuName: "Premium_ZRS" } };
+    // The default probe requests `/`, which ingress-nginx answers 404 and the load balancer reads as down.
+    readonly ingressServiceAnnotations = { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz" };
+    readonly externalSecrets?: ExternalSecretsBinding | undefined;
+    readonly clusterAutoscalerValues = undefined;
+    readonly developerGroups: pulumi.Input<string>[];
+    /** Client id of the identity External Secrets runs as; undefined when the add-on is off. */
+    readonly externalSecretsClientId?: pulumi.Output<string> | undefined;
+    /** Object id of that identity, the principal of its Key Vault role assignment. */
+    readonly externalSecretsPrincipalId?: pulumi.Output<string> | undefined;
+
+    constructor(name: string, args: KubernetesBindingsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:kubernetes:AzureKubernetesBindings", name, {}, opts);
+        const cluster = AzureCluster.from(args.cluster);
+        const store = AzureSecretStore.from(args.secrets);
+        const { location } = cloudSettings(args.context, "azure");
+        const groupObjectIds = args.developers.azure?.groupObjectIds ?? [];
+        const parent = { parent: this };
+        const subscription = cluster.clusterId.apply(subscriptionScope);
+        const assignRole = (role: string, principalId: pulumi.Input<string>, principalType: string, roleName: string, scope: pulumi.Input<string>) =>
+            new authorization.RoleAssignment(`${name}-${role}`, {
+                principalId,
+                principalType,
+                roleDefinitionId: subscription.apply((id) => roleDefinitionId(id, roleName)),
+                scope,
+            }, parent);
+
+        if (args.addons.externalSecrets) {
+            const account = addonServiceAccounts.externalSecrets;
+            const identity = new managedidentity.UserAssignedIdentity(`${name}-external-secrets`, {
+                resourceGroupName: cluster.resourceGroupName,
+                location,
+                tags: args.context.tags,
+            }, parent);
+            assignRole("external-secrets", identity.principalId, "ServicePrincipal", builtInRoles.keyVaultSecretsUser, store.storeId);
+            new managedidentity.FederatedIdentityCredential(`${name}-external-secrets`, {
+                resourceGroupName: cluster.resourceGroupName,
+                resourceName: identity.name,
+                issuer: cluster.oidcIssuerUrl,
+                subject: serviceAccountSubject(account),
+                audiences: [workloadIdentityAudience],
+            }, parent);
+            this.externalSecretsClientId = identity.clientId;
+            this.externalSecretsPrincipalId = identity.principalId;
+            this.externalSecrets = {
+                serviceAccountAnnotations: {
+                    "azure.workload.identity/client-id": identity.clientId,
+                    "azure.workload.identity/tenant-id": identity.tenantId,
+                },
+                podLabels: { "azure.workload.identity/use": "true" },
+                storeProvider: {
+                    azurekv: {
+                        authType: "WorkloadIdentity",
+                        vaultUrl: store.vaultUri,
+                        serviceAccountRef: { name: account.name, namespace: account.namespace },
+                    },
+                },
+            };
+        }
+
+        // Cluster User only lists the user kubeconfig; RoleBindings on the group ids decide the rest.
+        groupObjectIds.forEach((groupId, index) =>
+            assignRole(`developer-${index}`, groupId, "Group", builtInRoles.aksClusterUser, cluster.clusterId));
+        this.developerGroups = [...groupObjectIds];
+
+        this.registerOutputs({
+            externalSecretsClientId: this.externalSecretsClientId,
+            externalSecretsPrincipalId: this.externalSecretsPrincipalId,
+            developerGroups: this.developerGroups,
+        });
+    }
+}
