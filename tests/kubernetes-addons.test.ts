@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {
-    addonEndpoints, addonProfile, addonValues, autoscalerImageTag, charts, jaegerVolumeClaim, mergeValues,
-    type AddonName, type AddonValuesInput, type Environment,
+    addonEndpoints, addonProfile, addonValues, autoscalerImageTag, charts, jaegerVolumeClaim, logCollectorChart, logCollectorValues,
+    mergeValues, type AddonName, type AddonValuesInput, type Environment,
 } from "../components/kubernetes/addons.ts";
 import { addonServiceAccounts, type AddonSwitches } from "../components/kubernetes/kubernetes.ts";
 
@@ -299,6 +299,50 @@ describe("add-on cross-links", () => {
         const alone = get(addonValues("monitoring", input("prod", { enabled: { ...allOn, jaeger: false } })), "grafana.additionalDataSources.0.jsonData");
         assert.deepEqual(alone, {});
     });
+});
+
+describe("log collector", () => {
+    const config = (values: unknown) => String(get(values, "alloy.configMap.content"));
+
+    it("pins Grafana Alloy to an exact version and installs it beside Loki", () => {
+        assert.match(logCollectorChart.version, /^\d+\.\d+\.\d+$/);
+        assert.match(logCollectorChart.repo, /^https:\/\//);
+        assert.deepEqual([logCollectorChart.chart, logCollectorChart.releaseName, logCollectorChart.namespace], ["alloy", "alloy", charts.loki.namespace]);
+    });
+
+    it("tails every pod through the API, shares the targets between replicas and pushes to Loki", () => {
+        const values = logCollectorValues(input("prod"));
+        const content = config(values);
+        assert.equal(get(values, "controller.type"), "deployment");
+        assert.equal(get(values, "alloy.clustering.enabled"), true);
+        assert.match(content, /discovery\.kubernetes "pods" \{\s*role = "pod"/);
+        assert.match(content, /loki\.source\.kubernetes "pods" \{[^}]*clustering \{\s*enabled = true\s*\}/);
+        assert.match(content, /loki\.source\.kubernetes_events "events"/);
+        assert.ok(content.includes(`url = "${addonEndpoints.loki}/loki/api/v1/push"`), content);
+        assert.ok(content.includes("http://loki.monitoring.svc:3100/loki/api/v1/push"));
+        for (const label of ["namespace", "pod", "container", "app"]) {
+            assert.match(content, new RegExp(`target_label\\s*= "${label}"`), label);
+        }
+        // The chart passes the content through tpl: no template delimiters may leak in.
+        assert.ok(!content.includes("{{"));
+    });
+
+    for (const [environment, replicas] of [["dev", 1], ["staging", 2], ["prod", 2]] as const) {
+        it(`runs ${replicas} collector replica(s) in ${environment}, with a budget and spread only when replicated`, () => {
+            const values = logCollectorValues(input(environment));
+            assert.equal(get(values, "controller.replicas"), replicas);
+            assert.equal(get(values, "controller.podDisruptionBudget.enabled"), replicas > 1);
+            assert.equal((get(values, "controller.topologySpreadConstraints") as unknown[]).length, replicas > 1 ? 2 : 0);
+            assert.ok(get(values, "alloy.resources.requests.cpu") && get(values, "alloy.resources.limits.memory"));
+        });
+    }
+
+    for (const monitoring of [true, false]) {
+        it(`${monitoring ? "creates" : "skips"} the collector's ServiceMonitor when monitoring is ${monitoring ? "on" : "off"}`, () => {
+            const values = logCollectorValues(input("prod", { enabled: { ...allOn, monitoring } }));
+            assert.equal(get(values, "serviceMonitor.enabled"), monitoring);
+        });
+    }
 });
 
 describe("mergeValues", () => {

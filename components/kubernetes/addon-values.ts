@@ -57,6 +57,12 @@ export const charts: Record<AddonName, ChartRef> = {
     },
 };
 
+/** Grafana Alloy, installed with Loki to ship pod logs and events to it: Loki alone receives nothing. */
+export const logCollectorChart: ChartRef = {
+    releaseName: "alloy", chart: "alloy", namespace: monitoringNamespace,
+    version: "1.13.0", repo: "https://grafana.github.io/helm-charts", // Alloy v1.20.0
+};
+
 /** Everything an add-on's values depend on. */
 export interface AddonValuesInput {
     readonly environment: Environment;
@@ -134,6 +140,7 @@ const sizing = {
     loki: { small: ["200m", "512Mi", "1Gi"], standard: ["1", "2Gi", "4Gi"] },
     jaeger: { small: ["100m", "256Mi", "512Mi"], standard: ["500m", "1Gi", "2Gi"] },
     externalSecrets: { small: ["10m", "64Mi", "128Mi"], standard: ["50m", "128Mi", "256Mi"] },
+    alloy: { small: ["50m", "128Mi", "256Mi"], standard: ["200m", "512Mi", "1Gi"] },
 } as const satisfies Record<string, Record<AddonProfile["tier"], Size>>;
 
 /** Volumes whose size the stack file does not set. */
