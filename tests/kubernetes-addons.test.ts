@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import {
-    addonEndpoints, addonProfile, addonValues, autoscalerImageTag, charts, jaegerVolumeClaim, logCollectorChart, logCollectorValues,
+    addonEndpoints, addonProfile, addonValues, autoscalerImageTag, charts, jaegerVolumeClaim,
     mergeValues, type AddonName, type AddonValuesInput, type Environment,
 } from "../components/kubernetes/addons.ts";
+import { logCollectorChart, logCollectorValues } from "../components/kubernetes/log-collector.ts";
 import { addonServiceAccounts, type AddonSwitches } from "../components/kubernetes/kubernetes.ts";
 
 const environments: Environment[] = ["dev", "staging", "prod"];

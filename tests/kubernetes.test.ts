@@ -59,7 +59,7 @@ describe("kubernetes platform layer", () => {
                         assert.match(inputs["repositoryOpts"].repo, /^https:\/\//);
                         assert.equal(inputs["atomic"], true);
                     }
-                    assert.deepEqual(Object.keys(plan.outputs["kubernetesAddons"]).sort(), releasesOn[cloud]);
+                    assert.deepEqual(Object.keys(plan.outputs["kubernetesAddons"] as object).sort(), releasesOn[cloud]);
                 });
 
                 it("sizes ingress for the environment behind the cloud's load balancer", async () => {

@@ -11,9 +11,10 @@ import type { KubernetesConfig } from "../../config/schema.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import type { PlatformContext } from "../context.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
-import { addonValues, charts, jaegerVolumeClaim, type AddonName, type AddonValuesInput } from "./addons.ts";
+import { addonValues, charts, jaegerVolumeClaim, type AddonName, type AddonValuesInput, type ChartRef } from "./addons.ts";
 import { developerRole, limitRangeSpec, networkPolicies, quotaSpec, workloadPodSecurityLabels } from "./guardrails.ts";
 import type { KubernetesBindings } from "./kubernetes.ts";
+import { logCollectorChart, logCollectorValues } from "./log-collector.ts";
 
 export interface KubernetesPlatformArgs extends KubernetesConfig {
     readonly context: PlatformContext;
@@ -112,27 +113,39 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         }
         // kube-prometheus-stack goes first: the others create ServiceMonitors, whose CRD it installs.
         const ordered = [...installed].sort((left, right) => Number(right === "monitoring") - Number(left === "monitoring"));
-        const releases = new Map<AddonName, helmv3.Release>();
-        for (const addon of ordered) {
-            const chart = charts[addon];
-            const namespace = addonNamespaces.get(chart.namespace);
-            const monitoring = addon === "monitoring" ? undefined : releases.get("monitoring");
-            releases.set(addon, new helmv3.Release(`${name}-${chart.releaseName}`, {
+        const installedCharts: Record<string, string> = {};
+        const helmRelease = (chart: ChartRef, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) => {
+            installedCharts[chart.releaseName] = `${chart.chart}@${chart.version}`;
+            return new helmv3.Release(`${name}-${chart.releaseName}`, {
                 name: chart.releaseName,
                 chart: chart.chart,
                 version: chart.version,
                 repositoryOpts: { repo: chart.repo },
                 namespace: chart.namespace,
-                values: addonValues(addon, valuesInput),
+                values,
                 // A failed install or upgrade rolls back instead of leaving a half-applied release.
                 atomic: true,
                 cleanupOnFail: true,
                 maxHistory: 10,
                 timeout: 900,
-            }, {
-                ...inCluster,
-                dependsOn: [storageClass, ...(namespace ? [namespace] : []), ...(monitoring ? [monitoring] : []), ...(releaseDependencies[addon] ?? [])],
-            }));
+            }, { ...inCluster, dependsOn });
+        };
+        const releases = new Map<AddonName, helmv3.Release>();
+        for (const addon of ordered) {
+            const chart = charts[addon];
+            const namespace = addonNamespaces.get(chart.namespace);
+            const monitoring = addon === "monitoring" ? undefined : releases.get("monitoring");
+            releases.set(addon, helmRelease(chart, addonValues(addon, valuesInput), [
+                storageClass,
+                ...(namespace ? [namespace] : []),
+                ...(monitoring ? [monitoring] : []),
+                ...(releaseDependencies[addon] ?? []),
+            ]));
+        }
+
+        const loki = releases.get("loki");
+        if (loki) {
+            helmRelease(logCollectorChart, logCollectorValues(valuesInput), [loki]);
         }
 
         const certManager = releases.get("certManager");
@@ -194,7 +207,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             }
         }
 
-        this.addons = Object.fromEntries(installed.map((addon) => [charts[addon].releaseName, `${charts[addon].chart}@${charts[addon].version}`]));
+        this.addons = installedCharts;
         this.workloadNamespaces = args.namespaces;
         this.clusterIssuer = certManager ? clusterIssuerName : undefined;
         this.clusterSecretStore = externalSecrets ? clusterSecretStoreName : undefined;
