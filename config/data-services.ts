@@ -26,8 +26,11 @@ const database = z
         highAvailability: z.enum(["none", "standby", "zoneRedundant"]),
         /** Asynchronous read replicas, 0 to 5. */
         readReplicas: z.int().min(0).max(5),
-        /** Days of automated backups (point-in-time restore window), 7 to 35. */
-        backupRetentionDays: z.int().min(7).max(35),
+        /**
+         * Days of automated backups (point-in-time restore window), 0 to 35; 0 (AWS only) turns
+         * them off. The schema allows it for throwaway stacks; the policy pack decides per environment.
+         */
+        backupRetentionDays: z.int().min(0).max(35),
         aws: z.strictObject({
             /** Escape hatch: an RDS instance class instead of the sizing map's choice. */
             instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not an RDS instance class` }).optional(),
@@ -74,6 +77,8 @@ const cache = z
     });
 
 const storage = z.strictObject({
+    /** Anyone on the internet may read objects (e.g. public web assets). The policy pack rejects it outside dev. @default false */
+    publicRead: z.boolean().default(false),
     /** Keep every version of every object. */
     versioning: z.boolean(),
     /** Objects under this prefix expire after `temporaryExpiryDays`. @default "tmp/" */

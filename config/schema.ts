@@ -29,6 +29,9 @@ export const kubernetesMinorFloor = 28;
 /** Retention values that both CloudWatch Logs and Log Analytics accept. */
 export const logRetentionChoices = [30, 60, 90, 180, 365, 731] as const;
 
+/** Azure Database for PostgreSQL's shortest backup retention. */
+export const azureMinBackupDays = 7;
+
 /** Tags every stack must set; the program adds `environment`, `project`, `stack` and `managed-by`. */
 export const requiredTagKeys = ["owner", "cost-center"] as const;
 
@@ -263,6 +266,16 @@ export const platformConfigSchema = z
                 path: ["cluster", "apiAccess"],
                 message: `prod needs "restricted" or "private", not "public"`,
             });
+        }
+        if (value.database && value.database.backupRetentionDays < azureMinBackupDays && value.cloud === "azure") {
+            context.addIssue({
+                code: "custom",
+                path: ["database", "backupRetentionDays"],
+                message: `Azure keeps PostgreSQL backups at least ${azureMinBackupDays} days, got ${value.database.backupRetentionDays}`,
+            });
+        }
+        if (value.database && value.database.readReplicas > 0 && value.database.backupRetentionDays === 0) {
+            context.addIssue({ code: "custom", path: ["database", "backupRetentionDays"], message: "read replicas need automated backups on the primary; set at least 1" });
         }
         if (value.environment === "prod" && value.kubernetes?.developers?.access === "edit") {
             context.addIssue({

@@ -52,7 +52,7 @@ describe("npm run plan", function () {
         assert.equal(code, 0);
         const document = JSON.parse(stdout);
         assert.deepEqual([document.stack, document.cloud, document.environment], ["prod", "aws", "prod"]);
-        assert.deepEqual(Object.keys(document), ["stack", "cloud", "environment", "resources", "outputs"]);
+        assert.deepEqual(Object.keys(document), ["stack", "cloud", "environment", "resources", "outputs", "policy"]);
         const nodeGroup = document.resources.find((r: any) => r.type === "aws:eks/nodeGroup:NodeGroup");
         assert.deepEqual(nodeGroup.inputs.scalingConfig, { minSize: 5, maxSize: 15, desiredSize: 5 });
         assert.deepEqual(nodeGroup.inputs.instanceTypes, ["m7i.2xlarge"]);

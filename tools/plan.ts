@@ -1,16 +1,20 @@
 /**
  * `npm run plan -- <stack> [--cloud aws|azure] [--json]`
  *
- * Evaluates the real program for Pulumi.<stack>.yaml under Pulumi's mock runtime and
- * prints what it would create: a table, or with --json one JSON document on stdout.
- * Exit codes: 0 planned, 1 invalid configuration or stack file, 2 bad arguments.
+ * Evaluates the real program for Pulumi.<stack>.yaml under Pulumi's mock runtime, runs
+ * the policy pack over it and prints what it would create and every violation: a table,
+ * or with --json one JSON document on stdout.
+ * Exit codes: 0 planned, 1 invalid configuration or stack file, 2 bad arguments,
+ * 3 planned but a mandatory policy is violated.
  */
 import { parseArgs } from "node:util";
+import { hasMandatoryViolation } from "../policy/run.ts";
 import { evaluateStack, PlanConfigError } from "./offline/evaluate.ts";
 import { renderJson, renderTable } from "./offline/report.ts";
 import { PlanInputError } from "./offline/stack-file.ts";
 
-const usage = "usage: npm run plan -- <stack> [--cloud aws|azure] [--json]";
+const usage = "usage: npm run plan -- <stack> [--cloud aws|azure] [--json] [--stack-dir <dir with Pulumi.<stack>.yaml>]";
+const exitCodes = "exit codes: 0 planned, 1 invalid configuration or stack file, 2 bad arguments, 3 a mandatory policy is violated";
 
 async function main(argv: string[]): Promise<number> {
     let parsed;
@@ -18,13 +22,18 @@ async function main(argv: string[]): Promise<number> {
         parsed = parseArgs({
             args: argv,
             allowPositionals: true,
-            options: { cloud: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
+            options: {
+                cloud: { type: "string" },
+                json: { type: "boolean", default: false },
+                "stack-dir": { type: "string" },
+                help: { type: "boolean", short: "h" },
+            },
         });
     } catch (error) {
         return fail(2, `${(error as Error).message}\n${usage}`);
     }
     if (parsed.values.help) {
-        process.stdout.write(`${usage}\n`);
+        process.stdout.write(`${usage}\n${exitCodes}\n`);
         return 0;
     }
     const [stack, ...extra] = parsed.positionals;
@@ -36,9 +45,9 @@ async function main(argv: string[]): Promise<number> {
         return fail(2, `--cloud must be "aws" or "azure", got "${cloud}"`);
     }
     try {
-        const report = await evaluateStack({ stack, cloud });
+        const report = await evaluateStack({ stack, cloud, stackFileDir: parsed.values["stack-dir"] });
         process.stdout.write(`${parsed.values.json ? renderJson(report) : renderTable(report)}\n`);
-        return 0;
+        return hasMandatoryViolation(report.policy) ? 3 : 0;
     } catch (error) {
         if (error instanceof PlanConfigError || error instanceof PlanInputError) {
             return fail(1, error.message);

@@ -67,7 +67,7 @@ export class AzureCache extends pulumi.ComponentResource implements Cache {
             accessKeysAuthentication: "Enabled",
         }, stateful);
 
-        privateEndpoint(`${name}-redis`, { network, targetId: cluster.id, groupId: "redisEnterprise", dnsZone: "redis" }, this);
+        privateEndpoint(`${name}-redis`, { network, targetId: cluster.id, groupId: "redisEnterprise", dnsZone: "redis", tags: context.tags }, this);
 
         if (context.protectStateful) {
             // Locks are inherited, so this one also guards the database.

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { cloudSettings } from "../context.ts";
 import { nameRules, physicalName } from "../naming.ts";
 import { clusterServiceCidr } from "../network/addressing.ts";
+import { AwsNetwork } from "../network/aws.ts";
 import { ec2InstanceType } from "../sizing/index.ts";
 import { AwsNodes } from "./aws-nodes.ts";
 import { clusterAdminAccessPolicy, clusterRolePolicies, serviceTrustPolicy } from "./aws-iam.ts";
@@ -67,7 +68,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
             version: args.kubernetesVersion,
             roleArn: role.arn,
             vpcConfig: {
-                subnetIds: args.network.nodeSubnetIds,
+                subnetIds: AwsNetwork.from(args.network).controlPlaneSubnetIds,
                 endpointPrivateAccess: true,
                 endpointPublicAccess: args.apiAccess !== "private",
                 publicAccessCidrs: args.apiAccess === "restricted" ? [...args.authorizedCidrs] : args.apiAccess === "public" ? ["0.0.0.0/0"] : undefined,

@@ -115,6 +115,8 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             osDiskType: "Managed",
             osDiskSizeGB: 128,
             upgradeSettings: { maxSurge: "33%" },
+            // Cluster tags do not reach the pools' scale sets.
+            tags: context.tags,
         };
 
         const cluster = new containerservice.ManagedCluster(`${name}-aks`, {

@@ -8,6 +8,9 @@ import type { Network, NetworkArgs } from "./network.ts";
 /** Subnet groups of RDS and ElastiCache must span at least this many zones. */
 export const minDatabaseZones = 2;
 
+/** EKS places its control-plane interfaces in subnets of at least this many zones. */
+export const minControlPlaneZones = 2;
+
 /**
  * VPC with public, private (node) and database subnets in each zone, NAT egress, VPC flow
  * logs to CloudWatch, a locked-down default security group and an S3 gateway endpoint.
@@ -19,6 +22,8 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
     readonly publicSubnetIds: pulumi.Output<string>[];
     readonly nodeSubnetIds: pulumi.Output<string>[];
     readonly nodeCidrs: readonly string[];
+    /** Private subnets in at least two zones, for the EKS control plane's interfaces. */
+    readonly controlPlaneSubnetIds: pulumi.Output<string>[];
     readonly databaseSubnetIds: pulumi.Output<string>[];
     readonly endpointSubnetIds: pulumi.Output<string>[];
     readonly natGatewayIds: pulumi.Output<string>[];
@@ -81,18 +86,20 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
             }, { parent: this, dependsOn: [internetGateway] });
         });
 
-        const privateSubnets = layout.map((subnets, index) => {
+        // A one-zone stack still gets a second private subnet: EKS refuses control planes in one zone.
+        const privateZones = availabilityZones.slice(0, Math.max(args.zones, minControlPlaneZones));
+        const privateSubnets = zoneSubnets(args.cidr, privateZones.length).map((subnets, index) => {
             const subnet = new aws.ec2.Subnet(`${name}-private-${index}`, {
                 vpcId: vpc.id,
-                availabilityZone: zones[index],
+                availabilityZone: privateZones[index],
                 cidrBlock: subnets.private,
-                tags: { ...label(`private-${zones[index]}`), "kubernetes.io/role/internal-elb": "1" },
+                tags: { ...label(`private-${privateZones[index]}`), "kubernetes.io/role/internal-elb": "1" },
             }, parent);
             // Each zone leaves through its own NAT gateway when there is one per zone.
             const routes = new aws.ec2.RouteTable(`${name}-private-rt-${index}`, {
                 vpcId: vpc.id,
                 routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateways[Math.min(index, natCount - 1)]!.id }],
-                tags: label(`private-${zones[index]}`),
+                tags: label(`private-${privateZones[index]}`),
             }, parent);
             new aws.ec2.RouteTableAssociation(`${name}-private-${index}`, { subnetId: subnet.id, routeTableId: routes.id }, parent);
             return { subnet, routes };
@@ -126,7 +133,8 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
         this.cidr = args.cidr;
         this.zones = zones;
         this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
-        this.nodeSubnetIds = privateSubnets.map(({ subnet }) => subnet.id);
+        this.controlPlaneSubnetIds = privateSubnets.map(({ subnet }) => subnet.id);
+        this.nodeSubnetIds = this.controlPlaneSubnetIds.slice(0, args.zones);
         this.nodeCidrs = layout.map((zone) => zone.private);
         this.databaseSubnetIds = databaseSubnets.map((subnet) => subnet.id);
         this.endpointSubnetIds = this.nodeSubnetIds;
@@ -135,6 +143,7 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
             networkId: this.networkId,
             publicSubnetIds: this.publicSubnetIds,
             nodeSubnetIds: this.nodeSubnetIds,
+            controlPlaneSubnetIds: this.controlPlaneSubnetIds,
             databaseSubnetIds: this.databaseSubnetIds,
             endpointSubnetIds: this.endpointSubnetIds,
             natGatewayIds: this.natGatewayIds,

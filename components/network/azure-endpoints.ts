@@ -10,6 +10,7 @@ export interface PrivateEndpointArgs {
     readonly groupId: string;
     /** The private DNS zone that resolves the service's name to the endpoint. */
     readonly dnsZone: PrivateDnsZoneName;
+    readonly tags: Record<string, string>;
 }
 
 /**
@@ -20,6 +21,7 @@ export function privateEndpoint(name: string, args: PrivateEndpointArgs, owner: 
     const endpoint = new network.PrivateEndpoint(name, {
         resourceGroupName: args.network.resourceGroupName,
         location: args.network.location,
+        tags: args.tags,
         subnet: { id: args.network.endpointSubnetIds[0] },
         privateLinkServiceConnections: [{ name, privateLinkServiceId: args.targetId, groupIds: [args.groupId] }],
     }, { parent: owner });

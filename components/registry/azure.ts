@@ -72,7 +72,7 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
             scope: registry.id,
         }, parent);
         if (premium) {
-            privateEndpoint(`${name}-acr`, { network, targetId: registry.id, groupId: "registry", dnsZone: "registry" }, this);
+            privateEndpoint(`${name}-acr`, { network, targetId: registry.id, groupId: "registry", dnsZone: "registry", tags: context.tags }, this);
         }
         if (context.protectStateful) {
             new authorization.ManagementLockByScope(`${name}-lock`, {

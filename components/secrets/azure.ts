@@ -56,7 +56,7 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
                 networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
             },
         }, { parent: this, protect: this.protect });
-        privateEndpoint(`${name}-vault`, { network: this.network, targetId: vault.id, groupId: "vault", dnsZone: "keyVault" }, this);
+        privateEndpoint(`${name}-vault`, { network: this.network, targetId: vault.id, groupId: "vault", dnsZone: "keyVault", tags: context.tags }, this);
 
         this.storeId = vault.id;
         this.vaultName = vault.name;

@@ -40,9 +40,10 @@ export class AwsObjectStorage extends pulumi.ComponentResource implements Object
         const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
             bucket: bucket.bucket,
             blockPublicAcls: true,
-            blockPublicPolicy: true,
+            // ACLs stay blocked either way; a public-read stack opens the bucket through its policy only.
+            blockPublicPolicy: !args.publicRead,
             ignorePublicAcls: true,
-            restrictPublicBuckets: true,
+            restrictPublicBuckets: !args.publicRead,
         }, parent);
         // ACLs off: the bucket owner owns every object, whoever wrote it.
         new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
@@ -54,9 +55,9 @@ export class AwsObjectStorage extends pulumi.ComponentResource implements Object
             // The bucket key cuts KMS requests (and their cost) by caching a data key per bucket.
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true }],
         }, parent);
-        new aws.s3.BucketPolicy(`${name}-tls-only`, {
+        new aws.s3.BucketPolicy(`${name}-policy`, {
             bucket: bucket.bucket,
-            policy: pulumi.jsonStringify(tlsOnlyPolicy(bucket.arn)),
+            policy: pulumi.jsonStringify(bucketPolicy(bucket.arn, args.publicRead)),
         }, { parent: this, dependsOn: [publicAccess] });
 
         const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
@@ -99,14 +100,16 @@ export function lifecycleRules(args: Pick<StorageArgs, "versioning" | "temporary
     ];
 }
 
-/** Denies every request over plain HTTP or TLS older than 1.2. */
-export function tlsOnlyPolicy(bucketArn: pulumi.Input<string>) {
-    const resources = [bucketArn, pulumi.interpolate`${bucketArn}/*`];
+/** Denies every request over plain HTTP or TLS older than 1.2; lets anyone read objects when `publicRead`. */
+export function bucketPolicy(bucketArn: pulumi.Input<string>, publicRead: boolean) {
+    const objects = pulumi.interpolate`${bucketArn}/*`;
+    const resources = [bucketArn, objects];
     return {
         Version: "2012-10-17",
         Statement: [
             { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources, Condition: { Bool: { "aws:SecureTransport": "false" } } },
             { Sid: "DenyOutdatedTls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources, Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
+            ...(publicRead ? [{ Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: objects }] : []),
         ],
     };
 }

@@ -43,13 +43,14 @@ export class AzureObjectStorage extends pulumi.ComponentResource implements Obje
             accessTier: "Hot",
             enableHttpsTrafficOnly: true,
             minimumTlsVersion: "TLS1_2",
-            allowBlobPublicAccess: false,
+            allowBlobPublicAccess: args.publicRead,
             // Entra ID only: no account keys or SAS tokens signed with them.
             allowSharedKeyAccess: false,
             defaultToOAuthAuthentication: true,
             allowCrossTenantReplication: false,
-            publicNetworkAccess: "Disabled",
-            networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" },
+            // Public reads need the public endpoint; otherwise only the private endpoint answers.
+            publicNetworkAccess: args.publicRead ? "Enabled" : "Disabled",
+            networkRuleSet: { defaultAction: args.publicRead ? "Allow" : "Deny", bypass: "AzureServices" },
             // Platform-managed keys plus a second, infrastructure-level layer (only settable at creation).
             encryption: {
                 keySource: "Microsoft.Storage",
@@ -74,7 +75,7 @@ export class AzureObjectStorage extends pulumi.ComponentResource implements Obje
         const container = new storage.BlobContainer(`${name}-container`, {
             ...inThisAccount,
             containerName,
-            publicAccess: "None",
+            publicAccess: args.publicRead ? "Blob" : "None",
         }, { ...stateful, dependsOn: [blobService] });
         // Uncommitted blocks need no rule: Azure discards them after 7 days on its own.
         new storage.ManagementPolicy(`${name}-lifecycle`, {
@@ -83,7 +84,7 @@ export class AzureObjectStorage extends pulumi.ComponentResource implements Obje
             policy: { rules: managementRules(args) },
         }, { parent: this, dependsOn: [blobService] });
 
-        privateEndpoint(`${name}-blob`, { network, targetId: account.id, groupId: "blob", dnsZone: "blob" }, this);
+        privateEndpoint(`${name}-blob`, { network, targetId: account.id, groupId: "blob", dnsZone: "blob", tags: context.tags }, this);
         if (context.protectStateful) {
             // Locks are inherited, so this one also guards the container.
             new authorization.ManagementLockByScope(`${name}-lock`, {

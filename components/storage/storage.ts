@@ -7,6 +7,8 @@ export interface StorageArgs {
     readonly context: PlatformContext;
     readonly network: Network;
     readonly secrets: SecretStore;
+    /** Anyone may read objects; never set by the checked-in stacks. */
+    readonly publicRead: boolean;
     readonly versioning: boolean;
     readonly temporaryPrefix: string;
     readonly temporaryExpiryDays: number;

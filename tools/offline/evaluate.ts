@@ -1,10 +1,14 @@
 /**
  * Evaluates the real program (`index.ts`) for one stack under Pulumi's mock runtime and
- * returns what it would create. No credentials, no network, no Pulumi CLI.
+ * returns what it would create, checked against the policy pack. No credentials, no
+ * network, no Pulumi CLI.
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type { Environment } from "../../policy/rule.ts";
+import { rules } from "../../policy/rules/index.ts";
+import { runRules, type PolicyViolation } from "../../policy/run.ts";
 import { PlatformMocks, type RegisteredResource } from "./mocks.ts";
 import { PlanInputError, readStackFile } from "./stack-file.ts";
 
@@ -17,6 +21,8 @@ export interface PlanOptions {
     /** Replaces whole config values (`platform:network` → object), for tests and what-ifs. */
     readonly configOverrides?: Record<string, unknown>;
     readonly projectDir?: string;
+    /** Where `Pulumi.<stack>.yaml` lives, when not in the project (e.g. test fixtures). */
+    readonly stackFileDir?: string;
     /** Print secret outputs in clear; for tests that check what the secret holds. */
     readonly revealSecrets?: boolean;
 }
@@ -47,6 +53,8 @@ export interface PlanReport {
     readonly outputs: Record<string, unknown>;
     /** Names of the outputs Pulumi holds as secrets. */
     readonly secretOutputs: string[];
+    /** The policy pack's findings, with the environment's enforcement levels. */
+    readonly policy: PolicyViolation[];
 }
 
 /** Bad stack configuration; the message names the key. */
@@ -63,7 +71,7 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
     if (!/^[\w.-]+$/.test(options.stack)) {
         throw new PlanInputError(`"${options.stack}" is not a stack name`);
     }
-    const stackFile = readStackFile(projectDir, options.stack);
+    const stackFile = readStackFile(projectDir, options.stack, options.stackFileDir);
     const config = { ...stackFile.config };
     if (options.cloud !== undefined) {
         config[`${stackFile.project}:cloud`] = options.cloud;
@@ -95,13 +103,16 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
 
     const { outputs, secretOutputs } = await resolveOutputs(program, options.revealSecrets ?? false);
     await pulumi.runtime.disconnect();
+    const environment = String(outputs["environment"]) as Environment;
+    const resources = plannedResources(mocks.registered, registrationOptions);
     return {
         stack: options.stack,
         cloud: String(outputs["cloudName"]),
-        environment: String(outputs["environment"]),
-        resources: plannedResources(mocks.registered, registrationOptions),
+        environment,
+        resources,
         outputs,
         secretOutputs,
+        policy: runRules(rules, resources.map(({ type, name, inputs }) => ({ type, name, props: inputs })), environment),
     };
 }
 

@@ -2,9 +2,9 @@
 import type { PlanReport } from "./evaluate.ts";
 
 export function renderJson(report: PlanReport): string {
-    const { stack, cloud, environment, resources, outputs } = report;
+    const { stack, cloud, environment, resources, outputs, policy } = report;
     return JSON.stringify(
-        { stack, cloud, environment, resources: resources.map(({ type, name, protect, inputs }) => ({ type, name, protect, inputs })), outputs },
+        { stack, cloud, environment, resources: resources.map(({ type, name, protect, inputs }) => ({ type, name, protect, inputs })), outputs, policy },
         null,
         2,
     );
@@ -25,7 +25,21 @@ export function renderTable(report: PlanReport): string {
         "",
         "OUTPUTS",
         ...Object.entries(report.outputs).map(([key, value]) => `${key.padEnd(outputWidth)}  ${formatValue(value)}`),
+        "",
+        ...renderPolicy(report),
     ].join("\n");
+}
+
+function renderPolicy(report: PlanReport): string[] {
+    if (report.policy.length === 0) {
+        return [`POLICY: no violations (${report.environment} enforcement)`];
+    }
+    const mandatory = report.policy.filter((violation) => violation.enforcement === "mandatory").length;
+    return [
+        `POLICY: ${mandatory} mandatory, ${report.policy.length - mandatory} advisory (${report.environment} enforcement)`,
+        ...report.policy.map((violation) =>
+            `${violation.enforcement.toUpperCase().padEnd(9)}  ${violation.severity.padEnd(8)}  ${violation.rule}: ${violation.message}`),
+    ];
 }
 
 function formatValue(value: unknown): string {

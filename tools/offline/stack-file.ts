@@ -22,13 +22,14 @@ export interface StackFile {
 /** Placeholder for a `secure:` value: the offline plan never holds the passphrase. */
 export const encryptedPlaceholder = "[encrypted in the stack file]";
 
-export function readStackFile(projectDir: string, stack: string): StackFile {
+/** Reads `Pulumi.<stack>.yaml` from `stackDir` (the project by default) and the project name from `Pulumi.yaml`. */
+export function readStackFile(projectDir: string, stack: string, stackDir: string = projectDir): StackFile {
     const project = readYaml(path.join(projectDir, "Pulumi.yaml"))?.["name"];
     if (typeof project !== "string") {
         throw new PlanInputError(`Pulumi.yaml: "name" must be the project name`);
     }
     const file = `Pulumi.${stack}.yaml`;
-    const document = readYaml(path.join(projectDir, file)) ?? {};
+    const document = readYaml(path.join(stackDir, file)) ?? {};
     const entries = document["config"] ?? {};
     if (typeof entries !== "object" || Array.isArray(entries)) {
         throw new PlanInputError(`${file}: "config" must be a mapping of keys to values`);

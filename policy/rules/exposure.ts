@@ -1,0 +1,132 @@
+/** Exposure: storage, databases, caches, vaults and (outside dev) cluster APIs are not reachable from the internet. */
+import { advisoryInDev, decoded, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
+
+interface ExposureConfig {
+    /** A cluster API endpoint may accept connections from any address. */
+    readonly allowOpenClusterApi: boolean;
+}
+
+const anywhere = ["0.0.0.0/0", "::/0"];
+const publicAccessFlags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
+const publicReadKey = "(platform:storage.publicRead)";
+const clusterApiKey = "(platform:cluster.apiAccess, platform:cluster.authorizedCidrs)";
+
+type Check = (resource: PolicyResource, config: ExposureConfig) => string[];
+
+/** A property must hold exactly `required`; missing counts as wrong. */
+function mustBe(what: string, resource: PolicyResource, path: string, found: unknown, required: string, key = ""): string[] {
+    return found === required ? [] : [`${what} "${resource.name}" has ${path} ${JSON.stringify(found ?? null)}; it must be ${JSON.stringify(required)}${key && ` ${key}`}`];
+}
+
+function grantsEveryone(statement: any): boolean {
+    if (statement?.Effect !== "Allow") {
+        return false;
+    }
+    // Allow with NotPrincipal grants everyone but the listed principals.
+    if (statement.NotPrincipal !== undefined) {
+        return true;
+    }
+    const principal = statement.Principal;
+    return principal === "*" || (typeof principal === "object" && principal !== null && Object.values(principal).flat().includes("*"));
+}
+
+/** An open endpoint accepts any address: no allow-list, or one that contains 0.0.0.0/0. */
+function openRanges(ranges: unknown): string {
+    const list = Array.isArray(ranges) ? ranges : [];
+    return list.length === 0 ? "every address (no allow-list)" : list.filter((range) => anywhere.includes(range)).join(", ");
+}
+
+const checks: Record<string, Check> = {
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (resource) => {
+        const off = publicAccessFlags.filter((flag) => resource.props[flag] !== true);
+        return off.length === 0 ? [] : [`S3 public access block "${resource.name}" leaves ${off.join(", ")} off; all four flags must be true ${publicReadKey}`];
+    },
+    "aws:s3/bucketPolicy:BucketPolicy": (resource) => {
+        const statements = [decoded(resource.props.policy)?.Statement ?? []].flat();
+        return statements.filter(grantsEveryone).map((statement: any) =>
+            `S3 bucket policy "${resource.name}" allows ${[statement.Action ?? statement.NotAction ?? "every action"].flat().join(", ")} to every principal`
+            + `${statement.Sid ? ` (statement ${statement.Sid})` : ""}; Principal "*" may only be denied ${publicReadKey}`);
+    },
+    "aws:rds/instance:Instance": (resource) =>
+        resource.props.publiclyAccessible === true ? [`RDS instance "${resource.name}" has publiclyAccessible true; it must be false`] : [],
+    "azure-native:dbforpostgresql:Server": (resource) =>
+        mustBe("PostgreSQL server", resource, "network.publicNetworkAccess", resource.props.network?.publicNetworkAccess, "Disabled"),
+    "azure-native:redisenterprise:RedisEnterprise": (resource) =>
+        mustBe("Managed Redis", resource, "publicNetworkAccess", resource.props.publicNetworkAccess, "Disabled"),
+    "azure-native:storage:StorageAccount": (resource) => [
+        ...(resource.props.allowBlobPublicAccess === false
+            ? []
+            : [`Storage account "${resource.name}" has allowBlobPublicAccess ${JSON.stringify(resource.props.allowBlobPublicAccess ?? null)}; it must be false ${publicReadKey}`]),
+        ...mustBe("Storage account", resource, "publicNetworkAccess", resource.props.publicNetworkAccess, "Disabled", publicReadKey),
+    ],
+    "azure-native:storage:BlobContainer": (resource) =>
+        (resource.props.publicAccess ?? "None") === "None" ? [] : [`Blob container "${resource.name}" has publicAccess "${resource.props.publicAccess}"; it must be "None" ${publicReadKey}`],
+    "aws:eks/cluster:Cluster": (resource, config) => {
+        const vpc = resource.props.vpcConfig ?? {};
+        // EKS opens the public endpoint to 0.0.0.0/0 unless told otherwise.
+        const open = vpc.endpointPublicAccess === false ? "" : openRanges(vpc.publicAccessCidrs ?? anywhere);
+        return config.allowOpenClusterApi || !open ? [] : [`EKS cluster "${resource.name}" has a public API endpoint open to ${open}; make it private or list only known ranges in vpcConfig.publicAccessCidrs ${clusterApiKey}`];
+    },
+    "azure-native:containerservice:ManagedCluster": (resource, config) => {
+        const access = resource.props.apiServerAccessProfile ?? {};
+        const open = access.enablePrivateCluster === true ? "" : openRanges(access.authorizedIPRanges);
+        return config.allowOpenClusterApi || !open ? [] : [`AKS cluster "${resource.name}" has a public API server open to ${open}; make it private or list only known ranges in apiServerAccessProfile.authorizedIPRanges ${clusterApiKey}`];
+    },
+};
+
+/** Bucket names that a public access block covers; a bucket without one is open to a public policy or ACL. */
+function unblockedBuckets(resources: readonly PolicyResource[]): StackViolation[] {
+    const blocked = new Set(resources.filter((resource) => resource.type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").map((block) => block.props.bucket));
+    return resources
+        .filter((resource) => resource.type === "aws:s3/bucket:Bucket" && !blocked.has(resource.props.bucket))
+        .map((resource) => ({ resource, message: `S3 bucket "${resource.name}" has no public access block (aws:s3/bucketPublicAccessBlock) naming bucket ${JSON.stringify(resource.props.bucket ?? null)}` }));
+}
+
+/**
+ * Vaults that AKS's KMS plugin reaches over the public endpoint (`keyVaultNetworkAccess: Public`):
+ * without API Server VNet Integration, AKS supports neither a private nor a firewalled KMS vault.
+ */
+function publicKmsVaults(resources: readonly PolicyResource[]): Set<string> {
+    return new Set(resources
+        .filter((resource) => resource.type === "azure-native:containerservice:ManagedCluster")
+        .map((cluster) => cluster.props.securityProfile?.azureKeyVaultKms)
+        .filter((kms) => kms?.enabled === true && kms.keyVaultNetworkAccess === "Public")
+        // The key id is https://<vault name>.vault.azure.net/keys/...
+        .map((kms) => /^https:\/\/([^./]+)\./.exec(String(kms.keyId))?.[1]?.toLowerCase() ?? ""));
+}
+
+function vaultViolations(resources: readonly PolicyResource[]): StackViolation[] {
+    const exempt = publicKmsVaults(resources);
+    return resources
+        .filter((resource) => resource.type === "azure-native:keyvault:Vault" && !exempt.has(String(resource.props.vaultName).toLowerCase()))
+        .filter((resource) => String(resource.props.properties?.publicNetworkAccess).toLowerCase() !== "disabled")
+        .map((resource) => ({
+            resource,
+            message: `Key Vault "${resource.name}" has properties.publicNetworkAccess ${JSON.stringify(resource.props.properties?.publicNetworkAccess ?? null)}; it must be "disabled" (reach it through its private endpoint)`,
+        }));
+}
+
+export const noPublicEndpoints: StackRule<ExposureConfig> = {
+    name: "no-public-endpoints",
+    description: "Storage, databases, caches and Key Vaults take no traffic from the internet, and cluster APIs only from listed ranges; container registries keep public network access on purpose (CI pushes images) and are not checked.",
+    remediation: "Keep platform:storage.publicRead false; set platform:cluster.apiAccess to \"restricted\" (with platform:cluster.authorizedCidrs) or \"private\"; "
+        + "databases, caches and vaults are private in the components: restore publiclyAccessible false / publicNetworkAccess Disabled and reach them through the VPC or private endpoints.",
+    severity: "critical",
+    enforcement: advisoryInDev,
+    config: {
+        schema: { allowOpenClusterApi: { type: "boolean" } },
+        byEnvironment: {
+            // Dev's checked-in stack keeps a public API for convenience.
+            dev: { allowOpenClusterApi: true },
+            staging: { allowOpenClusterApi: false },
+            prod: { allowOpenClusterApi: false },
+        },
+    },
+    checkStack: (resources, config) => [
+        ...resources.flatMap((resource) => (checks[resource.type]?.(resource, config) ?? []).map((message) => ({ resource, message }))),
+        ...unblockedBuckets(resources),
+        ...vaultViolations(resources),
+    ],
+};
+
+export const exposureRules: Rule[] = [noPublicEndpoints];

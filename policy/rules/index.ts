@@ -1,0 +1,17 @@
+/** Every rule of the pack, in report order. */
+import type { Rule } from "../rule.ts";
+import { costRules } from "./cost.ts";
+import { encryptionRules } from "./encryption.ts";
+import { exposureRules } from "./exposure.ts";
+import { kubernetesRules } from "./kubernetes.ts";
+import { resilienceRules } from "./resilience.ts";
+import { tagRules } from "./tags.ts";
+
+export const rules: readonly Rule[] = [
+    ...tagRules,
+    ...encryptionRules,
+    ...exposureRules,
+    ...resilienceRules,
+    ...kubernetesRules,
+    ...costRules,
+];

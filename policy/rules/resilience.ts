@@ -1,0 +1,176 @@
+/** Resilience: databases keep backups and resist deletion; prod survives the loss of a node, an instance or a zone. */
+import { advisoryInDev, type Enforcement, type Environment, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
+
+interface BackupConfig {
+    /** Shortest point-in-time restore window, in days. */
+    readonly minBackupRetentionDays: number;
+    /** Deletion protection (RDS flag and final snapshot, Azure delete lock) on primaries. */
+    readonly requireDeletionProtection: boolean;
+}
+
+interface AvailabilityConfig {
+    /** Databases have a standby and caches fail over automatically. */
+    readonly requireHighAvailability: boolean;
+    /** The standby sits in another zone (Azure) and each zone has its own NAT gateway (AWS). */
+    readonly requireZoneRedundancy: boolean;
+    /** Zones each node pool spans; also the NAT gateways needed when zone redundancy is required. */
+    readonly minZones: number;
+}
+
+const rds = "aws:rds/instance:Instance";
+const flexibleServer = "azure-native:dbforpostgresql:Server";
+const retentionKey = "(platform:database.backupRetentionDays)";
+const haKey = "(platform:database.highAvailability)";
+const zonesKey = "(platform:network.zones)";
+const cacheKey = "(platform:cache.replicasPerShard)";
+
+/** Read replicas hold no data of their own: backups, deletion protection and HA belong to their primary. */
+function isPrimary(resource: PolicyResource): boolean {
+    return resource.type === rds ? !resource.props.replicateSourceDb : resource.props.createMode !== "Replica";
+}
+
+function ofType(resources: readonly PolicyResource[], type: string): PolicyResource[] {
+    return resources.filter((resource) => resource.type === type);
+}
+
+function retentionMessages(what: string, name: string, days: unknown, setting: string, minimum: number): string[] {
+    if (typeof days !== "number") {
+        return [`${what} "${name}" does not set ${setting}; it needs at least ${minimum} days of backups ${retentionKey}`];
+    }
+    if (days === 0) {
+        return [`${what} "${name}" has automated backups off (${setting} 0); every environment needs them ${retentionKey}`];
+    }
+    return days < minimum ? [`${what} "${name}" keeps backups ${days} days; it needs at least ${minimum} ${retentionKey}`] : [];
+}
+
+function rdsBackupMessages({ name, props }: PolicyResource, config: BackupConfig): string[] {
+    const protection = config.requireDeletionProtection
+        ? [
+            ...(props.deletionProtection === true ? [] : [`RDS instance "${name}" has deletionProtection ${props.deletionProtection ?? false}; it must be true here`]),
+            ...(props.skipFinalSnapshot === true ? [`RDS instance "${name}" has skipFinalSnapshot true; it must take a final snapshot here`] : []),
+        ]
+        : [];
+    return [
+        ...retentionMessages("RDS instance", name, props.backupRetentionPeriod, "backupRetentionPeriod", config.minBackupRetentionDays),
+        ...protection,
+        ...(props.copyTagsToSnapshot === true ? [] : [`RDS instance "${name}" has copyTagsToSnapshot ${props.copyTagsToSnapshot ?? false}; snapshots must carry the instance's tags`]),
+    ];
+}
+
+/** A CanNotDelete (or ReadOnly) lock on the server itself or on its resource group. */
+function isLocked(server: PolicyResource, locks: readonly PolicyResource[]): boolean {
+    const targets = [`/flexibleServers/${server.props.serverName}`, `/resourceGroups/${server.props.resourceGroupName}`].map((suffix) => suffix.toLowerCase());
+    return locks.some((lock) =>
+        ["CanNotDelete", "ReadOnly"].includes(lock.props.level) && targets.some((target) => String(lock.props.scope).toLowerCase().endsWith(target)));
+}
+
+function flexibleServerBackupMessages(server: PolicyResource, config: BackupConfig, locks: readonly PolicyResource[]): string[] {
+    return [
+        ...retentionMessages("PostgreSQL server", server.name, server.props.backup?.backupRetentionDays, "backup.backupRetentionDays", config.minBackupRetentionDays),
+        ...(config.requireDeletionProtection && !isLocked(server, locks)
+            ? [`PostgreSQL server "${server.name}" has no CanNotDelete lock (azure-native:authorization:ManagementLockByScope) on server ${JSON.stringify(server.props.serverName ?? null)}; it must be locked here`]
+            : []),
+    ];
+}
+
+export const databaseBackups: StackRule<BackupConfig> = {
+    name: "database-backups",
+    description: "Primary databases keep automated backups for the environment's restore window and, in protected environments, resist deletion (read replicas are exempt: their data lives in the primary).",
+    remediation: "Raise platform:database.backupRetentionDays to the environment's minimum (0 turns backups off and is never allowed); "
+        + "deletion protection, final snapshots and Azure delete locks come with staging and prod (the components' protectStateful): restore them if removed.",
+    severity: "high",
+    enforcement: advisoryInDev,
+    config: {
+        schema: {
+            minBackupRetentionDays: { type: "integer", minimum: 1, maximum: 35 },
+            requireDeletionProtection: { type: "boolean" },
+        },
+        byEnvironment: {
+            dev: { minBackupRetentionDays: 1, requireDeletionProtection: false },
+            staging: { minBackupRetentionDays: 7, requireDeletionProtection: true },
+            prod: { minBackupRetentionDays: 14, requireDeletionProtection: true },
+        },
+    },
+    checkStack: (resources, config) => {
+        const locks = ofType(resources, "azure-native:authorization:ManagementLockByScope");
+        return resources.filter((resource) => [rds, flexibleServer].includes(resource.type) && isPrimary(resource)).flatMap((resource) =>
+            (resource.type === rds ? rdsBackupMessages(resource, config) : flexibleServerBackupMessages(resource, config, locks)).map((message) => ({ resource, message })));
+    },
+};
+
+/** Zones a pool spans; a pool without zones is placed anywhere in the region, i.e. in no more than one zone for sure. */
+function poolZoneMessages(what: string, name: string, zones: unknown, minZones: number): string[] {
+    const count = Math.max(1, new Set(Array.isArray(zones) ? zones : []).size);
+    return count < minZones ? [`${what} "${name}" spans ${count} zone${count === 1 ? "" : "s"}; it needs at least ${minZones} ${zonesKey}`] : [];
+}
+
+function databaseHaMessages({ type, name, props }: PolicyResource, config: AvailabilityConfig): string[] {
+    if (type === rds) {
+        // A Multi-AZ standby always sits in another zone.
+        return config.requireHighAvailability && props.multiAz !== true ? [`RDS instance "${name}" has multiAz ${props.multiAz ?? false}; it needs a Multi-AZ standby ${haKey}`] : [];
+    }
+    const mode = props.highAvailability?.mode ?? "Disabled";
+    if (config.requireZoneRedundancy && mode !== "ZoneRedundant") {
+        return [`PostgreSQL server "${name}" has highAvailability.mode "${mode}"; it needs "ZoneRedundant" ${haKey}`];
+    }
+    return config.requireHighAvailability && mode === "Disabled" ? [`PostgreSQL server "${name}" has highAvailability.mode "Disabled"; it needs a standby ${haKey}`] : [];
+}
+
+const availabilityChecks: Record<string, (resource: PolicyResource, config: AvailabilityConfig) => string[]> = {
+    [rds]: (resource, config) => (isPrimary(resource) ? databaseHaMessages(resource, config) : []),
+    [flexibleServer]: (resource, config) => (isPrimary(resource) ? databaseHaMessages(resource, config) : []),
+    // Failover needs a replica (replicasPerShard); Multi-AZ also needs a second zone.
+    "aws:elasticache/replicationGroup:ReplicationGroup": ({ name, props }, config) =>
+        config.requireHighAvailability && (props.automaticFailoverEnabled !== true || props.multiAzEnabled !== true)
+            ? [`ElastiCache group "${name}" has automaticFailoverEnabled ${props.automaticFailoverEnabled ?? false} and multiAzEnabled ${props.multiAzEnabled ?? false}; both must be true ${props.automaticFailoverEnabled === true ? zonesKey : cacheKey}`]
+            : [],
+    // Azure Managed Redis enables high availability unless told otherwise.
+    "azure-native:redisenterprise:RedisEnterprise": ({ name, props }, config) =>
+        config.requireHighAvailability && props.highAvailability === "Disabled" ? [`Managed Redis "${name}" has highAvailability "Disabled"; it must be "Enabled" ${cacheKey}`] : [],
+    // One subnet per zone: the network creates a private subnet in each of its zones.
+    "aws:eks/nodeGroup:NodeGroup": ({ name, props }, config) => poolZoneMessages("EKS node group", name, props.subnetIds, config.minZones),
+    "azure-native:containerservice:AgentPool": ({ name, props }, config) => poolZoneMessages("AKS agent pool", name, props.availabilityZones, config.minZones),
+    "azure-native:containerservice:ManagedCluster": ({ name, props }, config) =>
+        (Array.isArray(props.agentPoolProfiles) ? props.agentPoolProfiles : []).flatMap((pool: any) =>
+            poolZoneMessages("AKS agent pool", `${name}/${pool?.name}`, pool?.availabilityZones, config.minZones)),
+};
+
+/** Per-zone NAT keeps each zone's egress alive when another zone fails. Azure's single zonal NAT gateway is a known limitation. */
+function natViolations(resources: readonly PolicyResource[], config: AvailabilityConfig): StackViolation[] {
+    const vpc = ofType(resources, "aws:ec2/vpc:Vpc")[0];
+    const gateways = ofType(resources, "aws:ec2/natGateway:NatGateway").length;
+    if (!vpc || !config.requireZoneRedundancy || gateways >= config.minZones) {
+        return [];
+    }
+    return [{ resource: vpc, message: `VPC "${vpc.name}" has ${gateways} NAT gateway${gateways === 1 ? "" : "s"}; it needs one per zone, at least ${config.minZones} (platform:network.natGateways "perZone", platform:network.zones)` }];
+}
+
+const advisoryOutsideProd: Record<Environment, Enforcement> = { dev: "advisory", staging: "advisory", prod: "mandatory" };
+
+export const highAvailability: StackRule<AvailabilityConfig> = {
+    name: "high-availability",
+    description: "Databases have a standby, caches fail over automatically, node pools span the environment's zones and, in prod, AWS has a NAT gateway per zone.",
+    remediation: "Set platform:database.highAvailability (\"zoneRedundant\" in prod), platform:cache.replicasPerShard ≥ 1, platform:network.zones to the environment's minimum "
+        + "and, on AWS in prod, platform:network.natGateways \"perZone\".",
+    severity: "high",
+    enforcement: advisoryOutsideProd,
+    config: {
+        schema: {
+            requireHighAvailability: { type: "boolean" },
+            requireZoneRedundancy: { type: "boolean" },
+            minZones: { type: "integer", minimum: 1, maximum: 3 },
+        },
+        byEnvironment: {
+            dev: { requireHighAvailability: false, requireZoneRedundancy: false, minZones: 1 },
+            // Staging's stack has standbys and two zones, but a same-zone standby (Azure) and one NAT gateway.
+            staging: { requireHighAvailability: true, requireZoneRedundancy: false, minZones: 2 },
+            prod: { requireHighAvailability: true, requireZoneRedundancy: true, minZones: 3 },
+        },
+    },
+    checkStack: (resources, config) => [
+        ...resources.flatMap((resource) => (availabilityChecks[resource.type]?.(resource, config) ?? []).map((message) => ({ resource, message }))),
+        ...natViolations(resources, config),
+    ],
+};
+
+export const resilienceRules: Rule[] = [databaseBackups, highAvailability];
