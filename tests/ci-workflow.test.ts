@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import { projectRoot } from "../tools/offline/evaluate.ts";
+
+function read(file: string): { text: string; document: Record<string, any> } {
+    const text = readFileSync(path.join(projectRoot, file), "utf8");
+    return { text, document: parse(text) };
+}
+
+const workflow = read(".github/workflows/platform.yml");
+const upWorkflow = read(".github/workflows/platform-up.yml");
+const setup = read(".github/actions/platform-setup/action.yml");
+const jobs = workflow.document["jobs"];
+
+describe("GitHub Actions workflow", () => {
+    it("previews every stack on pull requests with the read-only identity and comments the summary", () => {
+        const preview = jobs["preview"];
+        assert.equal(preview.if, "github.event_name == 'pull_request'");
+        assert.deepEqual(preview.strategy.matrix.stack, ["dev", "staging", "prod"]);
+        assert.equal(preview.permissions["id-token"], "write");
+        const steps: any[] = preview.steps;
+        assert.equal(steps.find((step) => step.uses === "./.github/actions/platform-setup").with.identity, "preview");
+        assert.match(steps.find((step) => step.id === "preview").run, /^npm run ci -- preview \$\{\{ matrix\.stack \}\} .*--summary-out preview\.md/);
+        assert.equal(steps.find((step) => String(step.uses).startsWith("marocchino/sticky-pull-request-comment")).with.path, "preview.md");
+    });
+
+    it("runs up on main: dev, then staging, then prod behind the production environment", () => {
+        assert.equal(jobs["up-dev"].if, "github.event_name == 'push'");
+        assert.deepEqual([jobs["up-staging"].needs, jobs["up-prod"].needs], ["up-dev", "up-staging"]);
+        assert.deepEqual(
+            ["up-dev", "up-staging", "up-prod"].map((job) => [jobs[job].with.stack, jobs[job].with.environment]),
+            [["dev", "dev"], ["staging", "staging"], ["prod", "production"]],
+        );
+        const up = upWorkflow.document["jobs"]["up"];
+        assert.equal(up.environment, "${{ inputs.environment }}");
+        assert.equal(up.concurrency["cancel-in-progress"], false);
+        assert.match(up.steps.at(-2).run, /^npm run ci -- up \$\{\{ inputs\.stack \}\} /);
+        assert.equal(up.steps.find((step: any) => step.uses === "./.github/actions/platform-setup").with.identity, "deploy");
+    });
+
+    it("checks drift on a schedule", () => {
+        assert.ok(workflow.document["on"].schedule[0].cron);
+        assert.match(jobs["drift"].steps.find((step: any) => String(step.run).includes("drift")).run, /^npm run ci -- drift \$\{\{ matrix\.stack \}\}/);
+    });
+
+    it("signs in through OIDC only: no long-lived cloud keys anywhere", () => {
+        for (const { text } of [workflow, upWorkflow, setup]) {
+            assert.doesNotMatch(text, /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|ARM_CLIENT_SECRET|AZURE_CREDENTIALS/);
+        }
+        assert.match(setup.text, /role-to-assume:/);
+        assert.match(setup.text, /ARM_USE_OIDC=true/);
+        assert.deepEqual(workflow.document["permissions"], { contents: "read" }, "write scopes only where a job needs them");
+    });
+
+    it("installs the Pulumi CLI that matches the project's SDK", () => {
+        const sdk = JSON.parse(readFileSync(path.join(projectRoot, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version;
+        const step = setup.document["runs"].steps.find((candidate: any) => String(candidate.uses).startsWith("pulumi/actions"));
+        assert.equal(step.with["pulumi-version"], sdk);
+    });
+});
