@@ -32,6 +32,8 @@ const kubernetes = new KubernetesPlatform("kubernetes", {
     dataServicePorts: [database.port, cache.port],
     ...config.kubernetes,
 }, opts);
+// Last: the deploy identity is granted on the cluster and the resource group the components above created.
+const ci = config.ci && cloud.ciIdentity("ci-identity", { context, network, cluster, ...config.ci }, opts);
 
 export const cloudName = config.cloud;
 export const environment = config.environment;
@@ -83,3 +85,18 @@ export const secretsStoreId = secrets.storeId;
 export const secretRefs = pulumi.output(secrets.secretRefs);
 /** API keys still holding a placeholder because the stack has not set them. */
 export const placeholderSecrets = secrets.placeholders;
+
+/**
+ * What a GitHub Actions workflow needs to log in, the same shape on both clouds; undefined
+ * without `platform:ci`. `deployId`/`previewId` are the IAM role ARN (AWS) or the managed
+ * identity's client id (Azure); `tenantId` is the Entra tenant (Azure) or the account (AWS).
+ */
+export const ciIdentity = ci && {
+    issuer: ci.issuer,
+    audience: ci.audience,
+    deployId: ci.deployId,
+    previewId: ci.previewId,
+    accountId: ci.accountId,
+    tenantId: ci.tenantId,
+    subjects: { deploy: ci.subjects.deploy.map((entry) => entry.subject), preview: ci.subjects.preview.map((entry) => entry.subject) },
+};

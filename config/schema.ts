@@ -14,6 +14,7 @@ import {
     parseCidr,
 } from "../components/network/addressing.ts";
 import { machineLimits } from "../components/sizing/index.ts";
+import { ci } from "./ci.ts";
 import { apiKeyConfig, dataServicesShape } from "./data-services.ts";
 import { kubernetes } from "./kubernetes.ts";
 
@@ -239,6 +240,8 @@ export const platformConfigSchema = z
         ...dataServicesShape,
         /** Add-ons, workload namespaces and developer access on the cluster; see `kubernetes.ts`. */
         kubernetes,
+        /** GitHub Actions runs that may deploy or preview the stack through OIDC; see `ci.ts`. No CI identity when unset. */
+        ci: ci.optional(),
     })
     .superRefine((value, context) => {
         if (cloudNames.includes(value.cloud) && !value[value.cloud]) {
@@ -297,6 +300,7 @@ export type StorageConfig = PlatformConfig["storage"];
 export type RegistryConfig = PlatformConfig["registry"];
 export type BudgetConfig = PlatformConfig["budget"];
 export type KubernetesConfig = PlatformConfig["kubernetes"];
+export type CiConfig = NonNullable<PlatformConfig["ci"]>;
 
 /** Bad configuration: the message names the key and what is wrong, on one line. */
 export class ConfigError extends Error {

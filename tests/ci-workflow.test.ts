@@ -26,12 +26,12 @@ describe("GitHub Actions workflow", () => {
         assert.equal(steps.find((step) => String(step.uses).startsWith("marocchino/sticky-pull-request-comment")).with.path, "preview.md");
     });
 
-    it("runs up on main: dev, then staging, then prod behind the production environment", () => {
+    it("runs up on main: dev, then staging, then prod behind the prod environment", () => {
         assert.equal(jobs["up-dev"].if, "github.event_name == 'push'");
         assert.deepEqual([jobs["up-staging"].needs, jobs["up-prod"].needs], ["up-dev", "up-staging"]);
         assert.deepEqual(
             ["up-dev", "up-staging", "up-prod"].map((job) => [jobs[job].with.stack, jobs[job].with.environment]),
-            [["dev", "dev"], ["staging", "staging"], ["prod", "production"]],
+            [["dev", "dev"], ["staging", "staging"], ["prod", "prod"]],
         );
         const up = upWorkflow.document["jobs"]["up"];
         assert.equal(up.environment, "${{ inputs.environment }}");

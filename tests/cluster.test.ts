@@ -67,7 +67,7 @@ describe("cluster on AWS (EKS)", () => {
 
             it("federates workload identity through an IAM OIDC provider and Pod Identity", async () => {
                 const plan = await planOf(stack, "aws");
-                const provider = inputsOf(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+                const provider = inputsOf(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "cluster-oidc");
                 assert.equal(provider["url"], plan.outputs["oidcIssuerUrl"]);
                 assert.deepEqual(provider["clientIdLists"], ["sts.amazonaws.com"]);
                 const addons = resourcesOf(plan, "aws:eks/addon:Addon").map((addon) => addon.inputs["addonName"]).sort();
@@ -106,7 +106,7 @@ describe("cluster on AWS (EKS)", () => {
             configOverrides: { "platform:cluster": clusterConfig("dev", (c) => (c["aws"] = { adminRoleArns: [adminRole], instanceType: "m8g.large" })) },
         });
         assert.equal(inputsOf(plan, "aws:eks/accessEntry:AccessEntry", "cluster-admin-0")["principalArn"], adminRole);
-        assert.match(inputsOf(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")["policyArn"], /AmazonEKSClusterAdminPolicy$/);
+        assert.match(inputsOf(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "cluster-admin-0")["policyArn"], /AmazonEKSClusterAdminPolicy$/);
         assert.deepEqual(inputsOf(plan, "aws:eks/nodeGroup:NodeGroup")["instanceTypes"], ["m8g.large"]);
     });
 });

@@ -106,7 +106,7 @@ describe("network on Azure", () => {
                 const address = inputsOf(plan, "azure-native:network:PublicIPAddress");
                 assert.deepEqual(address["zones"], want.zones > 1 ? ["1", "2", "3"].slice(0, want.zones) : undefined);
                 assert.equal(address["sku"].name, "Standard");
-                const group = inputsOf(plan, "azure-native:resources:ResourceGroup");
+                const group = inputsOf(plan, "azure-native:resources:ResourceGroup", "network-rg");
                 assert.equal(group["resourceGroupName"], `rg-platform-${stack}`);
                 assert.equal(group["location"], "westeurope");
                 assert.equal(group["tags"].environment, stack);

@@ -11,6 +11,16 @@ export const builtInRoles = {
     acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     /** Lets users fetch the cluster's user kubeconfig; what they may do inside is RBAC's call. */
     aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+    /** Lets CI manage every resource in a scope, but neither role assignments nor locks. */
+    contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    /** Lets CI previews read a scope's resources, never their secrets or data. */
+    reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    /** Lets CI create and delete role assignments; given only with a condition on the roles it may assign. */
+    roleBasedAccessControlAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+    /** Lets CI manage every Kubernetes object of the cluster (Azure RBAC for Kubernetes). */
+    aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    /** Lets CI previews read most Kubernetes objects, not Secrets, Roles or RoleBindings. */
+    aksRbacReader: "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
 } as const;
 
 /** `/subscriptions/<id>/resourceGroups/<name>` → `/subscriptions/<id>`: no lookup call needed. */

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { AwsBudget } from "../budget/aws.ts";
 import { AwsCache } from "../cache/aws.ts";
+import { AwsCiIdentity } from "../ci-identity/aws.ts";
 import { AwsCluster } from "../cluster/aws.ts";
 import { cloudSettings } from "../context.ts";
 import { AwsDatabase } from "../database/aws.ts";
@@ -25,4 +26,5 @@ export const awsCloud: Cloud = {
     registry: (name, args, opts) => new AwsRegistry(name, args, opts),
     budget: (name, args, opts) => new AwsBudget(name, args, opts),
     kubernetesBindings: (name, args, opts) => new AwsKubernetesBindings(name, args, opts),
+    ciIdentity: (name, args, opts) => new AwsCiIdentity(name, args, opts),
 };

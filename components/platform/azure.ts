@@ -1,6 +1,7 @@
 import { Provider } from "@pulumi/azure-native/provider.js";
 import { AzureBudget } from "../budget/azure.ts";
 import { AzureCache } from "../cache/azure.ts";
+import { AzureCiIdentity } from "../ci-identity/azure.ts";
 import { AzureCluster } from "../cluster/azure.ts";
 import { cloudSettings } from "../context.ts";
 import { AzureDatabase } from "../database/azure.ts";
@@ -23,4 +24,5 @@ export const azureCloud: Cloud = {
     registry: (name, args, opts) => new AzureRegistry(name, args, opts),
     budget: (name, args, opts) => new AzureBudget(name, args, opts),
     kubernetesBindings: (name, args, opts) => new AzureKubernetesBindings(name, args, opts),
+    ciIdentity: (name, args, opts) => new AzureCiIdentity(name, args, opts),
 };

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Budget, BudgetArgs } from "../budget/budget.ts";
 import type { Cache, CacheArgs } from "../cache/cache.ts";
+import type { CiIdentity, CiIdentityArgs } from "../ci-identity/ci-identity.ts";
 import type { Cluster, ClusterArgs } from "../cluster/cluster.ts";
 import type { PlatformContext } from "../context.ts";
 import type { Database, DatabaseArgs } from "../database/database.ts";
@@ -28,4 +29,6 @@ export interface Cloud {
     budget: Factory<BudgetArgs, Budget>;
     /** Cloud identities and values of the Kubernetes platform layer. */
     kubernetesBindings: Factory<KubernetesBindingsArgs, KubernetesBindings>;
+    /** OIDC identities GitHub Actions deploys and previews the stack with. */
+    ciIdentity: Factory<CiIdentityArgs, CiIdentity>;
 }

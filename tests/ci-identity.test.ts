@@ -1,0 +1,436 @@
+import assert from "node:assert/strict";
+import { autonamedPrefixes, deployPolicy, type AwsDeployScope } from "../components/ci-identity/aws-policy.ts";
+import { assignmentCondition } from "../components/ci-identity/azure.ts";
+import { subjectKey, trustedSubjects } from "../components/ci-identity/ci-identity.ts";
+import { builtInRoles } from "../components/cluster/azure-roles.ts";
+import { mockAccountId, mockSubscriptionId, mockTenantId } from "../tools/offline/mocks.ts";
+import { projectRoot, type PlanReport, type PlannedResource } from "../tools/offline/evaluate.ts";
+import { readStackFile } from "../tools/offline/stack-file.ts";
+import { inputsOf, planOf, planWith, resourceOf, resourcesOf, stacks, type StackName } from "./support/plans.ts";
+
+const repository = "acme/platform";
+const issuer = "https://token.actions.githubusercontent.com";
+const subjectsOf = (stack: StackName) => ({
+    deploy: [`repo:${repository}:environment:${stack}`],
+    preview: [`repo:${repository}:ref:refs/heads/main`, `repo:${repository}:pull_request`],
+});
+
+const role = "aws:iam/role:Role";
+const rolePolicy = "aws:iam/rolePolicy:RolePolicy";
+const identity = "azure-native:managedidentity:UserAssignedIdentity";
+const credential = "azure-native:managedidentity:FederatedIdentityCredential";
+const assignment = "azure-native:authorization:RoleAssignment";
+
+type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, any> };
+const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+
+/** Resources the CI identity component created. */
+function ciResources(plan: PlanReport): PlannedResource[] {
+    return plan.resources.filter((resource) => resource.parent === "ci-identity");
+}
+
+function statementsOf(plan: PlanReport, name: string): Statement[] {
+    return JSON.parse(inputsOf(plan, rolePolicy, name)["policy"]).Statement;
+}
+
+/** IAM wildcard semantics (`*` spans anything) for checking that generated names fall under the policy. */
+function matches(pattern: string, value: string): boolean {
+    return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(value);
+}
+
+/** The `platform:ci` block of a stack file with `change` applied. */
+function ciConfig(stack: StackName, change: (value: Record<string, any>) => void): Record<string, any> {
+    const value = JSON.parse(readStackFile(projectRoot, stack).config["platform:ci"]!);
+    change(value);
+    return value;
+}
+
+function roleId(role: string): RegExp {
+    return new RegExp(`/subscriptions/${mockSubscriptionId}/providers/Microsoft\\.Authorization/roleDefinitions/${role}$`);
+}
+
+describe("CI identity: trusted subjects", () => {
+    it("maps environments to the deploy identity, and branches and pull requests to the read-only one", () => {
+        const subjects = trustedSubjects({ repository, branches: ["main", "release/2.x"], environments: ["prod"], pullRequests: true });
+        assert.deepEqual(subjects.deploy.map((entry) => entry.subject), ["repo:acme/platform:environment:prod"]);
+        assert.deepEqual(subjects.preview.map((entry) => entry.subject), [
+            "repo:acme/platform:ref:refs/heads/main",
+            "repo:acme/platform:ref:refs/heads/release/2.x",
+            "repo:acme/platform:pull_request",
+        ]);
+        assert.deepEqual(trustedSubjects({ repository, branches: [], environments: ["prod"] }).preview, []);
+    });
+
+    it("gives each subject a stable key that normalized names cannot share", () => {
+        assert.equal(subjectKey("branch", "main"), "branch-main");
+        assert.match(subjectKey("branch", "release/2.x"), /^branch-release-2-x-[0-9a-f]{6}$/);
+        assert.notEqual(subjectKey("branch", "feature/a"), subjectKey("branch", "feature-a"));
+        assert.notEqual(subjectKey("branch", "Main"), subjectKey("branch", "main"));
+    });
+});
+
+describe("CI identity: Azure role-assignment condition", () => {
+    it("constrains writes on the request and deletes on the assignment to the given roles and principal types", () => {
+        assert.equal(
+            assignmentCondition(["r1", "r2"], ["ServicePrincipal", "Group"]),
+            "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR " +
+                "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {r1, r2} AND " +
+                "@Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal', 'Group'})) AND " +
+                "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR " +
+                "(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {r1, r2} AND " +
+                "@Resource[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal', 'Group'}))",
+        );
+    });
+});
+
+describe("CI identity: AWS deploy policy document", () => {
+    const scope: AwsDeployScope = {
+        partition: "aws", account: mockAccountId, region: "eu-west-1", project: "platform", stack: "dev",
+        prefix: "platform-dev", clusterName: "platform-dev", ciRoleNames: ["platform-dev-ci-deploy", "platform-dev-ci-preview"],
+    };
+    const statements: Statement[] = JSON.parse(deployPolicy(scope)).Statement;
+    const allows = statements.filter((statement) => statement.Effect === "Allow");
+
+    it("fits IAM's 10,240-character budget for a role's inline policies", () => {
+        assert.ok(deployPolicy(scope).replace(/\s/g, "").length < 10_240);
+    });
+
+    it("never allows a wildcard action, nor a service-wide action on every resource", () => {
+        for (const statement of allows) {
+            assert.ok(!list(statement.Action).includes("*"), `${statement.Sid} allows "*"`);
+            if (list(statement.Resource).includes("*")) {
+                const unscoped = list(statement.Action).filter((action) => action.endsWith(":*"));
+                assert.deepEqual(unscoped, [], `${statement.Sid} allows ${unscoped.join(", ")} on "*"`);
+            }
+        }
+    });
+
+    it("writes IAM only on the program's autonamed roles and the cluster's OIDC provider", () => {
+        const iamWrites = allows.filter((statement) =>
+            list(statement.Action).some((action) => action.startsWith("iam:") && !/^iam:(Get|List)/.test(action) && action !== "iam:CreateServiceLinkedRole"));
+        const roles = autonamedPrefixes.map((prefix) => `arn:aws:iam::${mockAccountId}:role/${prefix}*`);
+        for (const statement of iamWrites) {
+            const resources = list(statement.Resource);
+            assert.ok(
+                resources.every((resource) => roles.includes(resource)) ||
+                    String(resources) === `arn:aws:iam::${mockAccountId}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/*`,
+                `${statement.Sid} writes IAM on ${resources.join(", ")}`,
+            );
+            if (list(statement.Action).some((action) => action !== "iam:PassRole") && resources.every((resource) => roles.includes(resource))) {
+                assert.ok(statement.Condition, `${statement.Sid} is not limited to this stack's tagged roles`);
+            }
+        }
+        const attach = allows.find((statement) => list(statement.Action).includes("iam:AttachRolePolicy"))!;
+        assert.ok(!attach.Condition!["ArnEquals"]["iam:PolicyARN"].some((arn: string) => /AdministratorAccess|IAMFullAccess|PowerUser/.test(arn)));
+    });
+
+    it("denies changes to the CI identity itself and any role chaining", () => {
+        const denied = statements.find((statement) => statement.Sid === "DenyCiIdentityChanges")!;
+        assert.equal(denied.Effect, "Deny");
+        assert.deepEqual(list(denied.Resource), [
+            `arn:aws:iam::${mockAccountId}:role/platform-dev-ci-deploy`,
+            `arn:aws:iam::${mockAccountId}:role/platform-dev-ci-preview`,
+            `arn:aws:iam::${mockAccountId}:oidc-provider/token.actions.githubusercontent.com`,
+        ]);
+        assert.ok(["iam:Put*", "iam:Attach*", "iam:Update*", "iam:PassRole"].every((action) => list(denied.Action).includes(action)));
+        assert.deepEqual(statements.find((statement) => statement.Sid === "DenyRoleChaining"), { Sid: "DenyRoleChaining", Effect: "Deny", Action: ["sts:AssumeRole"], Resource: "*" });
+    });
+});
+
+describe("CI identity on AWS", () => {
+    for (const stack of stacks) {
+        describe(stack, () => {
+            const subjects = subjectsOf(stack);
+
+            it("trusts GitHub's OIDC provider for STS, without a thumbprint", async () => {
+                const provider = inputsOf(await planOf(stack, "aws"), "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "ci-identity-github");
+                assert.deepEqual(provider, { url: issuer, clientIdLists: ["sts.amazonaws.com"] });
+            });
+
+            it("lets only jobs in the stack's GitHub environment assume the deploy role, for an hour", async () => {
+                const plan = await planOf(stack, "aws");
+                const deploy = inputsOf(plan, role, "ci-identity-deploy");
+                assert.deepEqual([deploy["name"], deploy["maxSessionDuration"]], [`platform-${stack}-ci-deploy`, 3600]);
+                assert.deepEqual(JSON.parse(deploy["assumeRolePolicy"]).Statement, [{
+                    Effect: "Allow",
+                    Principal: { Federated: `arn:aws:iam:eu-west-1:${mockAccountId}:ci-identity-github` },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: {
+                        StringEquals: {
+                            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                            "token.actions.githubusercontent.com:sub": subjects.deploy,
+                        },
+                    },
+                }]);
+            });
+
+            it("gives pull requests and main's drift checks a separate read-only preview role", async () => {
+                const plan = await planOf(stack, "aws");
+                const preview = inputsOf(plan, role, "ci-identity-preview");
+                assert.equal(preview["maxSessionDuration"], 3600);
+                const condition = JSON.parse(preview["assumeRolePolicy"]).Statement[0].Condition;
+                assert.deepEqual(condition, { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": subjects.preview } });
+                const attached = resourcesOf(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((attachment) => attachment.inputs["role"] === preview["name"]);
+                assert.deepEqual(attached.map((attachment) => attachment.inputs["policyArn"]), ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+                const guard = statementsOf(plan, "ci-identity-preview");
+                assert.ok(guard.every((statement) => statement.Effect === "Deny"), "the preview role's own policy only takes away");
+                const denied = guard.flatMap((statement) => list(statement.Action));
+                assert.ok(["s3:GetObject*", "secretsmanager:GetSecretValue", "ssm:GetParameter*", "logs:GetLogEvents"].every((action) => denied.includes(action)));
+                assert.equal(guard[0]!.Resource, `arn:aws:s3:::platform-${stack}-data-*/*`);
+            });
+
+            it("maps the deploy role to cluster admin and the preview role to view in EKS", async () => {
+                const plan = await planOf(stack, "aws");
+                for (const [purpose, policy] of [["deploy", "AmazonEKSClusterAdminPolicy"], ["preview", "AmazonEKSViewPolicy"]] as const) {
+                    const principalArn = `arn:aws:iam:eu-west-1:${mockAccountId}:ci-identity-${purpose}`;
+                    assert.deepEqual(inputsOf(plan, "aws:eks/accessEntry:AccessEntry", `ci-identity-${purpose}`), { clusterName: `platform-${stack}`, principalArn, type: "STANDARD" });
+                    const association = inputsOf(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", `ci-identity-${purpose}`);
+                    assert.deepEqual([association["principalArn"], association["policyArn"]], [principalArn, `arn:aws:eks::aws:cluster-access-policy/${policy}`]);
+                }
+            });
+
+            it("scopes the deploy role to this stack's names", async () => {
+                const plan = await planOf(stack, "aws");
+                const statements = statementsOf(plan, "ci-identity-deploy");
+                const resourcesOfSid = (sid: string) => list(statements.find((statement) => statement.Sid === sid)!.Resource);
+                assert.deepEqual(resourcesOfSid("SecretValues"), [`arn:aws:secretsmanager:eu-west-1:${mockAccountId}:secret:platform/${stack}/*`]);
+                assert.deepEqual(resourcesOfSid("Storage"), [`arn:aws:s3:::platform-${stack}-data-*`]);
+                assert.ok(resourcesOfSid("Cluster").every((arn) => arn.includes(`/platform-${stack}`)));
+                const network = statements.find((statement) => statement.Sid === "Network")!;
+                assert.deepEqual(network.Condition, { StringEquals: { "aws:RequestedRegion": "eu-west-1" } });
+                assert.ok(!list(network.Action).includes("ec2:RunInstances"));
+            });
+
+            it("covers every name the program generates, and only through the scoped statements", async () => {
+                const plan = await planOf(stack, "aws");
+                const statements = statementsOf(plan, "ci-identity-deploy");
+                const allowed = (sid: string, name: string) => list(statements.find((statement) => statement.Sid === sid)!.Resource).some((pattern) => matches(pattern, name));
+                const arn = (service: string, resource: string) => `arn:aws:${service}:eu-west-1:${mockAccountId}:${resource}`;
+                for (const resource of plan.resources) {
+                    const { type, name, inputs } = resource;
+                    if (type === role && resource.parent !== "ci-identity") {
+                        // Pulumi autonames `<logical name>-<7 characters>`.
+                        assert.ok(allowed("PassRoles", `arn:aws:iam::${mockAccountId}:role/${name}-abcdefg`), `role ${name}`);
+                    } else if (type === "aws:s3/bucket:Bucket") {
+                        assert.ok(allowed("Storage", `arn:aws:s3:::${inputs["bucket"]}`), `bucket ${inputs["bucket"]}`);
+                    } else if (type === "aws:secretsmanager/secret:Secret") {
+                        assert.ok(allowed("SecretValues", arn("secretsmanager", `secret:${inputs["name"]}-AbCdEf`)), `secret ${inputs["name"]}`);
+                    } else if (type === "aws:rds/instance:Instance") {
+                        assert.ok(allowed("Database", arn("rds", `db:${inputs["identifier"]}`)), `database ${inputs["identifier"]}`);
+                    } else if (type === "aws:elasticache/replicationGroup:ReplicationGroup") {
+                        assert.ok(allowed("Cache", arn("elasticache", `replicationgroup:${inputs["replicationGroupId"]}`)));
+                    } else if (type === "aws:kms/alias:Alias") {
+                        assert.ok(allowed("KeyAliases", arn("kms", inputs["name"])), `alias ${inputs["name"]}`);
+                    } else if (type === "aws:cloudwatch/logGroup:LogGroup") {
+                        const group = inputs["name"] ?? `${name}-abcdefg`;
+                        assert.ok(allowed("Logs", arn("logs", `log-group:${group}`)), `log group ${group}`);
+                    } else if (type === "aws:budgets/budget:Budget") {
+                        assert.ok(allowed("Budget", `arn:aws:budgets::${mockAccountId}:budget/${inputs["name"]}`));
+                    }
+                }
+            });
+
+            it("attaches only the AWS managed policies the program itself uses", async () => {
+                const plan = await planOf(stack, "aws");
+                const attach = statementsOf(plan, "ci-identity-deploy").find((statement) => statement.Sid === "RolePolicies")!;
+                const attachable: string[] = attach.Condition!["ArnEquals"]["iam:PolicyARN"];
+                const used = resourcesOf(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                    .filter((attachment) => attachment.parent !== "ci-identity")
+                    .map((attachment) => attachment.inputs["policyArn"]);
+                assert.deepEqual([...new Set(used)].sort(), [...attachable].sort());
+            });
+
+            it("creates no user, access key or other long-lived credential", async () => {
+                const plan = await planOf(stack, "aws");
+                assert.deepEqual(resourcesOf(plan, "aws:iam/user:User"), []);
+                assert.deepEqual(resourcesOf(plan, "aws:iam/accessKey:AccessKey"), []);
+                assert.deepEqual([...new Set(ciResources(plan).map((resource) => resource.type))].sort(), [
+                    "aws:eks/accessEntry:AccessEntry",
+                    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+                    "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+                    "aws:iam/role:Role",
+                    "aws:iam/rolePolicy:RolePolicy",
+                    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                ]);
+                assert.ok(ciResources(plan).every((resource) => !resource.protect), "identities hold no data");
+            });
+
+            it("exports what the workflow needs to log in", async () => {
+                const plan = await planOf(stack, "aws");
+                assert.deepEqual(plan.outputs["ciIdentity"], {
+                    issuer,
+                    audience: "sts.amazonaws.com",
+                    deployId: `arn:aws:iam:eu-west-1:${mockAccountId}:ci-identity-deploy`,
+                    previewId: `arn:aws:iam:eu-west-1:${mockAccountId}:ci-identity-preview`,
+                    accountId: mockAccountId,
+                    tenantId: mockAccountId,
+                    subjects,
+                });
+            });
+        });
+    }
+
+    it("reuses an existing GitHub provider of the account", async () => {
+        const providerArn = `arn:aws:iam::${mockAccountId}:oidc-provider/token.actions.githubusercontent.com`;
+        const plan = await planWith({
+            stack: "staging",
+            cloud: "aws",
+            configOverrides: { "platform:ci": ciConfig("staging", (ci) => (ci["aws"] = { oidcProviderArn: providerArn })) },
+        });
+        assert.deepEqual(ciResources(plan).filter((resource) => resource.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider"), []);
+        assert.equal(JSON.parse(inputsOf(plan, role, "ci-identity-deploy")["assumeRolePolicy"]).Statement[0].Principal.Federated, providerArn);
+    });
+});
+
+describe("CI identity on Azure", () => {
+    for (const stack of stacks) {
+        describe(stack, () => {
+            const subjects = subjectsOf(stack);
+            const stackGroup = `/subscriptions/${mockSubscriptionId}/resourceGroups/rg-platform-${stack}`;
+
+            it("keeps the identities in a tagged resource group of their own, out of the deploy identity's reach", async () => {
+                const plan = await planOf(stack, "azure");
+                const group = inputsOf(plan, "azure-native:resources:ResourceGroup", "ci-identity-rg");
+                assert.deepEqual([group["resourceGroupName"], group["location"], group["tags"].stack], [`rg-platform-${stack}-ci`, "westeurope", stack]);
+                for (const purpose of ["deploy", "preview"]) {
+                    const created = inputsOf(plan, identity, `ci-identity-${purpose}`);
+                    assert.deepEqual([created["resourceName"], created["resourceGroupName"]], [`platform-${stack}-ci-${purpose}`, `rg-platform-${stack}-ci`]);
+                    assert.equal(created["tags"].owner, "platform-team");
+                }
+            });
+
+            it("federates exactly one credential per trusted subject, GitHub's issuer and the token-exchange audience", async () => {
+                const plan = await planOf(stack, "azure");
+                for (const purpose of ["deploy", "preview"] as const) {
+                    const credentials = resourcesOf(plan, credential).filter((entry) => entry.inputs["resourceName"] === `platform-${stack}-ci-${purpose}`);
+                    assert.deepEqual(credentials.map((entry) => entry.inputs["subject"]).sort(), [...subjects[purpose]].sort());
+                    for (const { inputs } of credentials) {
+                        assert.deepEqual([inputs["issuer"], inputs["audiences"]], [issuer, ["api://AzureADTokenExchange"]]);
+                        assert.match(inputs["federatedIdentityCredentialResourceName"], /^github-[a-z0-9-]+$/);
+                    }
+                }
+            });
+
+            it("lets the deploy identity manage the stack's group, assign only the program's roles, and administer the cluster", async () => {
+                const plan = await planOf(stack, "azure");
+                const contributor = inputsOf(plan, assignment, "ci-identity-deploy-contributor");
+                assert.match(contributor["roleDefinitionId"], roleId(builtInRoles.contributor));
+                assert.equal(contributor["scope"], stackGroup);
+
+                const delegated = inputsOf(plan, assignment, "ci-identity-deploy-role-assignments");
+                assert.match(delegated["roleDefinitionId"], roleId(builtInRoles.roleBasedAccessControlAdministrator));
+                assert.deepEqual([delegated["scope"], delegated["conditionVersion"]], [stackGroup, "2.0"]);
+                const roles = [builtInRoles.keyVaultSecretsUser, builtInRoles.keyVaultCryptoUser, builtInRoles.acrPull, builtInRoles.networkContributor, builtInRoles.aksClusterUser];
+                assert.ok(delegated["condition"].includes(`ForAnyOfAnyValues:GuidEquals {${roles.join(", ")}}`));
+                // Every role the program assigns is one the deploy identity may assign.
+                for (const other of resourcesOf(plan, assignment).filter((entry) => entry.parent !== "ci-identity")) {
+                    assert.ok(roles.some((id) => other.inputs["roleDefinitionId"].endsWith(id)), `${other.name} assigns a role CI may not`);
+                }
+
+                const clusterAdmin = inputsOf(plan, assignment, "ci-identity-deploy-cluster");
+                assert.match(clusterAdmin["roleDefinitionId"], roleId(builtInRoles.aksRbacClusterAdmin));
+                assert.match(clusterAdmin["scope"], new RegExp(`/managedClusters/platform-${stack}$`));
+                const ownGroup = inputsOf(plan, assignment, "ci-identity-deploy-ci-reader");
+                assert.deepEqual([ownGroup["roleDefinitionId"].split("/").pop(), ownGroup["scope"]], [builtInRoles.reader, `${stackGroup}-ci`]);
+            });
+
+            it(stack === "dev" ? "needs no lock role where the stack sets no locks" : "may manage the stack's locks through a custom role and nothing else", async () => {
+                const plan = await planOf(stack, "azure");
+                const definitions = resourcesOf(plan, "azure-native:authorization:RoleDefinition");
+                if (stack === "dev") {
+                    assert.deepEqual(definitions, []);
+                    return;
+                }
+                const locks = inputsOf(plan, "azure-native:authorization:RoleDefinition", "ci-identity-locks");
+                assert.deepEqual(locks["permissions"], [{ actions: ["Microsoft.Authorization/locks/read", "Microsoft.Authorization/locks/write", "Microsoft.Authorization/locks/delete"], notActions: [] }]);
+                assert.deepEqual([locks["scope"], locks["assignableScopes"]], [stackGroup, [stackGroup]]);
+                assert.equal(inputsOf(plan, assignment, "ci-identity-deploy-locks")["scope"], stackGroup);
+            });
+
+            it("gives pull requests a preview identity that only reads", async () => {
+                const plan = await planOf(stack, "azure");
+                const previewPrincipal = inputsOf(plan, assignment, "ci-identity-preview-reader")["principalId"];
+                const granted = resourcesOf(plan, assignment).filter((entry) => entry.inputs["principalId"] === previewPrincipal);
+                assert.deepEqual(granted.map((entry) => [entry.inputs["roleDefinitionId"].split("/").pop(), entry.inputs["scope"].replace(/.*\//, "")]).sort(), [
+                    [builtInRoles.aksClusterUser, `platform-${stack}`],
+                    [builtInRoles.reader, `rg-platform-${stack}`],
+                    [builtInRoles.aksRbacReader, `platform-${stack}`],
+                ].sort());
+            });
+
+            it("creates no secret, certificate or owner-level grant", async () => {
+                const plan = await planOf(stack, "azure");
+                const types = [...new Set(ciResources(plan).map((resource) => resource.type))].sort();
+                assert.deepEqual(types, [
+                    ...(stack === "dev" ? [] : ["azure-native:authorization:RoleDefinition"]),
+                    assignment,
+                    credential,
+                    identity,
+                    "azure-native:resources:ResourceGroup",
+                ].sort());
+                const privileged = ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"]; // Owner, User Access Administrator
+                assert.ok(resourcesOf(plan, assignment).every((entry) => !privileged.some((id) => entry.inputs["roleDefinitionId"].endsWith(id))));
+                assert.ok(ciResources(plan).every((resource) => !resource.protect), "identities hold no data");
+            });
+
+            it("exports what the workflow needs to log in", async () => {
+                const plan = await planOf(stack, "azure");
+                const output = plan.outputs["ciIdentity"] as Record<string, unknown>;
+                assert.deepEqual(
+                    [output["issuer"], output["audience"], output["accountId"], output["tenantId"], output["subjects"]],
+                    [issuer, "api://AzureADTokenExchange", mockSubscriptionId, mockTenantId, subjects],
+                );
+                assert.match(String(output["deployId"]), /^[0-9a-f-]{36}$/);
+                assert.notEqual(output["deployId"], output["previewId"]);
+            });
+        });
+    }
+});
+
+describe("CI identity configuration", () => {
+    const reject = (cloud: "aws" | "azure", change: (ci: Record<string, any>) => void) =>
+        planWith({ stack: "dev", cloud, configOverrides: { "platform:ci": ciConfig("dev", change) } });
+
+    const invalid: [string, (ci: Record<string, any>) => void, RegExp][] = [
+        ["a repository without its owner", (ci) => (ci["repository"] = "acme"), /^invalid configuration: platform:ci\.repository: "acme" is not a GitHub repository such as acme\/platform$/],
+        ["no environment", (ci) => (ci["environments"] = []), /^invalid configuration: platform:ci\.environments: must list at least one GitHub environment/],
+        ["a branch pattern", (ci) => (ci["branches"] = ["release/*"]), /^invalid configuration: platform:ci\.branches\.0: "release\/\*" is a pattern; list exact branch names/],
+        ["a ref instead of a branch", (ci) => (ci["branches"] = ["refs/heads/main"]), /platform:ci\.branches\.0: "refs\/heads\/main" is a ref/],
+        ["a branch listed twice", (ci) => (ci["branches"] = ["main", "main"]), /platform:ci\.branches: lists "main" twice/],
+        ["more subjects than Azure federates", (ci) => (ci["branches"] = Array.from({ length: 21 }, (_, index) => `b${index}`)), /platform:ci\.branches: 22 branches and environments exceed 20/],
+        ["an environment with a space", (ci) => (ci["environments"] = ["prod east"]), /platform:ci\.environments\.0: "prod east" is not a GitHub environment name/],
+        ["a non-boolean pullRequests", (ci) => (ci["pullRequests"] = "yes"), /platform:ci\.pullRequests: must be a boolean, got "yes"/],
+        ["an unknown key", (ci) => (ci["subjects"] = ["repo:*"]), /platform:ci\.subjects: unknown key/],
+    ];
+    for (const [what, change, message] of invalid) {
+        it(`refuses ${what} on one line naming the key, before creating anything`, async () => {
+            await assert.rejects(reject("aws", change), (error: Error) => {
+                assert.match(error.message, message);
+                assert.ok(!error.message.includes("\n"));
+                return true;
+            });
+        });
+    }
+
+    for (const cloud of ["aws", "azure"] as const) {
+        it(`creates no preview identity on ${cloud} when neither pull requests nor branches may read`, async () => {
+            const plan = await reject(cloud, (ci) => Object.assign(ci, { pullRequests: false, branches: [] }));
+            assert.deepEqual(ciResources(plan).filter((resource) => resource.name.includes("preview")), []);
+            assert.equal((plan.outputs["ciIdentity"] as Record<string, unknown>)["previewId"], undefined);
+        });
+
+        it(`creates no CI identity on ${cloud} without platform:ci`, async () => {
+            const plan = await planWith({ stack: "dev", cloud, configOverrides: { "platform:ci": undefined } });
+            assert.deepEqual(ciResources(plan), []);
+            assert.equal(plan.outputs["ciIdentity"], undefined);
+        });
+    }
+
+    it("names long and unusual branches in valid, distinct Azure credential names", async () => {
+        const plan = await reject("azure", (ci) => (ci["branches"] = ["main", "Release/2.x", "release-2-x"]));
+        const names = resourcesOf(plan, credential).map((entry) => entry.inputs["federatedIdentityCredentialResourceName"] as string);
+        assert.equal(new Set(names).size, names.length);
+        assert.ok(names.every((name) => /^[a-z0-9][a-z0-9-]{2,119}$/.test(name)));
+        assert.ok(resourceOf(plan, credential, "ci-identity-preview-branch-release-2-x"));
+    });
+});

@@ -1,0 +1,37 @@
+/**
+ * The driver's stack on the Pulumi Automation API: a LocalWorkspace over the project
+ * directory, so CI runs the same program and stack files as `pulumi up`. The entry loads
+ * this module lazily; the tests never do.
+ */
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation/index.js";
+import type { BackendSettings, DriverStack, OperationOptions } from "./driver.ts";
+
+export async function openLocalStack(workDir: string, stackName: string, backend: BackendSettings): Promise<DriverStack> {
+    let stack: Stack;
+    try {
+        stack = await LocalWorkspace.createOrSelectStack(
+            { stackName, workDir },
+            {
+                // The Automation API already passes --non-interactive; these keep the CLI from
+                // reaching out or asking anything else.
+                envVars: { PULUMI_BACKEND_URL: backend.backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_SKIP_CONFIRMATIONS: "true" },
+                ...(backend.secretsProvider === undefined ? {} : { secretsProvider: backend.secretsProvider }),
+            },
+        );
+    } catch (error) {
+        if (/ENOENT/.test(String(error)) && /pulumi/.test(String(error))) {
+            throw new Error("the Pulumi CLI (pulumi) is not on PATH; install it, see https://www.pulumi.com/docs/install/");
+        }
+        throw error;
+    }
+    // The CLI's stderr streams with its stdout, so errors show up in the log as they happen.
+    const streamed = <T extends OperationOptions>(options: T) => ({ ...options, onError: options.onOutput });
+    return {
+        preview: async (options) => void (await stack.preview(streamed(options))),
+        up: async (options) => void (await stack.up(streamed(options))),
+        refresh: async (options) => void (await stack.refresh(streamed(options))),
+        destroy: async (options) => void (await stack.destroy(streamed(options))),
+        outputs: () => stack.outputs(),
+        cancel: () => stack.cancel(),
+    };
+}

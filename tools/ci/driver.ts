@@ -1,0 +1,70 @@
+/**
+ * The small slice of a Pulumi stack the CI driver uses. `automation.ts` implements it with
+ * the Automation API; the tests implement it with a fake, so nothing here loads Pulumi.
+ * The event shapes are the subset of the Automation API's `EngineEvent` that the driver reads.
+ */
+
+/** Step, policy and summary events, as the engine reports them. */
+export interface DriverEvent {
+    readonly resourcePreEvent?: { readonly metadata: { readonly op: string; readonly type: string; readonly urn: string } };
+    readonly policyEvent?: {
+        readonly policyName: string;
+        readonly policyPackName: string;
+        /** "warning" is how the engine reports an advisory policy. */
+        readonly enforcementLevel: string;
+        readonly resourceUrn?: string;
+        readonly message: string;
+    };
+    readonly summaryEvent?: { readonly resourceChanges: Readonly<Record<string, number | undefined>> };
+}
+
+export interface OperationOptions {
+    /** The CLI's output as it runs, stdout and stderr. */
+    readonly onOutput: (text: string) => void;
+    readonly onEvent: (event: DriverEvent) => void;
+    /** Aborting it interrupts the CLI the way Ctrl-C does. */
+    readonly signal: AbortSignal;
+}
+
+export interface PolicyOptions {
+    /** Policy pack directories. */
+    readonly policyPacks: string[];
+    /** `--policy-pack-config` files, one per pack. */
+    readonly policyPackConfigs: string[];
+}
+
+export interface PreviewOptions extends OperationOptions, PolicyOptions {
+    /** Fail the preview when it proposes changes. */
+    readonly expectNoChanges?: boolean;
+}
+
+export interface DriverOutput {
+    readonly value: unknown;
+    readonly secret: boolean;
+}
+
+/** A stack opened on the backend. Operations reject when the CLI fails. */
+export interface DriverStack {
+    preview(options: PreviewOptions): Promise<void>;
+    up(options: OperationOptions & PolicyOptions): Promise<void>;
+    refresh(options: OperationOptions): Promise<void>;
+    destroy(options: OperationOptions): Promise<void>;
+    outputs(): Promise<Record<string, DriverOutput>>;
+    /** `pulumi cancel`: stops the update holding the stack's lock; the last resort. */
+    cancel(): Promise<void>;
+}
+
+/** Where state lives and how its secrets are encrypted; read from the environment only. */
+export interface BackendSettings {
+    readonly backendUrl: string;
+    /** For a stack this run creates; an existing stack keeps its own provider. */
+    readonly secretsProvider?: string;
+}
+
+/** Selects the stack, creating it when the backend has none by that name. */
+export type OpenStack = (stackName: string, backend: BackendSettings) => Promise<DriverStack>;
+
+/** What the Automation API throws when another update holds the stack's lock. */
+export function isLockedError(error: unknown): boolean {
+    return error instanceof Error && error.name === "ConcurrentUpdateError";
+}

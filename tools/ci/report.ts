@@ -1,0 +1,184 @@
+/**
+ * The driver's result: what an operation changed (from the engine's events), which policies
+ * it violated and the stack's outputs with secrets masked; as JSON and as a Markdown summary
+ * for a pull-request comment.
+ */
+import type { Command } from "./args.ts";
+import type { DriverEvent, DriverOutput } from "./driver.ts";
+
+export type CiStatus = "succeeded" | "error" | "policy-failed" | "drift" | "refused" | "cancelled";
+
+export const changeKinds = ["create", "update", "replace", "delete"] as const;
+export type ChangeKind = (typeof changeKinds)[number];
+export type ChangeCounts = Record<ChangeKind, number>;
+
+/** A policy the engine reported; `type` and `name` come from the URN, empty for a stack-wide finding. */
+export interface EngineViolation {
+    readonly rule: string;
+    readonly pack: string;
+    readonly enforcement: "mandatory" | "advisory";
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly message: string;
+}
+
+export interface CiResult {
+    readonly command: Command;
+    readonly stack: string;
+    /** `platform:environment` of the stack file, when readable. */
+    readonly environment: string | null;
+    readonly status: CiStatus;
+    readonly exitCode: number;
+    readonly startedAt: string;
+    readonly durationSeconds: number;
+    /** Totals of the last operation, with `same` for unchanged resources; null when none ran. */
+    readonly changes: (ChangeCounts & { readonly same: number }) | null;
+    readonly changesByType: Record<string, ChangeCounts>;
+    readonly policy: readonly EngineViolation[];
+    /** Secret values are "[secret]"; null when the command does not read outputs. */
+    readonly outputs: Record<string, unknown> | null;
+    /** Why the run failed, was refused or cancelled: one line. */
+    readonly message?: string;
+}
+
+export const secretMask = "[secret]";
+
+/** Collects the events of the operation under way; `begin()` starts the next one (drift runs two). */
+export class OperationLog {
+    /** Whether any operation began, so that the result reports its changes. */
+    started = false;
+    readonly violations: EngineViolation[] = [];
+    private summary: Readonly<Record<string, number | undefined>> | undefined;
+    private byType = new Map<string, ChangeCounts>();
+
+    readonly onEvent = (event: DriverEvent): void => {
+        if (event.summaryEvent) {
+            this.summary = event.summaryEvent.resourceChanges;
+        }
+        const step = event.resourcePreEvent?.metadata;
+        if (step && isChangeKind(step.op)) {
+            const counts = this.byType.get(step.type) ?? zeroCounts();
+            counts[step.op] += 1;
+            this.byType.set(step.type, counts);
+        }
+        const policy = event.policyEvent;
+        if (policy) {
+            this.violations.push({
+                rule: policy.policyName,
+                pack: policy.policyPackName,
+                enforcement: policy.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+                ...typeAndName(policy.resourceUrn ?? ""),
+                urn: policy.resourceUrn ?? "",
+                message: policy.message.trim(),
+            });
+        }
+    };
+
+    begin(): void {
+        this.summary = undefined;
+        this.byType = new Map();
+        this.started = true;
+    }
+
+    /** The engine's summary when it sent one (it may not when the CLI fails), else the steps seen. */
+    changes(): ChangeCounts & { same: number } {
+        const summary = this.summary;
+        if (summary) {
+            return { ...countsFrom((kind) => summary[kind] ?? 0), same: summary["same"] ?? 0 };
+        }
+        const types = [...this.byType.values()];
+        return { ...countsFrom((kind) => types.reduce((sum, counts) => sum + counts[kind], 0)), same: 0 };
+    }
+
+    changesByType(): Record<string, ChangeCounts> {
+        return Object.fromEntries([...this.byType].sort(([a], [b]) => a.localeCompare(b)));
+    }
+
+    hasChanges(): boolean {
+        const changes = this.changes();
+        return changeKinds.some((kind) => changes[kind] > 0);
+    }
+}
+
+export function maskOutputs(outputs: Record<string, DriverOutput>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? secretMask : output.value]));
+}
+
+export function renderMarkdown(result: CiResult): string {
+    const lines = [
+        `### Pulumi \`${result.command}\` of stack \`${result.stack}\`: ${result.status}`,
+        "",
+        `Environment: ${result.environment ?? "unknown"} · exit code ${result.exitCode} · ${result.durationSeconds.toFixed(1)} s`,
+    ];
+    if (result.message) {
+        lines.push("", `> ${cell(result.message)}`);
+    }
+    if (result.changes) {
+        const { same, ...counts } = result.changes;
+        lines.push("", "#### Changes", "", `${changeKinds.map((kind) => `${kind} ${counts[kind]}`).join(" · ")} · unchanged ${same}`);
+        const types = Object.entries(result.changesByType);
+        if (types.length > 0) {
+            lines.push("", "| Resource type | Create | Update | Replace | Delete |", "| --- | ---: | ---: | ---: | ---: |");
+            lines.push(...types.map(([type, byKind]) => `| \`${cell(type)}\` | ${changeKinds.map((kind) => byKind[kind]).join(" | ")} |`));
+        }
+    }
+    if (result.changes || result.policy.length > 0) {
+        lines.push("", "#### Policy violations", "", ...renderPolicy(result.policy));
+    }
+    if (result.outputs) {
+        const entries = Object.entries(result.outputs);
+        lines.push("", "#### Outputs", "");
+        lines.push(...(entries.length === 0 ? ["None."] : ["| Output | Value |", "| --- | --- |", ...entries.map(([key, value]) => `| ${cell(key)} | ${formatValue(value)} |`)]));
+    }
+    return `${lines.join("\n")}\n`;
+}
+
+function renderPolicy(violations: readonly EngineViolation[]): string[] {
+    if (violations.length === 0) {
+        return ["None."];
+    }
+    const mandatory = violations.filter((violation) => violation.enforcement === "mandatory");
+    const ordered = [...mandatory, ...violations.filter((violation) => violation.enforcement !== "mandatory")];
+    return [
+        `${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory`,
+        "",
+        "| Enforcement | Policy | Resource | Message |",
+        "| --- | --- | --- | --- |",
+        ...ordered.map((violation) => {
+            const resource = violation.type ? `\`${cell(violation.type)}\` ${cell(violation.name)}` : "stack";
+            return `| ${violation.enforcement} | ${cell(violation.pack)}/${cell(violation.rule)} | ${resource} | ${cell(violation.message)} |`;
+        }),
+    ];
+}
+
+function formatValue(value: unknown): string {
+    if (value === secretMask) {
+        return secretMask;
+    }
+    const text = JSON.stringify(value) ?? "undefined";
+    return `\`${cell(text.length > 120 ? `${text.slice(0, 119)}…` : text)}\``;
+}
+
+/** Text safe inside a Markdown table cell. */
+function cell(text: string): string {
+    return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+}
+
+/** `urn:pulumi:<stack>::<project>::<parent type>$<type>::<name>` → type and name. */
+function typeAndName(urn: string): { type: string; name: string } {
+    const [, , qualifiedType, ...name] = urn.split("::");
+    return qualifiedType === undefined ? { type: "", name: "" } : { type: qualifiedType.split("$").at(-1) ?? "", name: name.join("::") };
+}
+
+function isChangeKind(op: string): op is ChangeKind {
+    return (changeKinds as readonly string[]).includes(op);
+}
+
+function zeroCounts(): ChangeCounts {
+    return countsFrom(() => 0);
+}
+
+function countsFrom(count: (kind: ChangeKind) => number): ChangeCounts {
+    return Object.fromEntries(changeKinds.map((kind) => [kind, count(kind)])) as ChangeCounts;
+}

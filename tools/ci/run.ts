@@ -1,0 +1,235 @@
+/**
+ * Runs one CI driver command against a `DriverStack`: the checks that need no backend
+ * (arguments, destroy protection, environment), the operation with bounded lock retries
+ * and cancellation, then the JSON result and Markdown summary.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import type { Environment } from "../../policy/rule.ts";
+import { exitCodes, helpText, parseCiArgs, usage, type CiArgs } from "./args.ts";
+import { backendSettings, policyOptions, refuseProtected, stackEnvironment, Stop } from "./checks.ts";
+import { isLockedError, type BackendSettings, type DriverStack, type OpenStack, type OperationOptions, type PolicyOptions } from "./driver.ts";
+import { maskOutputs, OperationLog, renderMarkdown, type CiResult, type CiStatus } from "./report.ts";
+
+export interface CiDeps {
+    /** The Pulumi project: stack files, and the policy pack in `policy/`. */
+    readonly projectRoot: string;
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly openStack: OpenStack;
+    /** Aborted by the first SIGINT/SIGTERM: interrupt the operation as Ctrl-C would. */
+    readonly cancel: AbortSignal;
+    /** Aborted by the second: `pulumi cancel`, and stop waiting for the operation. */
+    readonly force: AbortSignal;
+    readonly stdout: (text: string) => void;
+    readonly stderr: (text: string) => void;
+}
+
+const exitCodeOf: Record<CiStatus, number> = {
+    succeeded: exitCodes.success,
+    error: exitCodes.error,
+    "policy-failed": exitCodes.policy,
+    drift: exitCodes.drift,
+    refused: exitCodes.refused,
+    cancelled: exitCodes.cancelled,
+};
+
+interface Run {
+    readonly args: CiArgs;
+    readonly deps: CiDeps;
+    readonly log: OperationLog;
+    environment: Environment | null;
+    outputs: Record<string, unknown> | null;
+}
+
+/** The whole command: returns the exit code. */
+export async function main(argv: readonly string[], deps: CiDeps): Promise<number> {
+    const parsed = parseCiArgs(argv);
+    if ("help" in parsed) {
+        deps.stdout(helpText);
+        return exitCodes.success;
+    }
+    if ("error" in parsed) {
+        deps.stderr(`error: ${parsed.error}\n${usage}\n`);
+        return exitCodes.usage;
+    }
+    const startedAt = new Date();
+    const run: Run = { args: parsed.args, deps, log: new OperationLog(), environment: null, outputs: null };
+    let failure: unknown;
+    try {
+        await execute(run);
+    } catch (error) {
+        failure = error;
+    }
+    const { status, message } = outcome(run, failure);
+    const result: CiResult = {
+        command: run.args.command,
+        stack: run.args.stack,
+        environment: run.environment,
+        status,
+        exitCode: exitCodeOf[status],
+        startedAt: startedAt.toISOString(),
+        durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
+        changes: run.log.started ? run.log.changes() : null,
+        changesByType: run.log.changesByType(),
+        policy: run.log.violations,
+        outputs: run.outputs,
+        ...(message === undefined ? {} : { message }),
+    };
+    return report(run.args, deps, result);
+}
+
+async function execute(run: Run): Promise<void> {
+    const { args, deps } = run;
+    const environment = stackEnvironment(deps.projectRoot, args.stack);
+    run.environment = typeof environment === "string" ? environment : null;
+    if (args.command === "destroy" && !args.allowDestroyProtected) {
+        refuseProtected(args.stack, environment);
+    }
+    const backend = backendSettings(deps.env);
+    if (args.command === "preview" || args.command === "up" || args.command === "drift") {
+        const policy = policyOptions(deps.projectRoot, environment);
+        const stack = await open(run, backend);
+        if (args.command === "preview") {
+            await operation(run, stack, (options) => stack.preview({ ...options, ...policy }));
+        } else if (args.command === "up") {
+            await operation(run, stack, (options) => stack.up({ ...options, ...policy }));
+            run.outputs = maskOutputs(await stack.outputs());
+        } else {
+            await drift(run, stack, policy);
+        }
+        return;
+    }
+    const stack = await open(run, backend);
+    if (args.command === "refresh") {
+        await operation(run, stack, (options) => stack.refresh(options));
+    } else if (args.command === "destroy") {
+        await operation(run, stack, (options) => stack.destroy(options));
+    } else {
+        run.outputs = maskOutputs(await stack.outputs());
+    }
+}
+
+/** Refresh, then a preview that expects no changes: any change it proposes is drift. */
+async function drift(run: Run, stack: DriverStack, policy: PolicyOptions): Promise<void> {
+    await operation(run, stack, (options) => stack.refresh(options));
+    let changesReported = false;
+    try {
+        await operation(run, stack, (options) => stack.preview({ ...options, ...policy, expectNoChanges: true }));
+    } catch (error) {
+        // The CLI fails an expect-no-changes preview that finds changes; anything else is an error.
+        changesReported = /no changes were expected/.test(String(error));
+        if (!changesReported) {
+            throw error;
+        }
+    }
+    if (changesReported || run.log.hasChanges()) {
+        const changes = run.log.changes();
+        throw new Stop("drift", `stack ${run.args.stack} drifted: after refresh the program would create ${changes.create}, update ${changes.update}, replace ${changes.replace}, delete ${changes.delete}`);
+    }
+}
+
+async function open(run: Run, backend: BackendSettings): Promise<DriverStack> {
+    throwIfCancelled(run.deps.cancel);
+    return run.deps.openStack(run.args.stack, backend);
+}
+
+/** One Pulumi operation: progress to stderr, events to the log, retried while the stack is locked. */
+async function operation(run: Run, stack: DriverStack, start: (options: OperationOptions) => Promise<void>): Promise<void> {
+    const { args, deps, log } = run;
+    for (let attempt = 1; ; attempt += 1) {
+        throwIfCancelled(deps.cancel);
+        log.begin();
+        try {
+            return await untilForced(run, stack, start({ onOutput: deps.stderr, onEvent: log.onEvent, signal: deps.cancel }));
+        } catch (error) {
+            if (!isLockedError(error) || attempt > args.lockRetries || deps.cancel.aborted) {
+                throw error;
+            }
+            deps.stderr(`stack ${args.stack} is locked by another update; retry ${attempt} of ${args.lockRetries} in ${args.lockWaitSeconds} s\n`);
+            await delay(args.lockWaitSeconds * 1000, undefined, { signal: deps.cancel });
+        }
+    }
+}
+
+/**
+ * The operation's own result, unless a second signal arrives first: then `pulumi cancel`
+ * stops the update on the backend and the driver stops waiting for the interrupted CLI.
+ */
+function untilForced(run: Run, stack: DriverStack, running: Promise<void>): Promise<void> {
+    const { deps } = run;
+    return new Promise((resolve, reject) => {
+        const force = () => {
+            deps.stderr(`running pulumi cancel for stack ${run.args.stack}\n`);
+            stack
+                .cancel()
+                .catch((error: unknown) => deps.stderr(`pulumi cancel failed: ${oneLine(error)}\n`))
+                .finally(() => reject(new Stop("cancelled", "cancelled by a second signal: pulumi cancel stopped the update; check the stack with pulumi refresh")));
+        };
+        deps.force.addEventListener("abort", force, { once: true });
+        running.then(resolve, reject).finally(() => deps.force.removeEventListener("abort", force));
+    });
+}
+
+function throwIfCancelled(signal: AbortSignal): void {
+    if (signal.aborted) {
+        throw new Stop("cancelled", "cancelled by a signal before the operation started");
+    }
+}
+
+/** The run's status, in order of precedence: a cancellation, a mandatory policy, then the rest. */
+function outcome(run: Run, failure: unknown): { status: CiStatus; message?: string } {
+    const { args, deps, log } = run;
+    if (failure instanceof Stop && (failure.status === "refused" || failure.status === "cancelled")) {
+        return { status: failure.status, message: failure.message };
+    }
+    if (failure !== undefined && deps.cancel.aborted) {
+        return { status: "cancelled", message: "cancelled by a signal; the operation was interrupted" };
+    }
+    const mandatory = log.violations.filter((violation) => violation.enforcement === "mandatory").length;
+    if (mandatory > 0 || (failure !== undefined && /\[mandatory\]/.test(String(failure)))) {
+        return { status: "policy-failed", message: `${mandatory || "a"} mandatory policy violation${mandatory > 1 ? "s" : ""}` };
+    }
+    if (failure instanceof Stop) {
+        return { status: failure.status, message: failure.message };
+    }
+    if (isLockedError(failure)) {
+        const retried = args.lockRetries > 0 ? `still locked after ${args.lockRetries} retries; ` : "";
+        return {
+            status: "error",
+            message: `stack ${args.stack} is locked by another update; ${retried}wait for it to finish (or use --lock-retries), or if it was interrupted run pulumi cancel --stack ${args.stack}`,
+        };
+    }
+    return failure === undefined ? { status: "succeeded" } : { status: "error", message: oneLine(failure) };
+}
+
+/** The CLI's first `error:` line, without the Automation API's code/stdout/stderr framing. */
+function oneLine(error: unknown): string {
+    const lines = String(error instanceof Error ? error.message : error)
+        .split("\n")
+        .map((line) => line.trim().replace(/^((stdout|stderr|err\?):\s*)+/, ""))
+        .filter((line) => line !== "" && !/^code: -?\d+$/.test(line));
+    const line = lines.find((candidate) => candidate.startsWith("error: ")) ?? lines[0] ?? "unknown error";
+    return line.replace(/^(error:\s*)+/, "").slice(0, 500);
+}
+
+function report(args: CiArgs, deps: CiDeps, result: CiResult): number {
+    const json = `${JSON.stringify(result, null, 2)}\n`;
+    const markdown = renderMarkdown(result);
+    deps.stdout(args.json ? json : markdown);
+    if (result.message !== undefined) {
+        deps.stderr(`${result.status}: ${result.message}\n`);
+    }
+    try {
+        for (const [file, text] of [[args.jsonOut, json], [args.summaryOut, markdown]] as const) {
+            if (file !== undefined) {
+                mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+                writeFileSync(file, text);
+            }
+        }
+    } catch (error) {
+        deps.stderr(`error: cannot write the result: ${(error as Error).message}\n`);
+        return result.exitCode === exitCodes.success ? exitCodes.error : result.exitCode;
+    }
+    return result.exitCode;
+}
