@@ -2,7 +2,7 @@ import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as resources from "@pulumi/azure-native/resources/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import { builtInRoles, roleDefinitionId, subscriptionScope } from "../cluster/azure-roles.ts";
+import { builtInRoleDefinition, builtInRoles, subscriptionScope } from "../cluster/azure-roles.ts";
 import { AzureCluster } from "../cluster/azure.ts";
 import { nameRules, physicalName } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
@@ -114,7 +114,7 @@ export class AzureCiIdentity extends pulumi.ComponentResource implements CiIdent
                 scope,
                 ...(condition ? { condition, conditionVersion: "2.0" } : {}),
             }, parent);
-        const builtIn = (role: string) => subscription.apply((id) => roleDefinitionId(id, role));
+        const builtIn = (role: string) => builtInRoleDefinition(network.resourceGroupId, role);
 
         const deploy = identity("deploy", subjects.deploy);
         assign("deploy-contributor", deploy, builtIn(builtInRoles.contributor), network.resourceGroupId);

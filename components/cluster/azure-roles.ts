@@ -1,4 +1,5 @@
-/** Built-in Azure role definitions the cluster assigns. Pure: no provider SDK. */
+/** Built-in Azure role definitions the platform assigns, and their ids. No provider SDK. */
+import * as pulumi from "@pulumi/pulumi";
 
 export const builtInRoles = {
     /** Lets the AKS control plane manage load balancers and IPs in the node subnet. */
@@ -34,4 +35,9 @@ export function subscriptionScope(resourceGroupId: string): string {
 
 export function roleDefinitionId(subscription: string, role: string): string {
     return `${subscription}/providers/Microsoft.Authorization/roleDefinitions/${role}`;
+}
+
+/** The id of built-in `role` in the subscription holding `resourceId` (any ARM id inside it). */
+export function builtInRoleDefinition(resourceId: pulumi.Input<string>, role: string): pulumi.Output<string> {
+    return pulumi.output(resourceId).apply((id) => roleDefinitionId(subscriptionScope(id), role));
 }

@@ -10,7 +10,7 @@ import { nameRules, physicalName } from "../naming.ts";
 import { clusterDnsServiceIp, clusterPodCidr, clusterServiceCidr } from "../network/addressing.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { vmSize } from "../sizing/index.ts";
-import { builtInRoles, roleDefinitionId, subscriptionScope } from "./azure-roles.ts";
+import { builtInRoleDefinition, builtInRoles } from "./azure-roles.ts";
 import type { Cluster, ClusterArgs } from "./cluster.ts";
 
 /** AKS tiers: the Standard tier carries the 99.95 % SLA when the cluster spans zones. */
@@ -64,14 +64,13 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
         const inGroup = { resourceGroupName: network.resourceGroupName, location: network.location, tags: context.tags };
         const parent = { parent: this };
         const stateful = { parent: this, protect: context.protectStateful };
-        const subscription = network.resourceGroupId.apply(subscriptionScope);
 
         const identity = new managedidentity.UserAssignedIdentity(`${name}-control-plane`, inGroup, parent);
         const assignRole = (role: string, roleName: string, scope: pulumi.Input<string>) =>
             new authorization.RoleAssignment(`${name}-${role}`, {
                 principalId: identity.principalId,
                 principalType: "ServicePrincipal",
-                roleDefinitionId: subscription.apply((id) => roleDefinitionId(id, roleName)),
+                roleDefinitionId: builtInRoleDefinition(network.resourceGroupId, roleName),
                 scope,
             }, parent);
 

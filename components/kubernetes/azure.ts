@@ -1,7 +1,7 @@
 import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import { builtInRoles, roleDefinitionId, subscriptionScope } from "../cluster/azure-roles.ts";
+import { builtInRoleDefinition, builtInRoles } from "../cluster/azure-roles.ts";
 import { AzureCluster } from "../cluster/azure.ts";
 import { cloudSettings } from "../context.ts";
 import { AzureSecretStore } from "../secrets/azure.ts";
@@ -49,12 +49,11 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
         const { location } = cloudSettings(args.context, "azure");
         const groupObjectIds = args.developers.azure?.groupObjectIds ?? [];
         const parent = { parent: this };
-        const subscription = cluster.clusterId.apply(subscriptionScope);
         const assignRole = (role: string, principalId: pulumi.Input<string>, principalType: string, roleName: string, scope: pulumi.Input<string>) =>
             new authorization.RoleAssignment(`${name}-${role}`, {
                 principalId,
                 principalType,
-                roleDefinitionId: subscription.apply((id) => roleDefinitionId(id, roleName)),
+                roleDefinitionId: builtInRoleDefinition(cluster.clusterId, roleName),
                 scope,
             }, parent);
 

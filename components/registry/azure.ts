@@ -3,7 +3,7 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry/index
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
 import { AzureCluster } from "../cluster/azure.ts";
-import { builtInRoles, roleDefinitionId, subscriptionScope } from "../cluster/azure-roles.ts";
+import { builtInRoleDefinition, builtInRoles } from "../cluster/azure-roles.ts";
 import type { NameRule } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../network/azure-endpoints.ts";
@@ -68,7 +68,7 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
         new authorization.RoleAssignment(`${name}-pull`, {
             principalId: kubeletPrincipalId,
             principalType: "ServicePrincipal",
-            roleDefinitionId: network.resourceGroupId.apply((id) => roleDefinitionId(subscriptionScope(id), builtInRoles.acrPull)),
+            roleDefinitionId: builtInRoleDefinition(network.resourceGroupId, builtInRoles.acrPull),
             scope: registry.id,
         }, parent);
         if (premium) {
