@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../components/context.ts";
 import type { ApiKeyName } from "../components/secrets/secrets.ts";
-import { apiKeyConfig, configNamespace, ConfigError, parsePlatformConfig, type PlatformConfig } from "./schema.ts";
+import { addedTagKeys, apiKeyConfig, configNamespace, ConfigError, parsePlatformConfig, type PlatformConfig } from "./schema.ts";
 
 export * from "./schema.ts";
 
@@ -32,6 +32,7 @@ export function loadConfig(): StackConfig {
         const project = pulumi.getProject();
         const stack = pulumi.getStack();
         const secrets = new pulumi.Config(configNamespace);
+        const added: Record<(typeof addedTagKeys)[number], string> = { environment: config.environment, project, stack, "managed-by": "pulumi" };
         return {
             ...config,
             project,
@@ -39,7 +40,7 @@ export function loadConfig(): StackConfig {
             apiKeys: Object.fromEntries(
                 Object.entries(apiKeyConfig).map(([key, name]) => [name, secrets.getSecret(key)]),
             ) as StackConfig["apiKeys"],
-            tags: { ...config.tags, environment: config.environment, project, stack, "managed-by": "pulumi" },
+            tags: { ...config.tags, ...added },
         };
     } catch (error) {
         if (error instanceof ConfigError) {

@@ -33,8 +33,11 @@ export const logRetentionChoices = [30, 60, 90, 180, 365, 731] as const;
 /** Azure Database for PostgreSQL's shortest backup retention. */
 export const azureMinBackupDays = 7;
 
-/** Tags every stack must set; the program adds `environment`, `project`, `stack` and `managed-by`. */
+/** Tags every stack must set. */
 export const requiredTagKeys = ["owner", "cost-center"] as const;
+
+/** Tags the program adds to every resource (config/index.ts). */
+export const addedTagKeys = ["environment", "project", "stack", "managed-by"] as const;
 
 const cidr = z.string().superRefine((value, context) => {
     const problem = cidrProblem(value);

@@ -4,11 +4,13 @@
  * adapts them to `@pulumi/policy` for `pulumi preview --policy-pack policy`.
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
+import { environmentNames, type EnvironmentName } from "../config/schema.ts";
 
 type PolicyConfigJSONSchema = PolicyConfigSchema["properties"][string];
 
-export type Environment = "dev" | "staging" | "prod";
-export const environments: readonly Environment[] = ["dev", "staging", "prod"];
+/** The configuration's environments: each rule has an enforcement level and thresholds per environment. */
+export type Environment = EnvironmentName;
+export const environments: readonly Environment[] = environmentNames;
 export type Severity = "low" | "medium" | "high" | "critical";
 export type Enforcement = "advisory" | "mandatory" | "disabled";
 
@@ -74,3 +76,4 @@ export function decoded(value: unknown): any {
 /** Common enforcement profiles. */
 export const enforcedEverywhere: Record<Environment, Enforcement> = { dev: "mandatory", staging: "mandatory", prod: "mandatory" };
 export const advisoryInDev: Record<Environment, Enforcement> = { dev: "advisory", staging: "mandatory", prod: "mandatory" };
+export const advisoryOutsideProd: Record<Environment, Enforcement> = { dev: "advisory", staging: "advisory", prod: "mandatory" };

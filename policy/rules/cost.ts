@@ -6,7 +6,7 @@
 import { ec2NodeCatalog, elastiCacheCatalog, rdsCatalog } from "../../components/sizing/aws.ts";
 import { managedRedisCatalog, postgresCatalog, vmNodeCatalog } from "../../components/sizing/azure.ts";
 import type { MachineShape } from "../../components/sizing/shapes.ts";
-import type { PolicyResource, Rule, StackRule, StackViolation } from "../rule.ts";
+import { advisoryOutsideProd, enforcedEverywhere, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
 
 interface Catalog {
     readonly shapes: readonly MachineShape[];
@@ -152,7 +152,7 @@ const costCeilings: StackRule<Ceilings> = {
     remediation: "Size down platform:cluster.nodes (vcpu, max), platform:cluster.azure.systemNodes, platform:database.vcpu or platform:cache (memoryGiB, shards, replicasPerShard); raise the ceiling in this rule's config only with a budget to match.",
     severity: "medium",
     // Mandatory in dev too: an oversized dev is exactly what this rule is for.
-    enforcement: { dev: "mandatory", staging: "mandatory", prod: "mandatory" },
+    enforcement: enforcedEverywhere,
     config: {
         schema: {
             maxNodes: { type: "integer", minimum: 1, description: "Nodes all pools together may scale to (system pools included)." },
@@ -229,7 +229,7 @@ const capacityFloor: StackRule<Floor> = {
     description: "Workload node pools keep enough nodes, of a useful size, that losing one node or zone leaves the environment serving.",
     remediation: "Raise platform:cluster.nodes.min and platform:cluster.nodes.vcpu (with memoryGiB) to the environment's floor.",
     severity: "high",
-    enforcement: { dev: "advisory", staging: "advisory", prod: "mandatory" },
+    enforcement: advisoryOutsideProd,
     config: {
         schema: {
             minNodes: { type: "integer", minimum: 0, description: "Nodes the workload pools (not AKS system pools) keep at least, together." },

@@ -1,5 +1,5 @@
 /** Resilience: databases keep backups and resist deletion; prod survives the loss of a node, an instance or a zone. */
-import { advisoryInDev, type Enforcement, type Environment, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
+import { advisoryInDev, advisoryOutsideProd, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
 
 interface BackupConfig {
     /** Shortest point-in-time restore window, in days. */
@@ -144,8 +144,6 @@ function natViolations(resources: readonly PolicyResource[], config: Availabilit
     }
     return [{ resource: vpc, message: `VPC "${vpc.name}" has ${gateways} NAT gateway${gateways === 1 ? "" : "s"}; it needs one per zone, at least ${config.minZones} (platform:network.natGateways "perZone", platform:network.zones)` }];
 }
-
-const advisoryOutsideProd: Record<Environment, Enforcement> = { dev: "advisory", staging: "advisory", prod: "mandatory" };
 
 export const highAvailability: StackRule<AvailabilityConfig> = {
     name: "high-availability",

@@ -1,9 +1,9 @@
 /** Cost allocation and ownership: every billable resource carries the platform's tags. */
-import { requiredTagKeys } from "../../config/schema.ts";
+import { addedTagKeys, requiredTagKeys } from "../../config/schema.ts";
 import { decoded, enforcedEverywhere, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
 
-/** The stack's tags (`platform:tags`) plus the ones config/index.ts adds to every resource. */
-export const platformTagKeys: readonly string[] = [...requiredTagKeys, "environment", "project", "stack", "managed-by"];
+/** The stack's tags (`platform:tags`) plus the ones the program adds to every resource. */
+export const platformTagKeys: readonly string[] = [...requiredTagKeys, ...addedTagKeys];
 
 /**
  * Azure resources that take `tags` (Azure has no provider-wide default tags). AKS node pools
