@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { readStackFile } from "../tools/offline/stack-file.ts";
-import { projectRoot, type PlanReport } from "../tools/offline/evaluate.ts";
+import type { PlanReport } from "../tools/offline/evaluate.ts";
 import { cloudNames, expected, inputsOf, planOf, planWith, resourceOf, resourcesOf, stacks } from "./support/plans.ts";
+import { stackValue } from "./support/stack-config.ts";
 
 /** Section 2 of the brief, as each cloud sizes it. */
 const caches = {
@@ -13,13 +13,6 @@ const caches = {
 const replicationGroup = "aws:elasticache/replicationGroup:ReplicationGroup";
 const redisCluster = "azure-native:redisenterprise:RedisEnterprise";
 const redisDatabase = "azure-native:redisenterprise:Database";
-
-/** A stack's `platform:cache` object with `change` applied, for what-if plans. */
-function cacheConfig(stack: string, change: (cache: Record<string, any>) => void): Record<string, any> {
-    const cache = JSON.parse(readStackFile(projectRoot, stack).config["platform:cache"]!);
-    change(cache);
-    return cache;
-}
 
 /** The secret the cache stored in the stack's secrets store, created under the cache component. */
 function storedPassword(plan: PlanReport, type: string) {
@@ -114,15 +107,15 @@ describe("cache on AWS (ElastiCache for Valkey)", () => {
     }
 
     it("fails over without Multi-AZ when a single-zone stack asks for a replica", async () => {
-        const plan = await planWith({ stack: "dev", cloud: "aws", configOverrides: { "platform:cache": cacheConfig("dev", (c) => (c["replicasPerShard"] = 1)) } });
+        const plan = await planWith({ stack: "dev", cloud: "aws", configOverrides: { "platform:cache": stackValue("dev", "cache", (c) => (c["replicasPerShard"] = 1)) } });
         const group = inputsOf(plan, replicationGroup);
         assert.deepEqual([group["numCacheClusters"], group["automaticFailoverEnabled"], group["multiAzEnabled"]], [2, true, false]);
     });
 
     it("sizes by memory per shard and honours the node type override", async () => {
-        const sized = await planWith({ stack: "dev", cloud: "aws", configOverrides: { "platform:cache": cacheConfig("dev", (c) => (c["memoryGiB"] = 10)) } });
+        const sized = await planWith({ stack: "dev", cloud: "aws", configOverrides: { "platform:cache": stackValue("dev", "cache", (c) => (c["memoryGiB"] = 10)) } });
         assert.equal(inputsOf(sized, replicationGroup)["nodeType"], "cache.m7g.xlarge");
-        const overridden = await planWith({ stack: "dev", cloud: "aws", configOverrides: { "platform:cache": cacheConfig("dev", (c) => (c["aws"] = { nodeType: "cache.r7g.large" })) } });
+        const overridden = await planWith({ stack: "dev", cloud: "aws", configOverrides: { "platform:cache": stackValue("dev", "cache", (c) => (c["aws"] = { nodeType: "cache.r7g.large" })) } });
         assert.equal(inputsOf(overridden, replicationGroup)["nodeType"], "cache.r7g.large");
         assert.equal(overridden.outputs["cacheSku"], "cache.r7g.large");
     });
@@ -201,9 +194,9 @@ describe("cache on Azure (Azure Managed Redis)", () => {
     }
 
     it("sizes by the memory of all shards and honours the SKU override", async () => {
-        const sized = await planWith({ stack: "prod", cloud: "azure", configOverrides: { "platform:cache": cacheConfig("prod", (c) => (c["shards"] = 5)) } });
+        const sized = await planWith({ stack: "prod", cloud: "azure", configOverrides: { "platform:cache": stackValue("prod", "cache", (c) => (c["shards"] = 5)) } });
         assert.deepEqual(inputsOf(sized, redisCluster)["sku"], { name: "Balanced_B50" });
-        const overridden = await planWith({ stack: "dev", cloud: "azure", configOverrides: { "platform:cache": cacheConfig("dev", (c) => (c["azure"] = { skuName: "MemoryOptimized_M10" })) } });
+        const overridden = await planWith({ stack: "dev", cloud: "azure", configOverrides: { "platform:cache": stackValue("dev", "cache", (c) => (c["azure"] = { skuName: "MemoryOptimized_M10" })) } });
         assert.deepEqual(inputsOf(overridden, redisCluster)["sku"], { name: "MemoryOptimized_M10" });
         assert.equal(overridden.outputs["cacheSku"], "MemoryOptimized_M10");
     });

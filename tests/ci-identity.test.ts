@@ -4,9 +4,9 @@ import { assignmentCondition } from "../components/ci-identity/azure.ts";
 import { subjectKey, trustedSubjects } from "../components/ci-identity/ci-identity.ts";
 import { builtInRoles } from "../components/cluster/azure-roles.ts";
 import { mockAccountId, mockSubscriptionId, mockTenantId } from "../tools/offline/mocks.ts";
-import { projectRoot, type PlanReport, type PlannedResource } from "../tools/offline/evaluate.ts";
-import { readStackFile } from "../tools/offline/stack-file.ts";
+import type { PlanReport, PlannedResource } from "../tools/offline/evaluate.ts";
 import { inputsOf, planOf, planWith, resourceOf, resourcesOf, stacks, type StackName } from "./support/plans.ts";
+import { stackValue } from "./support/stack-config.ts";
 
 const repository = "acme/platform";
 const issuer = "https://token.actions.githubusercontent.com";
@@ -36,13 +36,6 @@ function statementsOf(plan: PlanReport, name: string): Statement[] {
 /** IAM wildcard semantics (`*` spans anything) for checking that generated names fall under the policy. */
 function matches(pattern: string, value: string): boolean {
     return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(value);
-}
-
-/** The `platform:ci` block of a stack file with `change` applied. */
-function ciConfig(stack: StackName, change: (value: Record<string, any>) => void): Record<string, any> {
-    const value = JSON.parse(readStackFile(projectRoot, stack).config["platform:ci"]!);
-    change(value);
-    return value;
 }
 
 function roleId(role: string): RegExp {
@@ -275,7 +268,7 @@ describe("CI identity on AWS", () => {
         const plan = await planWith({
             stack: "staging",
             cloud: "aws",
-            configOverrides: { "platform:ci": ciConfig("staging", (ci) => (ci["aws"] = { oidcProviderArn: providerArn })) },
+            configOverrides: { "platform:ci": stackValue("staging", "ci", (ci) => (ci["aws"] = { oidcProviderArn: providerArn })) },
         });
         assert.deepEqual(ciResources(plan).filter((resource) => resource.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider"), []);
         assert.equal(JSON.parse(inputsOf(plan, role, "ci-identity-deploy")["assumeRolePolicy"]).Statement[0].Principal.Federated, providerArn);
@@ -389,7 +382,7 @@ describe("CI identity on Azure", () => {
 
 describe("CI identity configuration", () => {
     const reject = (cloud: "aws" | "azure", change: (ci: Record<string, any>) => void) =>
-        planWith({ stack: "dev", cloud, configOverrides: { "platform:ci": ciConfig("dev", change) } });
+        planWith({ stack: "dev", cloud, configOverrides: { "platform:ci": stackValue("dev", "ci", change) } });
 
     const invalid: [string, (ci: Record<string, any>) => void, RegExp][] = [
         ["a repository without its owner", (ci) => (ci["repository"] = "acme"), /^invalid configuration: platform:ci\.repository: "acme" is not a GitHub repository such as acme\/platform$/],

@@ -1,18 +1,11 @@
 import assert from "node:assert/strict";
-import { readStackFile } from "../tools/offline/stack-file.ts";
-import { projectRoot, secretMask } from "../tools/offline/evaluate.ts";
+import { secretMask } from "../tools/offline/evaluate.ts";
 import { cloudNames, expected, inputsOf, planOf, planWith, resourceOf, resourcesOf, stacks } from "./support/plans.ts";
+import { stackValue } from "./support/stack-config.ts";
 
 const awsSkus = { dev: "m7i.large", staging: "m7i.xlarge", prod: "m7i.2xlarge" };
 const azureSkus = { dev: "Standard_D2s_v5", staging: "Standard_D4s_v5", prod: "Standard_D8s_v5" };
 const authorizedCidrs = ["203.0.113.0/24", "198.51.100.0/24"];
-
-/** A stack's `platform:cluster` object with `change` applied, for what-if plans. */
-function clusterConfig(stack: string, change: (cluster: Record<string, any>) => void): Record<string, any> {
-    const cluster = JSON.parse(readStackFile(projectRoot, stack).config["platform:cluster"]!);
-    change(cluster);
-    return cluster;
-}
 
 describe("cluster on AWS (EKS)", () => {
     for (const stack of stacks) {
@@ -90,7 +83,7 @@ describe("cluster on AWS (EKS)", () => {
         const plan = await planWith({
             stack: "prod",
             cloud: "aws",
-            configOverrides: { "platform:cluster": clusterConfig("prod", (c) => ((c["apiAccess"] = "private"), delete c["authorizedCidrs"])) },
+            configOverrides: { "platform:cluster": stackValue("prod", "cluster", (c) => ((c["apiAccess"] = "private"), delete c["authorizedCidrs"])) },
         });
         const vpcConfig = inputsOf(plan, "aws:eks/cluster:Cluster")["vpcConfig"];
         assert.equal(vpcConfig.endpointPublicAccess, false);
@@ -103,7 +96,7 @@ describe("cluster on AWS (EKS)", () => {
         const plan = await planWith({
             stack: "dev",
             cloud: "aws",
-            configOverrides: { "platform:cluster": clusterConfig("dev", (c) => (c["aws"] = { adminRoleArns: [adminRole], instanceType: "m8g.large" })) },
+            configOverrides: { "platform:cluster": stackValue("dev", "cluster", (c) => (c["aws"] = { adminRoleArns: [adminRole], instanceType: "m8g.large" })) },
         });
         assert.equal(inputsOf(plan, "aws:eks/accessEntry:AccessEntry", "cluster-admin-0")["principalArn"], adminRole);
         assert.match(inputsOf(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "cluster-admin-0")["policyArn"], /AmazonEKSClusterAdminPolicy$/);
@@ -203,7 +196,7 @@ describe("cluster on Azure (AKS)", () => {
         const plan = await planWith({
             stack: "prod",
             cloud: "azure",
-            configOverrides: { "platform:cluster": clusterConfig("prod", (c) => ((c["apiAccess"] = "private"), delete c["authorizedCidrs"])) },
+            configOverrides: { "platform:cluster": stackValue("prod", "cluster", (c) => ((c["apiAccess"] = "private"), delete c["authorizedCidrs"])) },
         });
         const cluster = inputsOf(plan, "azure-native:containerservice:ManagedCluster");
         assert.deepEqual(cluster["apiServerAccessProfile"], { enablePrivateCluster: true, privateDNSZone: "system" });

@@ -1,42 +1,18 @@
 import assert from "node:assert/strict";
-import { ConfigError, parsePlatformConfig, type PlatformConfig } from "../config/schema.ts";
-import { projectRoot, PlanConfigError } from "../tools/offline/evaluate.ts";
-import { readStackFile } from "../tools/offline/stack-file.ts";
+import { parsePlatformConfig, type PlatformConfig } from "../config/schema.ts";
+import { PlanConfigError } from "../tools/offline/evaluate.ts";
 import { planWith, stacks } from "./support/plans.ts";
-
-/** The `platform:` keys of a checked-in stack file, decoded as the program decodes them. */
-function stackConfig(stack: string): Record<string, any> {
-    const { config } = readStackFile(projectRoot, stack);
-    return Object.fromEntries(
-        Object.entries(config)
-            .filter(([key]) => key.startsWith("platform:"))
-            .map(([key, value]) => {
-                try {
-                    return [key.slice("platform:".length), JSON.parse(value)];
-                } catch {
-                    return [key.slice("platform:".length), value];
-                }
-            }),
-    );
-}
+import { configRejection, stackPlatformConfig } from "./support/stack-config.ts";
 
 /** Parses prod's config with `change` applied; returns the error message, or fails if it parsed. */
 function rejection(change: (config: Record<string, any>) => void): string {
-    const config = structuredClone(stackConfig("prod"));
-    change(config);
-    try {
-        parsePlatformConfig(config);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError);
-        return error.message;
-    }
-    assert.fail("the configuration was accepted");
+    return configRejection("prod", change);
 }
 
 describe("configuration schema", () => {
     for (const stack of stacks) {
         it(`accepts the checked-in ${stack} stack file with explicit sizing`, () => {
-            const raw = stackConfig(stack);
+            const raw = stackPlatformConfig(stack);
             const config: PlatformConfig = parsePlatformConfig(raw);
             assert.equal(config.environment, stack);
             assert.ok(raw["network"]["zones"] && raw["cluster"]["nodes"]["vcpu"] && raw["cluster"]["nodes"]["max"]);
@@ -45,7 +21,7 @@ describe("configuration schema", () => {
     }
 
     it("applies documented defaults", () => {
-        const raw = stackConfig("dev");
+        const raw = stackPlatformConfig("dev");
         delete raw["logRetentionDays"];
         delete raw["cluster"]["nodes"]["count"];
         delete raw["cluster"]["azure"];
@@ -115,7 +91,7 @@ describe("configuration schema", () => {
 
 describe("API keys in configuration", () => {
     it("are left out of schema validation, so no error message can echo a key", () => {
-        const raw = { ...stackConfig("dev"), openaiApiKey: "sk-live-123", anthropicApiKey: { unexpected: "shape" } };
+        const raw = { ...stackPlatformConfig("dev"), openaiApiKey: "sk-live-123", anthropicApiKey: { unexpected: "shape" } };
         assert.doesNotThrow(() => parsePlatformConfig(raw));
     });
 });

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { flexibleServerStorageGiB } from "../components/database/azure.ts";
-import { PlanConfigError, projectRoot, secretMask, type PlanReport } from "../tools/offline/evaluate.ts";
-import { readStackFile } from "../tools/offline/stack-file.ts";
+import { PlanConfigError, secretMask, type PlanReport } from "../tools/offline/evaluate.ts";
 import { cloudNames, expected, inputsOf, planOf, planWith, resourceOf, resourcesOf, stacks } from "./support/plans.ts";
+import { stackValue } from "./support/stack-config.ts";
 
 /** Section 2 of the brief, as each cloud's SKUs. */
 const want = {
@@ -19,13 +19,6 @@ const passwordNames = ["database-admin-password", "database-app-password"];
 /** The value the mock runtime gives a RandomPassword (tools/offline/mocks.ts), to prove it never leaks. */
 function mockPassword(name: string): string {
     return `Mock-${createHash("sha256").update(`${name}/0`).digest("hex").slice(0, 27)}`;
-}
-
-/** A stack's `platform:database` object with `change` applied, for what-if plans. */
-function databaseConfig(stack: string, change: (database: Record<string, any>) => void): Record<string, any> {
-    const database = JSON.parse(readStackFile(projectRoot, stack).config["platform:database"]!);
-    change(database);
-    return database;
 }
 
 function assertNoPasswordLeaks(plan: PlanReport): void {
@@ -144,7 +137,7 @@ describe("database on AWS (RDS for PostgreSQL)", () => {
         const plan = await planWith({
             stack: "dev",
             cloud: "aws",
-            configOverrides: { "platform:database": databaseConfig("dev", (d) => (d["aws"] = { instanceClass: "db.r7g.large" })) },
+            configOverrides: { "platform:database": stackValue("dev", "database", (d) => (d["aws"] = { instanceClass: "db.r7g.large" })) },
         });
         assert.equal(inputsOf(plan, rdsInstance, "database-primary")["instanceClass"], "db.r7g.large");
         assert.equal(plan.outputs["databaseSku"], "db.r7g.large");
@@ -245,20 +238,20 @@ describe("database on Azure (Flexible Server)", () => {
 
     it("refuses high availability on a Burstable SKU before creating anything", async () => {
         await assert.rejects(
-            planWith({ stack: "dev", cloud: "azure", configOverrides: { "platform:database": databaseConfig("dev", (d) => (d["highAvailability"] = "standby")) } }),
+            planWith({ stack: "dev", cloud: "azure", configOverrides: { "platform:database": stackValue("dev", "database", (d) => (d["highAvailability"] = "standby")) } }),
             (error: Error) => error instanceof PlanConfigError && /platform:database\.highAvailability: "standby" needs a non-Burstable SKU, but Standard_B1ms is Burstable/.test(error.message),
         );
     });
 
     it("refuses read replicas on a Burstable SKU", async () => {
         await assert.rejects(
-            planWith({ stack: "dev", cloud: "azure", configOverrides: { "platform:database": databaseConfig("dev", (d) => (d["readReplicas"] = 1)) } }),
+            planWith({ stack: "dev", cloud: "azure", configOverrides: { "platform:database": stackValue("dev", "database", (d) => (d["readReplicas"] = 1)) } }),
             (error: Error) => error instanceof PlanConfigError && /platform:database\.readReplicas/.test(error.message),
         );
     });
 
     it("accepts the same request on AWS, where burstable classes support Multi-AZ", async () => {
-        const plan = await planWith({ stack: "dev", cloud: "aws", configOverrides: { "platform:database": databaseConfig("dev", (d) => (d["highAvailability"] = "standby")) } });
+        const plan = await planWith({ stack: "dev", cloud: "aws", configOverrides: { "platform:database": stackValue("dev", "database", (d) => (d["highAvailability"] = "standby")) } });
         assert.equal(inputsOf(plan, rdsInstance, "database-primary")["multiAz"], true);
     });
 
@@ -266,7 +259,7 @@ describe("database on Azure (Flexible Server)", () => {
         const plan = await planWith({
             stack: "staging",
             cloud: "azure",
-            configOverrides: { "platform:database": databaseConfig("staging", (d) => (d["azure"] = { skuName: "Standard_E4ds_v5" })) },
+            configOverrides: { "platform:database": stackValue("staging", "database", (d) => (d["azure"] = { skuName: "Standard_E4ds_v5" })) },
         });
         assert.deepEqual(inputsOf(plan, flexibleServer, "database-server")["sku"], { name: "Standard_E4ds_v5", tier: "MemoryOptimized" });
     });

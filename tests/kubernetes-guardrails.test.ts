@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { ConfigError, parsePlatformConfig } from "../config/schema.ts";
 import {
     developerRole,
     instanceMetadataCidr,
@@ -9,8 +8,7 @@ import {
     quotaSpec,
     type PolicyContext,
 } from "../components/kubernetes/guardrails.ts";
-import { projectRoot } from "../tools/offline/evaluate.ts";
-import { readStackFile } from "../tools/offline/stack-file.ts";
+import { configRejection } from "./support/stack-config.ts";
 
 const baseContext: PolicyContext = { networkCidr: "10.30.0.0/16", dataServicePorts: [5432, 6379] };
 
@@ -80,26 +78,9 @@ describe("namespace guardrails", () => {
     });
 });
 
-/** Parses `stack`'s config with `change` applied to its `kubernetes` key; returns the error message. */
-function rejection(stack: string, change: (kubernetes: Record<string, any>, config: Record<string, any>) => void): string {
-    const { config } = readStackFile(projectRoot, stack);
-    const raw: Record<string, any> = Object.fromEntries(Object.entries(config)
-        .filter(([key]) => key.startsWith("platform:"))
-        .map(([key, value]) => {
-            try {
-                return [key.slice("platform:".length), JSON.parse(value)];
-            } catch {
-                return [key.slice("platform:".length), value];
-            }
-        }));
-    change(raw["kubernetes"], raw);
-    try {
-        parsePlatformConfig(raw);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError);
-        return error.message;
-    }
-    assert.fail("the configuration was accepted");
+/** Validates `stack`'s config with `change` applied to its `kubernetes` key; returns the error message. */
+function rejection(stack: string, change: (kubernetes: Record<string, any>) => void): string {
+    return configRejection(stack, (config) => change(config["kubernetes"]));
 }
 
 describe("kubernetes configuration", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { projectRoot, type PlanReport } from "../tools/offline/evaluate.ts";
-import { readStackFile } from "../tools/offline/stack-file.ts";
+import type { PlanReport } from "../tools/offline/evaluate.ts";
 import { cloudNames, expected, inputsOf, planOf, planWith, resourceOf, resourcesOf, stacks, type CloudName, type StackName } from "./support/plans.ts";
+import { stackValue } from "./support/stack-config.ts";
 
 const release = "kubernetes:helm.sh/v3:Release";
 const networkPolicy = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -34,15 +34,8 @@ function values(plan: PlanReport, releaseName: string): Record<string, any> {
     return inputsOf(plan, release, `kubernetes-${releaseName}`)["values"];
 }
 
-/** A stack's `platform:kubernetes` with `change` applied. */
-function kubernetesConfig(stack: StackName, change: (kubernetes: Record<string, any>) => void): Record<string, any> {
-    const kubernetes = JSON.parse(readStackFile(projectRoot, stack).config["platform:kubernetes"]!);
-    change(kubernetes);
-    return kubernetes;
-}
-
 function planWithout(stack: StackName, cloud: CloudName, addon: string): Promise<PlanReport> {
-    return planWith({ stack, cloud, configOverrides: { "platform:kubernetes": kubernetesConfig(stack, (kubernetes) => (kubernetes["addons"][addon] = false)) } });
+    return planWith({ stack, cloud, configOverrides: { "platform:kubernetes": stackValue(stack, "kubernetes", (kubernetes) => (kubernetes["addons"][addon] = false)) } });
 }
 
 describe("kubernetes platform layer", () => {
@@ -233,7 +226,7 @@ describe("kubernetes platform layer", () => {
             const plan = await planWith({
                 stack: "dev",
                 cloud: "aws",
-                configOverrides: { "platform:kubernetes": kubernetesConfig("dev", (kubernetes) => Object.assign(kubernetes["addons"], { ingressNginx: false, certManager: false })) },
+                configOverrides: { "platform:kubernetes": stackValue("dev", "kubernetes", (kubernetes) => Object.assign(kubernetes["addons"], { ingressNginx: false, certManager: false })) },
             });
             assert.ok(!releaseNames(plan).includes("ingress-nginx") && !releaseNames(plan).includes("cert-manager"));
             assert.equal(resourcesOf(plan, issuer).length, 0);
@@ -245,7 +238,7 @@ describe("kubernetes platform layer", () => {
         const plan = await planWith({
             stack: "dev",
             cloud: "azure",
-            configOverrides: { "platform:kubernetes": kubernetesConfig("dev", (kubernetes) => (kubernetes["developers"]["azure"] = { groupObjectIds: [] })) },
+            configOverrides: { "platform:kubernetes": stackValue("dev", "kubernetes", (kubernetes) => (kubernetes["developers"]["azure"] = { groupObjectIds: [] })) },
         });
         assert.equal(resourcesOf(plan, roleBinding).length, 0);
     });

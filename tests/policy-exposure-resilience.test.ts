@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { readStackFile } from "../tools/offline/stack-file.ts";
-import { projectRoot, type PlanReport } from "../tools/offline/evaluate.ts";
+import type { PlanReport } from "../tools/offline/evaluate.ts";
 import type { Environment, PolicyResource, Rule } from "../policy/rule.ts";
 import { runRules } from "../policy/run.ts";
 import { exposureRules, noPublicEndpoints } from "../policy/rules/exposure.ts";
 import { databaseBackups, highAvailability, resilienceRules } from "../policy/rules/resilience.ts";
 import { cloudNames, planOf, planWith, stacks } from "./support/plans.ts";
+import { stackValue } from "./support/stack-config.ts";
 
 const resource = (type: string, name: string, props: Record<string, any>): PolicyResource => ({ type, name, props });
 const messages = (rule: Rule, resources: PolicyResource[], environment: Environment = "prod") => runRules([rule], resources, environment).map((violation) => violation.message);
@@ -188,13 +188,6 @@ const ownRules = [...exposureRules, ...resilienceRules];
 const violationsOf = (plan: PlanReport) =>
     runRules(ownRules, plan.resources.map(({ type, name, inputs }) => ({ type, name, props: inputs })), plan.environment as Environment);
 
-/** A stack's config object under `key` with `change` applied. */
-function stackValue(stack: string, key: string, change: (value: Record<string, any>) => void): Record<string, any> {
-    const value = JSON.parse(readStackFile(projectRoot, stack).config[key]!);
-    change(value);
-    return value;
-}
-
 describe("policy: exposure and resilience on the checked-in stacks", () => {
     for (const stack of stacks) {
         for (const cloud of cloudNames) {
@@ -212,18 +205,18 @@ describe("policy: exposure and resilience on weakened stacks", () => {
 
     for (const cloud of cloudNames) {
         it(`a public bucket in staging on ${cloud}`, async () => {
-            const found = await mandatoryOf("staging", cloud, { "platform:storage": stackValue("staging", "platform:storage", (storage) => (storage["publicRead"] = true)) }, "no-public-endpoints");
+            const found = await mandatoryOf("staging", cloud, { "platform:storage": stackValue("staging", "storage", (storage) => (storage["publicRead"] = true)) }, "no-public-endpoints");
             assert.ok(found.length >= 2, found.join("\n"));
             assert.ok(found.every((message) => message.includes("platform:storage.publicRead")), found.join("\n"));
         });
 
         it(`prod without database HA on ${cloud}`, async () => {
-            const found = await mandatoryOf("prod", cloud, { "platform:database": stackValue("prod", "platform:database", (database) => (database["highAvailability"] = "none")) }, "high-availability");
+            const found = await mandatoryOf("prod", cloud, { "platform:database": stackValue("prod", "database", (database) => (database["highAvailability"] = "none")) }, "high-availability");
             assertOne(found, /"database-(primary|server)"/, /platform:database\.highAvailability/);
         });
 
         it(`prod in one zone on ${cloud}`, async () => {
-            const found = await mandatoryOf("prod", cloud, { "platform:network": stackValue("prod", "platform:network", (network) => (network["zones"] = 1)) }, "high-availability");
+            const found = await mandatoryOf("prod", cloud, { "platform:network": stackValue("prod", "network", (network) => (network["zones"] = 1)) }, "high-availability");
             assert.ok(found.some((message) => /spans 1 zone; it needs at least 3/.test(message)), found.join("\n"));
             if (cloud === "aws") {
                 assert.ok(found.some((message) => /has 1 NAT gateway/.test(message)), found.join("\n"));
@@ -232,7 +225,7 @@ describe("policy: exposure and resilience on weakened stacks", () => {
     }
 
     it("prod without automated backups on aws", async () => {
-        const database = stackValue("prod", "platform:database", (value) => Object.assign(value, { backupRetentionDays: 0, readReplicas: 0 }));
+        const database = stackValue("prod", "database", (value) => Object.assign(value, { backupRetentionDays: 0, readReplicas: 0 }));
         const found = await mandatoryOf("prod", "aws", { "platform:database": database }, "database-backups");
         assertOne(found, /RDS instance "database-primary" has automated backups off \(backupRetentionPeriod 0\)/);
     });

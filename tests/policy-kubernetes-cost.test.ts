@@ -3,9 +3,9 @@ import { environments, type Environment, type PolicyResource } from "../policy/r
 import { costRules } from "../policy/rules/cost.ts";
 import { kubernetesRules } from "../policy/rules/kubernetes.ts";
 import { runRules, type PolicyViolation } from "../policy/run.ts";
-import { projectRoot, type PlanReport } from "../tools/offline/evaluate.ts";
-import { readStackFile } from "../tools/offline/stack-file.ts";
+import type { PlanReport } from "../tools/offline/evaluate.ts";
 import { cloudNames, planOf, planWith, stacks, type CloudName } from "./support/plans.ts";
+import { stackValue } from "./support/stack-config.ts";
 
 const ownRules = [...kubernetesRules, ...costRules];
 
@@ -299,8 +299,7 @@ describe("policy: kubernetes and cost rules on the checked-in stacks", () => {
 
     /** The checked-in stack with other node-pool settings. */
     function withNodes(stack: string, cloud: CloudName, nodes: Record<string, number>): Promise<PlanReport> {
-        const cluster = JSON.parse(readStackFile(projectRoot, stack).config["platform:cluster"]!);
-        return planWith({ stack, cloud, configOverrides: { "platform:cluster": { ...cluster, nodes } } });
+        return planWith({ stack, cloud, configOverrides: { "platform:cluster": stackValue(stack, "cluster", (cluster) => (cluster["nodes"] = nodes)) } });
     }
 
     for (const cloud of cloudNames) {

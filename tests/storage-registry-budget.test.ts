@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mockAccountId, mockSubscriptionId } from "../tools/offline/mocks.ts";
-import { readStackFile } from "../tools/offline/stack-file.ts";
-import { projectRoot, type PlanReport } from "../tools/offline/evaluate.ts";
+import type { PlanReport } from "../tools/offline/evaluate.ts";
 import { expected, inputsOf, planOf, planWith, resourceOf, resourcesOf, stacks } from "./support/plans.ts";
+import { stackValue } from "./support/stack-config.ts";
 
 /** Section 2 of the brief and the stack files, per environment. */
 const want = {
@@ -20,13 +20,6 @@ const ecrRepository = "aws:ecr/repository:Repository";
 const account = "azure-native:storage:StorageAccount";
 const acr = "azure-native:containerregistry:Registry";
 const lock = "azure-native:authorization:ManagementLockByScope";
-
-/** A stack's `platform:<key>` object with `change` applied, for what-if plans. */
-function stackConfig(stack: string, key: string, change: (value: Record<string, any>) => void): Record<string, any> {
-    const value = JSON.parse(readStackFile(projectRoot, stack).config[`platform:${key}`]!);
-    change(value);
-    return value;
-}
 
 function lockedScopes(plan: PlanReport): string[] {
     return resourcesOf(plan, lock).map((resource) => resource.inputs["scope"]);
@@ -126,7 +119,7 @@ describe("object storage on AWS (S3)", () => {
         const plan = await planWith({
             stack: "prod",
             cloud: "aws",
-            configOverrides: { "platform:storage": stackConfig("prod", "storage", (s) => (s["objectLockDays"] = 90)) },
+            configOverrides: { "platform:storage": stackValue("prod", "storage", (s) => (s["objectLockDays"] = 90)) },
         });
         assert.equal(inputsOf(plan, bucket)["objectLockEnabled"], true);
         const lockConfiguration = inputsOf(plan, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration");
@@ -138,7 +131,7 @@ describe("object storage on AWS (S3)", () => {
             planWith({
                 stack: "dev",
                 cloud: "aws",
-                configOverrides: { "platform:storage": stackConfig("dev", "storage", (s) => (s["objectLockDays"] = 30)) },
+                configOverrides: { "platform:storage": stackValue("dev", "storage", (s) => (s["objectLockDays"] = 30)) },
             }),
             /platform:storage\.objectLockDays: needs versioning/,
         );
@@ -227,7 +220,7 @@ describe("object storage on Azure (Blob Storage)", () => {
         const plan = await planWith({
             stack: "prod",
             cloud: "azure",
-            configOverrides: { "platform:storage": stackConfig("prod", "storage", (s) => (s["objectLockDays"] = 90)) },
+            configOverrides: { "platform:storage": stackValue("prod", "storage", (s) => (s["objectLockDays"] = 90)) },
         });
         assert.deepEqual(inputsOf(plan, account)["immutableStorageWithVersioning"], {
             enabled: true,

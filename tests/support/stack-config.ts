@@ -1,0 +1,42 @@
+/** The checked-in stack files' `platform:` values, for what-if plans and configuration tests. */
+import assert from "node:assert/strict";
+import { ConfigError, parsePlatformConfig } from "../../config/schema.ts";
+import { projectRoot } from "../../tools/offline/evaluate.ts";
+import { readStackFile } from "../../tools/offline/stack-file.ts";
+
+/** Every `platform:` key of a stack file (namespace stripped), decoded as the program decodes them. */
+export function stackPlatformConfig(stack: string): Record<string, any> {
+    return Object.fromEntries(
+        Object.entries(readStackFile(projectRoot, stack).config)
+            .filter(([key]) => key.startsWith("platform:"))
+            .map(([key, value]) => [key.slice("platform:".length), decode(value)]),
+    );
+}
+
+/** A stack file's `platform:<key>` object with `change` applied. */
+export function stackValue(stack: string, key: string, change: (value: Record<string, any>) => void = () => {}): Record<string, any> {
+    const value = JSON.parse(readStackFile(projectRoot, stack).config[`platform:${key}`]!);
+    change(value);
+    return value;
+}
+
+/** Validates `stack`'s configuration with `change` applied; returns the error message, or fails if it was accepted. */
+export function configRejection(stack: string, change: (config: Record<string, any>) => void): string {
+    const config = stackPlatformConfig(stack);
+    change(config);
+    try {
+        parsePlatformConfig(config);
+    } catch (error) {
+        assert.ok(error instanceof ConfigError);
+        return error.message;
+    }
+    assert.fail("the configuration was accepted");
+}
+
+function decode(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
