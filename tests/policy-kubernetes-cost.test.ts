@@ -136,6 +136,10 @@ describe("policy: workload-namespace-guardrails", () => {
         assert.deepEqual(messages("workload-namespace-guardrails", [...guarded("api"), ...guarded("worker"), namespace("monitoring")]), []);
     });
 
+    it("leaves a namespace whose state is not known yet (a new stack's first preview) for up", () => {
+        assert.deepEqual(messages("workload-namespace-guardrails", [resource("kubernetes:core/v1:Namespace", "ns-api", {})]), []);
+    });
+
     it("reports a namespace that does not enforce restricted, labelled or not", () => {
         assertOne(messages("workload-namespace-guardrails", [namespace("api", "baseline"), quota("api"), limits("api"), policy("api", denyAll)]),
             /Namespace "ns-api" \(api\) enforces the "baseline" Pod Security Standard; workload namespaces must enforce "restricted"/);

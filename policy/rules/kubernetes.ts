@@ -152,8 +152,12 @@ const namespaceGuardrails: StackRule = {
             resources.filter((resource) => resource.type === type && resource.props.metadata?.namespace === namespace);
         const violations: StackViolation[] = [];
         // Every namespace outside the platform's own is a workload namespace, labelled or not.
+        // A namespace with no known name is left for `up`: the first preview of a stack knows no
+        // Kubernetes state yet, because the cluster the provider talks to does not exist.
         const workloadNamespaces = resources.filter((resource) =>
-            resource.type === namespaceType && !(reservedNamespaces as readonly string[]).includes(resource.props.metadata?.name));
+            resource.type === namespaceType &&
+            typeof resource.props.metadata?.name === "string" &&
+            !(reservedNamespaces as readonly string[]).includes(resource.props.metadata.name));
         for (const namespace of workloadNamespaces) {
             const name = namespace.props.metadata?.name;
             const label = `Namespace "${namespace.name}" (${name})`;
