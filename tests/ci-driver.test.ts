@@ -42,7 +42,9 @@ function fakeStack(overrides: Partial<Record<OperationName, Operation>> = {}, ou
     return { stack, calls, ops: () => calls.map((call) => call.op) };
 }
 
-const step = (op: string, type: string, name: string): DriverEvent => ({ resourcePreEvent: { metadata: { op, type, urn: `urn:pulumi:dev::platform::platform:network$${type}::${name}` } } });
+const step = (op: string, type: string, name: string, diffs?: string[]): DriverEvent => ({
+    resourcePreEvent: { metadata: { op, type, urn: `urn:pulumi:dev::platform::platform:network$${type}::${name}`, ...(diffs ? { diffs } : {}) } },
+});
 const summary = (resourceChanges: Record<string, number>): DriverEvent => ({ summaryEvent: { resourceChanges } });
 const policy = (enforcementLevel: string, policyName: string, message: string): DriverEvent => ({
     policyEvent: { policyName, policyPackName: "platform", enforcementLevel, message, resourceUrn: "urn:pulumi:dev::platform::platform:storage$aws:s3/bucket:Bucket::storage-bucket" },
@@ -223,9 +225,11 @@ describe("npm run ci (the Automation API driver, against a fake stack)", functio
     describe("summaries", () => {
         const outputs = { clusterName: { value: "platform-dev", secret: false }, kubeconfig: { value: secretValue, secret: true }, zones: { value: ["a", "b"], secret: false } };
         const up: Operation = async (options) => {
-            for (const [op, type, name] of [["create", "aws:s3/bucket:Bucket", "logs"], ["create", "aws:s3/bucket:Bucket", "data"], ["update", "aws:eks/cluster:Cluster", "cluster"], ["replace", "aws:rds/instance:Instance", "db"], ["same", "aws:ec2/vpc:Vpc", "vpc"]] as const) {
+            for (const [op, type, name] of [["create", "aws:s3/bucket:Bucket", "logs"], ["create", "aws:s3/bucket:Bucket", "data"], ["same", "aws:ec2/vpc:Vpc", "vpc"]] as const) {
                 options.onEvent(step(op, type, name));
             }
+            options.onEvent(step("update", "aws:eks/cluster:Cluster", "cluster", ["version", "tags"]));
+            options.onEvent(step("replace", "aws:rds/instance:Instance", "db", ["identifier"]));
             options.onEvent(policy("warning", "cost-tags", "missing tag | cost-center"));
             options.onEvent(summary({ create: 2, update: 1, replace: 1, same: 5 }));
         };
@@ -241,12 +245,21 @@ describe("npm run ci (the Automation API driver, against a fake stack)", functio
             assert.match(markdown, /^\| `aws:s3\/bucket:Bucket` \| 2 \| 0 \| 0 \| 0 \|$/m);
             assert.match(markdown, /^\| `aws:rds\/instance:Instance` \| 0 \| 0 \| 1 \| 0 \|$/m);
             assert.doesNotMatch(markdown, /aws:ec2\/vpc:Vpc/);
+            assert.match(markdown, /^\| update \| `aws:eks\/cluster:Cluster` cluster \| tags, version \|$/m, "an update names its changed properties");
+            assert.match(markdown, /^\| replace \| `aws:rds\/instance:Instance` db \| identifier \|$/m);
+            assert.doesNotMatch(markdown, /^\| create \|/m, "creates are left to the totals");
             assert.match(markdown, /^\| advisory \| platform\/cost-tags \| `aws:s3\/bucket:Bucket` storage-bucket \| missing tag \\\| cost-center \|$/m);
             assert.match(markdown, /^\| kubeconfig \| \[secret\] \|$/m);
             assert.match(markdown, /^\| zones \| `\["a","b"\]` \|$/m);
             const result = JSON.parse(readFileSync(jsonOut, "utf8"));
             assert.deepEqual([result.status, result.exitCode, result.environment], ["succeeded", 0, "dev"]);
             assert.deepEqual(result.changes, { create: 2, update: 1, replace: 1, delete: 0, same: 5 });
+            assert.deepEqual(result.changedResources, [
+                { op: "update", type: "aws:eks/cluster:Cluster", name: "cluster", properties: ["tags", "version"] },
+                { op: "replace", type: "aws:rds/instance:Instance", name: "db", properties: ["identifier"] },
+                { op: "create", type: "aws:s3/bucket:Bucket", name: "data", properties: [] },
+                { op: "create", type: "aws:s3/bucket:Bucket", name: "logs", properties: [] },
+            ]);
             assert.deepEqual(result.outputs, { clusterName: "platform-dev", kubeconfig: "[secret]", zones: ["a", "b"] });
             assert.equal(typeof result.durationSeconds, "number");
             for (const text of [run.stdout, run.stderr, markdown, readFileSync(jsonOut, "utf8")]) {

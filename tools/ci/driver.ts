@@ -6,7 +6,10 @@
 
 /** Step, policy and summary events, as the engine reports them. */
 export interface DriverEvent {
-    readonly resourcePreEvent?: { readonly metadata: { readonly op: string; readonly type: string; readonly urn: string } };
+    readonly resourcePreEvent?: {
+        /** `diffs`: the top-level properties the provider reports as changed. */
+        readonly metadata: { readonly op: string; readonly type: string; readonly urn: string; readonly diffs?: readonly string[] };
+    };
     readonly policyEvent?: {
         readonly policyName: string;
         readonly policyPackName: string;

@@ -23,6 +23,15 @@ export interface EngineViolation {
     readonly message: string;
 }
 
+/** One resource the operation creates, updates, replaces or deletes. */
+export interface ChangedResource {
+    readonly op: ChangeKind;
+    readonly type: string;
+    readonly name: string;
+    /** The changed top-level properties, when the provider reports them. */
+    readonly properties: readonly string[];
+}
+
 export interface CiResult {
     readonly command: Command;
     readonly stack: string;
@@ -35,6 +44,7 @@ export interface CiResult {
     /** Totals of the last operation, with `same` for unchanged resources; null when none ran. */
     readonly changes: (ChangeCounts & { readonly same: number }) | null;
     readonly changesByType: Record<string, ChangeCounts>;
+    readonly changedResources: readonly ChangedResource[];
     readonly policy: readonly EngineViolation[];
     /** Secret values are "[secret]"; null when the command does not read outputs. */
     readonly outputs: Record<string, unknown> | null;
@@ -51,6 +61,7 @@ export class OperationLog {
     readonly violations: EngineViolation[] = [];
     private summary: Readonly<Record<string, number | undefined>> | undefined;
     private byType = new Map<string, ChangeCounts>();
+    private changed: ChangedResource[] = [];
 
     readonly onEvent = (event: DriverEvent): void => {
         if (event.summaryEvent) {
@@ -61,6 +72,7 @@ export class OperationLog {
             const counts = this.byType.get(step.type) ?? zeroCounts();
             counts[step.op] += 1;
             this.byType.set(step.type, counts);
+            this.changed.push({ op: step.op, type: step.type, name: typeAndName(step.urn).name, properties: [...(step.diffs ?? [])].sort() });
         }
         const policy = event.policyEvent;
         if (policy) {
@@ -78,6 +90,7 @@ export class OperationLog {
     begin(): void {
         this.summary = undefined;
         this.byType = new Map();
+        this.changed = [];
         this.started = true;
     }
 
@@ -93,6 +106,10 @@ export class OperationLog {
 
     changesByType(): Record<string, ChangeCounts> {
         return Object.fromEntries([...this.byType].sort(([a], [b]) => a.localeCompare(b)));
+    }
+
+    changedResources(): ChangedResource[] {
+        return [...this.changed].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
     }
 
     hasChanges(): boolean {
@@ -122,6 +139,7 @@ export function renderMarkdown(result: CiResult): string {
             lines.push("", "| Resource type | Create | Update | Replace | Delete |", "| --- | ---: | ---: | ---: | ---: |");
             lines.push(...types.map(([type, byKind]) => `| \`${cell(type)}\` | ${changeKinds.map((kind) => byKind[kind]).join(" | ")} |`));
         }
+        lines.push(...renderChangedResources(result.changedResources));
     }
     if (result.changes || result.policy.length > 0) {
         lines.push("", "#### Policy violations", "", ...renderPolicy(result.policy));
@@ -133,6 +151,24 @@ export function renderMarkdown(result: CiResult): string {
     }
     return `${lines.join("\n")}\n`;
 }
+
+/** Updates and replacements name what changes; a new stack's hundreds of creates are left to the totals. */
+function renderChangedResources(changed: readonly ChangedResource[]): string[] {
+    const modified = changed.filter((resource) => resource.op === "update" || resource.op === "replace");
+    if (modified.length === 0) {
+        return [];
+    }
+    const shown = modified.slice(0, maxChangedRows);
+    return [
+        "",
+        "| Change | Resource | Properties |",
+        "| --- | --- | --- |",
+        ...shown.map((resource) => `| ${resource.op} | \`${cell(resource.type)}\` ${cell(resource.name)} | ${cell(resource.properties.join(", ")) || "–"} |`),
+        ...(modified.length > shown.length ? ["", `…and ${modified.length - shown.length} more.`] : []),
+    ];
+}
+
+const maxChangedRows = 50;
 
 function renderPolicy(violations: readonly EngineViolation[]): string[] {
     if (violations.length === 0) {

@@ -72,6 +72,7 @@ export async function main(argv: readonly string[], deps: CiDeps): Promise<numbe
         durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
         changes: run.log.started ? run.log.changes() : null,
         changesByType: run.log.changesByType(),
+        changedResources: run.log.changedResources(),
         policy: run.log.violations,
         outputs: run.outputs,
         ...(message === undefined ? {} : { message }),
