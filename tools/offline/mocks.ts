@@ -1,7 +1,8 @@
 /**
- * Stand-ins for the cloud providers under Pulumi's mock runtime: every resource echoes its
- * inputs and gains plausible computed outputs (ids, ARNs, endpoints, issuer URLs), so the
- * real program evaluates end to end without credentials or network.
+ * A simulated cloud: every resource echoes its inputs and gains plausible computed outputs
+ * (ids, ARNs, endpoints, issuer URLs), and the program's invokes get the cloud's answers. The
+ * offline plan serves it through Pulumi's mock runtime; the end-to-end tests' stand-in
+ * provider plugins serve the same answers to the real engine.
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
@@ -165,24 +166,29 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         if (args.custom === false) {
             return { id: undefined, state: inputs };
         }
-        const id = resourceId(args.type, args.name, inputs);
-        return {
-            id,
-            state: {
-                ...inputs,
-                ...identity(args.type, args.name, inputs),
-                ...computed[args.type]?.(args.name, inputs),
-            },
-        };
+        return simulatedResource(args.type, args.name, inputs);
     }
 
     call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
-        const answer = calls[args.token];
-        if (!answer) {
-            throw new Error(`the offline plan has no answer for the call ${args.token}`);
-        }
-        return answer(args.inputs as Outputs);
+        return simulatedCall(args.token, args.inputs as Outputs);
     }
+}
+
+/** The id and state the cloud gives a new custom resource of `type` named `name`. */
+export function simulatedResource(type: string, name: string, inputs: Outputs): { id: string; state: Outputs } {
+    return {
+        id: resourceId(type, name, inputs),
+        state: { ...inputs, ...identity(type, name, inputs), ...computed[type]?.(name, inputs) },
+    };
+}
+
+/** The cloud's answer to an invoke; throws for one the simulation does not know. */
+export function simulatedCall(token: string, inputs: Outputs): Outputs {
+    const answer = calls[token];
+    if (!answer) {
+        throw new Error(`the simulated cloud has no answer for the call ${token}`);
+    }
+    return answer(inputs);
 }
 
 function resourceId(type: string, name: string, inputs: Outputs): string {
