@@ -1,0 +1,129 @@
+/**
+ * A throw-away world for the end-to-end tests: a copy of the project (the stack files change
+ * there, never in the repository), a Pulumi home whose plugin cache holds the stand-in
+ * providers at the versions the SDKs ask for, a local file backend with a passphrase, and the
+ * stand-in cloud's folder. Commands run as CI runs them: `node tools/ci.ts` in the copy.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { cloudDirVariable } from "./stand-in/cloud.ts";
+
+/** The provider packages the program uses; each gets the stand-in plugin. */
+const providerPackages = ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/kubernetes", "@pulumi/random"];
+/** What CI's checkout holds that the program, the policy pack and the driver need. */
+const projectEntries = ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml", "package.json", "index.ts", "config", "components", "policy", "tools"];
+
+export interface CommandResult {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+export class EngineSandbox {
+    readonly root = mkdtempSync(path.join(tmpdir(), "platform-e2e-"));
+    readonly projectDir = path.join(this.root, "project");
+    readonly cloudDir = path.join(this.root, "cloud");
+    readonly backendDir = path.join(this.root, "state");
+    private readonly home = path.join(this.root, "pulumi-home");
+    readonly passphrase = randomBytes(18).toString("base64url");
+    private readonly env: NodeJS.ProcessEnv;
+    private readonly sourceRoot: string;
+
+    constructor(projectRoot: string, engineBinDir: string) {
+        this.sourceRoot = projectRoot;
+        for (const entry of projectEntries) {
+            cpSync(path.join(projectRoot, entry), path.join(this.projectDir, entry), { recursive: true });
+        }
+        symlinkSync(path.join(projectRoot, "node_modules"), path.join(this.projectDir, "node_modules"), "dir");
+        mkdirSync(this.cloudDir);
+        mkdirSync(this.backendDir);
+        for (const packageName of providerPackages) {
+            this.installStandIn(projectRoot, packageName);
+        }
+        this.env = {
+            ...process.env,
+            // The engine first, then the Node the tests run on: the language host runs `node`.
+            PATH: [engineBinDir, path.dirname(process.execPath), process.env["PATH"]].join(path.delimiter),
+            PULUMI_HOME: this.home,
+            PULUMI_BACKEND_URL: `file://${this.backendDir}`,
+            PULUMI_CONFIG_PASSPHRASE: this.passphrase,
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            // A missing plugin must fail the test, not start a download.
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            [cloudDirVariable]: this.cloudDir,
+        };
+    }
+
+    /** `npm run ci -- <args>` in the copy, as the workflow runs it. */
+    driver(args: readonly string[]): Promise<CommandResult> {
+        return this.run(process.execPath, [path.join(this.projectDir, "tools", "ci.ts"), ...args]);
+    }
+
+    /** The driver's JSON result for `<command> <stack>`. */
+    async driverJson(command: string, stack: string, ...flags: string[]): Promise<CommandResult & { result: Record<string, any> }> {
+        const outcome = await this.driver([command, stack, "--json", ...flags]);
+        try {
+            return { ...outcome, result: JSON.parse(outcome.stdout) as Record<string, any> };
+        } catch {
+            throw new Error(`${command} ${stack} printed no JSON (exit ${outcome.code}):\n${outcome.stdout}\n${outcome.stderr.slice(-4000)}`);
+        }
+    }
+
+    /** The CLI itself, for what the tests inspect rather than what CI does. */
+    pulumi(args: readonly string[]): Promise<CommandResult> {
+        return this.run("pulumi", [...args, "--non-interactive", "--cwd", this.projectDir]);
+    }
+
+    /** The checkpoint the file backend keeps for a stack, exactly as written to disk. */
+    stateFile(stack: string): string {
+        return readFileSync(path.join(this.backendDir, ".pulumi", "stacks", "platform", `${stack}.json`), "utf8");
+    }
+
+    stackFile(stack: string): string {
+        return readFileSync(path.join(this.projectDir, `Pulumi.${stack}.yaml`), "utf8");
+    }
+
+    /** A stack file from the repository (a weakened fixture, say) as stack `stack` of the copy. */
+    copyFixture(file: string, stack: string): void {
+        cpSync(path.join(this.sourceRoot, file), path.join(this.projectDir, `Pulumi.${stack}.yaml`));
+    }
+
+    writeStackFile(stack: string, text: string): void {
+        writeFileSync(path.join(this.projectDir, `Pulumi.${stack}.yaml`), text);
+    }
+
+    dispose(): void {
+        rmSync(this.root, { recursive: true, force: true });
+    }
+
+    /** The plugin cache layout the engine looks up: plugins/resource-<name>-v<version>/pulumi-resource-<name>. */
+    private installStandIn(projectRoot: string, packageName: string): void {
+        const manifest = JSON.parse(readFileSync(path.join(projectRoot, "node_modules", packageName, "package.json"), "utf8")) as {
+            version: string;
+            pulumi: { name: string; version?: string };
+        };
+        const name = manifest.pulumi.name;
+        const version = manifest.pulumi.version ?? manifest.version;
+        const pluginDir = path.join(this.home, "plugins", `resource-${name}-v${version}`);
+        mkdirSync(pluginDir, { recursive: true });
+        const launcher = path.join(pluginDir, `pulumi-resource-${name}`);
+        const provider = path.join(import.meta.dirname, "stand-in", "provider.ts");
+        writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${provider}" ${name} ${version} "$@"\n`);
+        chmodSync(launcher, 0o755);
+    }
+
+    private run(command: string, args: readonly string[]): Promise<CommandResult> {
+        return new Promise((resolve, reject) => {
+            const child = spawn(command, args, { cwd: this.projectDir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+            child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+            child.on("error", reject);
+            child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+        });
+    }
+}

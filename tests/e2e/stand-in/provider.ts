@@ -1,0 +1,171 @@
+/**
+ * A stand-in resource provider plugin for the end-to-end tests: the engine loads it in place
+ * of `aws`, `azure-native`, `kubernetes` and `random`, whose real plugins cannot be had here.
+ * It accepts checks, diffs inputs, creates resources with the simulated cloud's ids and
+ * computed outputs (tools/offline/mocks.ts), and keeps them in a CloudStore so refresh and
+ * destroy see what up created. Never used outside the tests.
+ *
+ * Usage (as the engine starts it): node provider.ts <package> <version> [engine address]
+ */
+import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
+import { simulatedCall, simulatedResource } from "../../../tools/offline/mocks.ts";
+import { changedKeys, cloudDirVariable, CloudStore, parseUrn, plainValue, replacementKeys, type Properties } from "./cloud.ts";
+
+// The generated gRPC stubs ship inside @pulumi/pulumi as CommonJS; load them (and the grpc and
+// protobuf runtimes they were generated for) from there.
+const sdkRequire = createRequire(createRequire(import.meta.url).resolve("@pulumi/pulumi"));
+const grpc = sdkRequire("@grpc/grpc-js");
+const providerService = sdkRequire("./proto/provider_grpc_pb.js");
+const providerProto = sdkRequire("./proto/provider_pb.js");
+const pluginProto = sdkRequire("./proto/plugin_pb.js");
+const emptyProto = sdkRequire("google-protobuf/google/protobuf/empty_pb.js");
+const structProto = sdkRequire("google-protobuf/google/protobuf/struct_pb.js");
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the generated stubs are untyped */
+type Call = { request: any };
+type Callback = (error: unknown, response?: unknown) => void;
+
+const [packageName, version] = process.argv.slice(2);
+const cloudDir = process.env[cloudDirVariable];
+if (!packageName || !version || !cloudDir) {
+    process.stderr.write(`usage: ${cloudDirVariable}=<dir> node provider.ts <package> <version> [engine]\n`);
+    process.exit(2);
+}
+const store = new CloudStore(cloudDir, packageName);
+
+const toStruct = (value: Properties) => structProto.Struct.fromJavaScript(JSON.parse(JSON.stringify(value)));
+const fromStruct = (struct: any): Properties => (struct ? (struct.toJavaScript() as Properties) : {});
+
+/** Computed outputs for new inputs: the simulated cloud's, with real randomness for `random`. */
+function outputsOf(type: string, name: string, inputs: Properties): { id: string; outputs: Properties } {
+    const { id, state } = simulatedResource(type, name, plainValue(inputs) as Properties);
+    const outputs: Properties = { ...state, ...inputs };
+    if (type.startsWith("random:")) {
+        const length = Number(plainValue(inputs["length"]) ?? 16);
+        outputs["result"] = randomBytes(length).toString("base64url").slice(0, length);
+        return { id: `${name}-${randomBytes(4).toString("hex")}`, outputs };
+    }
+    return { id, outputs };
+}
+
+function handle<T>(callback: Callback, work: () => T): void {
+    try {
+        callback(null, work());
+    } catch (error) {
+        process.stderr.write(`stand-in ${packageName}: ${String((error as Error).stack ?? error)}\n`);
+        callback({ code: grpc.status.INTERNAL, details: String((error as Error).message ?? error) });
+    }
+}
+
+function checkResponse(request: any) {
+    const response = new providerProto.CheckResponse();
+    response.setInputs(request.getNews());
+    return response;
+}
+
+function diffResponse(type: string, oldInputs: Properties, newInputs: Properties) {
+    const changed = changedKeys(oldInputs, newInputs);
+    const response = new providerProto.DiffResponse();
+    response.setChanges(changed.length === 0 ? providerProto.DiffResponse.DiffChanges.DIFF_NONE : providerProto.DiffResponse.DiffChanges.DIFF_SOME);
+    response.setDiffsList(changed);
+    response.setReplacesList(replacementKeys(type, changed, oldInputs, newInputs));
+    return response;
+}
+
+const implementation = {
+    getPluginInfo: (_call: Call, callback: Callback) =>
+        handle(callback, () => {
+            const info = new pluginProto.PluginInfo();
+            info.setVersion(version);
+            return info;
+        }),
+    getSchema: (_call: Call, callback: Callback) =>
+        handle(callback, () => {
+            const response = new providerProto.GetSchemaResponse();
+            response.setSchema("{}");
+            return response;
+        }),
+    checkConfig: (call: Call, callback: Callback) => handle(callback, () => checkResponse(call.request)),
+    diffConfig: (call: Call, callback: Callback) =>
+        handle(callback, () => {
+            const response = diffResponse(`pulumi:providers:${packageName}`, fromStruct(call.request.getOldInputs() ?? call.request.getOlds()), fromStruct(call.request.getNews()));
+            response.setReplacesList([]);
+            return response;
+        }),
+    configure: (_call: Call, callback: Callback) =>
+        handle(callback, () => {
+            const response = new providerProto.ConfigureResponse();
+            response.setAcceptsecrets(true);
+            response.setAcceptresources(true);
+            return response;
+        }),
+    check: (call: Call, callback: Callback) => handle(callback, () => checkResponse(call.request)),
+    diff: (call: Call, callback: Callback) =>
+        handle(callback, () => {
+            const { type } = parseUrn(call.request.getUrn());
+            const oldInputs = call.request.getOldInputs() ? fromStruct(call.request.getOldInputs()) : fromStruct(call.request.getOlds());
+            return diffResponse(type, oldInputs, fromStruct(call.request.getNews()));
+        }),
+    create: (call: Call, callback: Callback) =>
+        handle(callback, () => {
+            const urn: string = call.request.getUrn();
+            const { type, name } = parseUrn(urn);
+            const inputs = fromStruct(call.request.getProperties());
+            const { id, outputs } = outputsOf(type, name, inputs);
+            store.put({ type, urn, id, inputs, outputs });
+            const response = new providerProto.CreateResponse();
+            response.setId(id);
+            response.setProperties(toStruct(outputs));
+            return response;
+        }),
+    read: (call: Call, callback: Callback) =>
+        handle(callback, () => {
+            const { type } = parseUrn(call.request.getUrn());
+            const record = store.get(type, call.request.getId());
+            const response = new providerProto.ReadResponse();
+            // An empty id tells the engine the resource is gone from the cloud.
+            if (record) {
+                response.setId(record.id);
+                response.setProperties(toStruct(record.outputs));
+                response.setInputs(toStruct(record.inputs));
+            }
+            return response;
+        }),
+    update: (call: Call, callback: Callback) =>
+        handle(callback, () => {
+            const urn: string = call.request.getUrn();
+            const { type, name } = parseUrn(urn);
+            const id: string = call.request.getId();
+            const inputs = fromStruct(call.request.getNews());
+            // Every change to a `random` resource replaces it, so an update keeps the id it has.
+            const { outputs } = outputsOf(type, name, inputs);
+            store.put({ type, urn, id, inputs, outputs });
+            const response = new providerProto.UpdateResponse();
+            response.setProperties(toStruct(outputs));
+            return response;
+        }),
+    delete: (call: Call, callback: Callback) =>
+        handle(callback, () => {
+            store.remove(parseUrn(call.request.getUrn()).type, call.request.getId());
+            return new emptyProto.Empty();
+        }),
+    invoke: (call: Call, callback: Callback) =>
+        handle(callback, () => {
+            const response = new providerProto.InvokeResponse();
+            response.setReturn(toStruct(simulatedCall(call.request.getTok(), plainValue(fromStruct(call.request.getArgs())) as Properties)));
+            return response;
+        }),
+    cancel: (_call: Call, callback: Callback) => handle(callback, () => new emptyProto.Empty()),
+};
+
+const server = new grpc.Server();
+server.addService(providerService.ResourceProviderService, implementation);
+server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error: Error | null, port: number) => {
+    if (error) {
+        process.stderr.write(`stand-in ${packageName}: ${error.message}\n`);
+        process.exit(1);
+    }
+    // The engine reads the port from the first line of stdout.
+    process.stdout.write(`${port}\n`);
+});
