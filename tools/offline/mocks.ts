@@ -22,30 +22,33 @@ export interface RegisteredResource {
 type Outputs = Record<string, unknown>;
 type Computed = (name: string, inputs: Outputs) => Outputs;
 
-/** Azure resource provider namespaces and resource types, for plausible ARM ids. */
+/**
+ * Azure resource provider namespaces and resource types, for plausible ARM ids. A child
+ * resource's id holds its parent's name: `{key}` is filled from that input.
+ */
 const armTypes: Record<string, string> = {
     "azure-native:network:VirtualNetwork": "Microsoft.Network/virtualNetworks",
-    "azure-native:network:Subnet": "Microsoft.Network/virtualNetworks/subnets",
+    "azure-native:network:Subnet": "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets",
     "azure-native:network:NatGateway": "Microsoft.Network/natGateways",
     "azure-native:network:PublicIPAddress": "Microsoft.Network/publicIPAddresses",
     "azure-native:network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups",
     "azure-native:privatedns:PrivateZone": "Microsoft.Network/privateDnsZones",
-    "azure-native:privatedns:VirtualNetworkLink": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+    "azure-native:privatedns:VirtualNetworkLink": "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks",
     "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters",
-    "azure-native:containerservice:AgentPool": "Microsoft.ContainerService/managedClusters/agentPools",
+    "azure-native:containerservice:AgentPool": "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools",
     "azure-native:keyvault:Vault": "Microsoft.KeyVault/vaults",
-    "azure-native:keyvault:Key": "Microsoft.KeyVault/vaults/keys",
+    "azure-native:keyvault:Key": "Microsoft.KeyVault/vaults/{vaultName}/keys",
     "azure-native:managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities",
     "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
-    "azure-native:keyvault:Secret": "Microsoft.KeyVault/vaults/secrets",
+    "azure-native:keyvault:Secret": "Microsoft.KeyVault/vaults/{vaultName}/secrets",
     "azure-native:network:PrivateEndpoint": "Microsoft.Network/privateEndpoints",
     "azure-native:dbforpostgresql:Server": "Microsoft.DBforPostgreSQL/flexibleServers",
-    "azure-native:dbforpostgresql:Configuration": "Microsoft.DBforPostgreSQL/flexibleServers/configurations",
-    "azure-native:dbforpostgresql:Database": "Microsoft.DBforPostgreSQL/flexibleServers/databases",
+    "azure-native:dbforpostgresql:Configuration": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/configurations",
+    "azure-native:dbforpostgresql:Database": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/databases",
     "azure-native:redisenterprise:RedisEnterprise": "Microsoft.Cache/redisEnterprise",
-    "azure-native:redisenterprise:Database": "Microsoft.Cache/redisEnterprise/databases",
+    "azure-native:redisenterprise:Database": "Microsoft.Cache/redisEnterprise/{clusterName}/databases",
     "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts",
-    "azure-native:storage:BlobContainer": "Microsoft.Storage/storageAccounts/blobServices/containers",
+    "azure-native:storage:BlobContainer": "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers",
     "azure-native:containerregistry:Registry": "Microsoft.ContainerRegistry/registries",
 };
 
@@ -198,7 +201,8 @@ function resourceId(type: string, name: string, inputs: Outputs): string {
     const armType = armTypes[type];
     if (armType) {
         const group = String(inputs["resourceGroupName"] ?? "rg");
-        return `/subscriptions/${mockSubscriptionId}/resourceGroups/${group}/providers/${armType}/${azureName(type, name, inputs)}`;
+        const resourcePath = armType.replace(/\{(\w+)\}/g, (_match, key: string) => String(inputs[key]));
+        return `/subscriptions/${mockSubscriptionId}/resourceGroups/${group}/providers/${resourcePath}/${azureName(type, name, inputs)}`;
     }
     if (type.startsWith("azure-native:")) {
         return `/subscriptions/${mockSubscriptionId}/providers/${type.split(":")[1]}/${name}-${hex(name, 8)}`;

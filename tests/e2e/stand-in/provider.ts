@@ -113,6 +113,10 @@ const implementation = {
             const { type, name } = parseUrn(urn);
             const inputs = fromStruct(call.request.getProperties());
             const { id, outputs } = outputsOf(type, name, inputs);
+            // As a cloud answers a name clash: the id is taken.
+            if (store.get(type, id)) {
+                throw new Error(`${type} ${id} already exists`);
+            }
             store.put({ type, urn, id, inputs, outputs });
             const response = new providerProto.CreateResponse();
             response.setId(id);
