@@ -13,7 +13,7 @@ import { cloudContents } from "./e2e/stand-in/cloud.ts";
 
 const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
 
-describe("the real Pulumi engine, offline (dev on AWS through the CI driver)", function () {
+describe("the real Pulumi engine, offline (dev on AWS)", function () {
     this.timeout(300_000);
     let sandbox: EngineSandbox;
     let planned: { create: number } | undefined;
@@ -137,6 +137,46 @@ describe("the real Pulumi engine, offline (dev on AWS through the CI driver)", f
         const { code, result } = await sandbox.driverJson("destroy", "dev");
         assert.equal(code, 0, result["message"]);
         assert.equal(result["changes"].delete, planned?.create);
+        assert.deepEqual(cloudContents(sandbox.cloudDir), []);
+    });
+});
+
+describe("the real Pulumi engine, offline (dev on Azure)", function () {
+    this.timeout(300_000);
+    let sandbox: EngineSandbox;
+
+    before(function () {
+        const engine = builtEngine();
+        if ("missing" in engine) {
+            if (process.env["CI"]) {
+                throw new Error(`the engine is not built: ${engine.missing}`);
+            }
+            this.skip();
+        }
+        sandbox = new EngineSandbox(projectRoot, engine.binDir);
+        const onAzure = YAML.parseDocument(sandbox.stackFile("dev"));
+        onAzure.setIn(["config", "platform:cloud"], "azure");
+        sandbox.writeStackFile("dev-azure", onAzure.toString());
+    });
+
+    after(() => sandbox?.dispose());
+
+    it("brings it up, answering the program's invokes (client config, AKS credentials, Redis keys)", async () => {
+        const { code, result, stderr } = await sandbox.driverJson("up", "dev-azure");
+        assert.equal(code, 0, stderr.slice(-4000));
+        assert.equal(cloudContents(sandbox.cloudDir).length, standInCreates(result));
+        const outputs = (await sandbox.driverJson("outputs", "dev-azure")).result["outputs"];
+        assert.match(String(outputs["clusterEndpoint"]), /\.hcp\.westeurope\.azmk8s\.io/);
+    });
+
+    it("finds no drift right after up", async () => {
+        const { code, result } = await sandbox.driverJson("drift", "dev-azure");
+        assert.equal(code, 0, `${result["message"]}: ${JSON.stringify(result["changedResources"])}`);
+    });
+
+    it("destroys it and leaves nothing behind", async () => {
+        const { code, result } = await sandbox.driverJson("destroy", "dev-azure");
+        assert.equal(code, 0, result["message"]);
         assert.deepEqual(cloudContents(sandbox.cloudDir), []);
     });
 });
