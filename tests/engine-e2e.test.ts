@@ -19,15 +19,7 @@ describe("the real Pulumi engine, offline (dev on AWS)", function () {
     let planned: { create: number } | undefined;
 
     before(function () {
-        const engine = builtEngine();
-        if ("missing" in engine) {
-            if (process.env["CI"]) {
-                throw new Error(`the engine is not built: ${engine.missing}`);
-            }
-            console.warn(`  skipped: ${engine.missing}`);
-            this.skip();
-        }
-        sandbox = new EngineSandbox(projectRoot, engine.binDir);
+        sandbox = sandboxOrSkip(this);
     });
 
     after(() => sandbox?.dispose());
@@ -146,14 +138,7 @@ describe("the real Pulumi engine, offline (dev on Azure)", function () {
     let sandbox: EngineSandbox;
 
     before(function () {
-        const engine = builtEngine();
-        if ("missing" in engine) {
-            if (process.env["CI"]) {
-                throw new Error(`the engine is not built: ${engine.missing}`);
-            }
-            this.skip();
-        }
-        sandbox = new EngineSandbox(projectRoot, engine.binDir);
+        sandbox = sandboxOrSkip(this);
         const onAzure = YAML.parseDocument(sandbox.stackFile("dev"));
         onAzure.setIn(["config", "platform:cloud"], "azure");
         sandbox.writeStackFile("dev-azure", onAzure.toString());
@@ -180,6 +165,19 @@ describe("the real Pulumi engine, offline (dev on Azure)", function () {
         assert.deepEqual(cloudContents(sandbox.cloudDir), []);
     });
 });
+
+/** A fresh sandbox on the built engine; without one the tests skip, saying why, except in CI, where they fail. */
+function sandboxOrSkip(context: Mocha.Context): EngineSandbox {
+    const engine = builtEngine();
+    if ("missing" in engine) {
+        if (process.env["CI"]) {
+            throw new Error(`the engine is not built: ${engine.missing}`);
+        }
+        console.warn(`  skipped: ${engine.missing}`);
+        context.skip();
+    }
+    return new EngineSandbox(projectRoot, engine.binDir);
+}
 
 /** Creates of cloud resources: the engine's totals also count components and providers, which exist only in the state. */
 function standInCreates(result: Record<string, any>): number {
