@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { projectRoot } from "../tools/offline/evaluate.ts";
+import { cliVersion } from "./e2e/engine/engine.ts";
 
 function read(file: string): { text: string; document: Record<string, any> } {
     const text = readFileSync(path.join(projectRoot, file), "utf8");
@@ -54,9 +55,10 @@ describe("GitHub Actions workflow", () => {
         assert.deepEqual(workflow.document["permissions"], { contents: "read" }, "write scopes only where a job needs them");
     });
 
-    it("installs the Pulumi CLI that matches the project's SDK", () => {
+    it("installs the Pulumi CLI that matches the project's SDK, the version the end-to-end tests build", () => {
         const sdk = JSON.parse(readFileSync(path.join(projectRoot, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version;
         const step = setup.document["runs"].steps.find((candidate: any) => String(candidate.uses).startsWith("pulumi/actions"));
         assert.equal(step.with["pulumi-version"], sdk);
+        assert.equal(cliVersion(), `v${sdk}`, "tests/e2e/engine/go.mod builds the same CLI");
     });
 });
