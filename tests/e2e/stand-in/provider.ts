@@ -22,7 +22,7 @@ const pluginProto = sdkRequire("./proto/plugin_pb.js");
 const emptyProto = sdkRequire("google-protobuf/google/protobuf/empty_pb.js");
 const structProto = sdkRequire("google-protobuf/google/protobuf/struct_pb.js");
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the generated stubs are untyped */
+// The generated stubs are untyped.
 type Call = { request: any };
 type Callback = (error: unknown, response?: unknown) => void;
 
