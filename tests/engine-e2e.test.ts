@@ -9,9 +9,7 @@ import { after, before, describe, it } from "mocha";
 import YAML from "yaml";
 import { builtEngine, projectRoot } from "./e2e/engine/engine.ts";
 import { EngineSandbox } from "./e2e/sandbox.ts";
-import { cloudContents } from "./e2e/stand-in/cloud.ts";
-
-const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
+import { cloudContents, secretSignature, signatureKey } from "./e2e/stand-in/cloud.ts";
 
 describe("the real Pulumi engine, offline (dev on AWS)", function () {
     this.timeout(300_000);
@@ -192,7 +190,7 @@ function plaintextSecrets(value: unknown): string[] {
         return [];
     }
     const object = value as Record<string, unknown>;
-    if (object["4dabf18193072939515e22adb298388d"] === secretSignature && typeof object["plaintext"] === "string") {
+    if (object[signatureKey] === secretSignature && typeof object["plaintext"] === "string") {
         const plain = JSON.parse(object["plaintext"]) as unknown;
         return typeof plain === "string" ? [plain] : [];
     }

@@ -7,9 +7,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "mocha";
-import { changedKeys, cloudContents, CloudStore, parseUrn, plainValue, replacementKeys } from "./e2e/stand-in/cloud.ts";
+import { typeAndName } from "../tools/urn.ts";
+import { changedKeys, cloudContents, CloudStore, plainValue, replacementKeys, secretSignature, signatureKey } from "./e2e/stand-in/cloud.ts";
 
-const secret = (value: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value });
+const secret = (value: unknown) => ({ [signatureKey]: secretSignature, value });
 
 describe("stand-in provider: diffs", () => {
     it("reports changed, added and removed top-level keys, whatever the key order inside values", () => {
@@ -34,7 +35,7 @@ describe("stand-in provider: diffs", () => {
     });
 
     it("reads type and name from a URN, parent types included", () => {
-        assert.deepEqual(parseUrn("urn:pulumi:dev::platform::platform:database$aws:rds/instance:Instance::database-primary"), {
+        assert.deepEqual(typeAndName("urn:pulumi:dev::platform::platform:database$aws:rds/instance:Instance::database-primary"), {
             type: "aws:rds/instance:Instance",
             name: "database-primary",
         });

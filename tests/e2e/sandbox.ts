@@ -28,7 +28,7 @@ export class EngineSandbox {
     readonly cloudDir = path.join(this.root, "cloud");
     readonly backendDir = path.join(this.root, "state");
     private readonly home = path.join(this.root, "pulumi-home");
-    readonly passphrase = randomBytes(18).toString("base64url");
+    private readonly passphrase = randomBytes(18).toString("base64url");
     private readonly env: NodeJS.ProcessEnv;
     private readonly sourceRoot: string;
 
@@ -41,7 +41,7 @@ export class EngineSandbox {
         mkdirSync(this.cloudDir);
         mkdirSync(this.backendDir);
         for (const packageName of providerPackages) {
-            this.installStandIn(projectRoot, packageName);
+            this.installStandIn(packageName);
         }
         this.env = {
             ...process.env,
@@ -100,8 +100,8 @@ export class EngineSandbox {
     }
 
     /** The plugin cache layout the engine looks up: plugins/resource-<name>-v<version>/pulumi-resource-<name>. */
-    private installStandIn(projectRoot: string, packageName: string): void {
-        const manifest = JSON.parse(readFileSync(path.join(projectRoot, "node_modules", packageName, "package.json"), "utf8")) as {
+    private installStandIn(packageName: string): void {
+        const manifest = JSON.parse(readFileSync(path.join(this.sourceRoot, "node_modules", packageName, "package.json"), "utf8")) as {
             version: string;
             pulumi: { name: string; version?: string };
         };

@@ -3,6 +3,7 @@
  * it violated and the stack's outputs with secrets masked; as JSON and as a Markdown summary
  * for a pull-request comment.
  */
+import { typeAndName } from "../urn.ts";
 import type { Command } from "./args.ts";
 import type { DriverEvent, DriverOutput } from "./driver.ts";
 
@@ -199,12 +200,6 @@ function formatValue(value: unknown): string {
 /** Text safe inside a Markdown table cell. */
 function cell(text: string): string {
     return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
-}
-
-/** `urn:pulumi:<stack>::<project>::<parent type>$<type>::<name>` → type and name. */
-function typeAndName(urn: string): { type: string; name: string } {
-    const [, , qualifiedType, ...name] = urn.split("::");
-    return qualifiedType === undefined ? { type: "", name: "" } : { type: qualifiedType.split("$").at(-1) ?? "", name: name.join("::") };
 }
 
 function isChangeKind(op: string): op is ChangeKind {

@@ -43,24 +43,30 @@ export function builtEngine(): { binDir: string } | { missing: string } {
     } catch (error) {
         return { missing: (error as Error).message };
     }
-    return existsSync(path.join(binDir, "pulumi")) ? { binDir } : { missing: `no engine in ${binDir}; run \`npm run engine\`` };
+    return isBuilt(binDir) ? { binDir } : { missing: `no engine in ${binDir}; run \`npm run engine\`` };
+}
+
+/** The build fills a `.partial` folder and renames it, so a folder with the CLI is complete. */
+function isBuilt(binDir: string): boolean {
+    return existsSync(path.join(binDir, "pulumi"));
 }
 
 /** Builds the engine unless the cache already has it; returns its bin folder. */
 export function ensureEngine(log: (line: string) => void): string {
     const binDir = engineBinDir();
-    if (existsSync(path.join(binDir, "pulumi")) && existsSync(path.join(binDir, "pulumi-language-nodejs"))) {
+    if (isBuilt(binDir)) {
         log(`engine: reusing ${path.relative(projectRoot, binDir)}`);
         return binDir;
     }
     const started = Date.now();
+    const version = cliVersion();
     const staging = `${binDir}.partial`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
-    log(`engine: building the Pulumi CLI ${cliVersion()} and the Node.js language host into ${path.relative(projectRoot, binDir)} (first run only)`);
+    log(`engine: building the Pulumi CLI ${version} and the Node.js language host into ${path.relative(projectRoot, binDir)} (first run only)`);
     const build = spawnSync(
         "go",
-        ["build", "-ldflags", `-s -w -X ${versionVariable}=${cliVersion()}`, "-o", `${staging}${path.sep}`, cliPackage, "./pulumi-language-nodejs"],
+        ["build", "-ldflags", `-s -w -X ${versionVariable}=${version}`, "-o", `${staging}${path.sep}`, cliPackage, "./pulumi-language-nodejs"],
         { cwd: moduleDir, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, GOFLAGS: "-mod=readonly" } },
     );
     if (build.error || build.status !== 0) {

@@ -21,9 +21,9 @@ export interface CloudRecord {
 /** The folder that holds the stand-in cloud's resources, one sub-folder per provider package. */
 export const cloudDirVariable = "PLATFORM_STAND_IN_CLOUD";
 
-/** Where the SDKs mark a secret value on the wire (`acceptSecrets`). */
-const signatureKey = "4dabf18193072939515e22adb298388d";
-const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
+/** How Pulumi marks a secret on the wire (`acceptSecrets`) and in an exported deployment. */
+export const signatureKey = "4dabf18193072939515e22adb298388d";
+export const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
 
 export class CloudStore {
     private readonly dir: string;
@@ -68,14 +68,6 @@ export function cloudContents(root: string): CloudRecord[] {
     return readdirSync(root, { withFileTypes: true })
         .filter((entry) => entry.isDirectory())
         .flatMap((entry) => new CloudStore(root, entry.name).list());
-}
-
-/** `urn:pulumi:<stack>::<project>::<parent types$>type::<name>` → type and name. */
-export function parseUrn(urn: string): { type: string; name: string } {
-    const parts = urn.split("::");
-    const name = parts.slice(3).join("::");
-    const type = (parts[2] ?? "").split("$").at(-1) ?? "";
-    return { type, name };
 }
 
 /** The value with secret wrappers removed, so computed outputs can read plain strings. */

@@ -10,7 +10,8 @@
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { simulatedCall, simulatedResource } from "../../../tools/offline/mocks.ts";
-import { changedKeys, cloudDirVariable, CloudStore, parseUrn, plainValue, replacementKeys, type Properties } from "./cloud.ts";
+import { typeAndName } from "../../../tools/urn.ts";
+import { changedKeys, cloudDirVariable, CloudStore, plainValue, replacementKeys, type Properties } from "./cloud.ts";
 
 // The generated gRPC stubs ship inside @pulumi/pulumi as CommonJS; load them (and the grpc and
 // protobuf runtimes they were generated for) from there.
@@ -64,12 +65,15 @@ function checkResponse(request: any) {
     return response;
 }
 
-function diffResponse(type: string, oldInputs: Properties, newInputs: Properties) {
+/** A diff of the request's old inputs (its old state when the engine sends none) against its new ones. */
+function diffResponse(request: any, replaces: (changed: string[], oldInputs: Properties, newInputs: Properties) => string[]) {
+    const oldInputs = fromStruct(request.getOldInputs() ?? request.getOlds());
+    const newInputs = fromStruct(request.getNews());
     const changed = changedKeys(oldInputs, newInputs);
     const response = new providerProto.DiffResponse();
     response.setChanges(changed.length === 0 ? providerProto.DiffResponse.DiffChanges.DIFF_NONE : providerProto.DiffResponse.DiffChanges.DIFF_SOME);
     response.setDiffsList(changed);
-    response.setReplacesList(replacementKeys(type, changed, oldInputs, newInputs));
+    response.setReplacesList(replaces(changed, oldInputs, newInputs));
     return response;
 }
 
@@ -87,12 +91,8 @@ const implementation = {
             return response;
         }),
     checkConfig: (call: Call, callback: Callback) => handle(callback, () => checkResponse(call.request)),
-    diffConfig: (call: Call, callback: Callback) =>
-        handle(callback, () => {
-            const response = diffResponse(`pulumi:providers:${packageName}`, fromStruct(call.request.getOldInputs() ?? call.request.getOlds()), fromStruct(call.request.getNews()));
-            response.setReplacesList([]);
-            return response;
-        }),
+    // A provider's configuration changes in place.
+    diffConfig: (call: Call, callback: Callback) => handle(callback, () => diffResponse(call.request, () => [])),
     configure: (_call: Call, callback: Callback) =>
         handle(callback, () => {
             const response = new providerProto.ConfigureResponse();
@@ -103,14 +103,13 @@ const implementation = {
     check: (call: Call, callback: Callback) => handle(callback, () => checkResponse(call.request)),
     diff: (call: Call, callback: Callback) =>
         handle(callback, () => {
-            const { type } = parseUrn(call.request.getUrn());
-            const oldInputs = call.request.getOldInputs() ? fromStruct(call.request.getOldInputs()) : fromStruct(call.request.getOlds());
-            return diffResponse(type, oldInputs, fromStruct(call.request.getNews()));
+            const { type } = typeAndName(call.request.getUrn());
+            return diffResponse(call.request, (changed, oldInputs, newInputs) => replacementKeys(type, changed, oldInputs, newInputs));
         }),
     create: (call: Call, callback: Callback) =>
         handle(callback, () => {
             const urn: string = call.request.getUrn();
-            const { type, name } = parseUrn(urn);
+            const { type, name } = typeAndName(urn);
             const inputs = fromStruct(call.request.getProperties());
             const { id, outputs } = outputsOf(type, name, inputs);
             // As a cloud answers a name clash: the id is taken.
@@ -125,7 +124,7 @@ const implementation = {
         }),
     read: (call: Call, callback: Callback) =>
         handle(callback, () => {
-            const { type } = parseUrn(call.request.getUrn());
+            const { type } = typeAndName(call.request.getUrn());
             const record = store.get(type, call.request.getId());
             const response = new providerProto.ReadResponse();
             // An empty id tells the engine the resource is gone from the cloud.
@@ -139,7 +138,7 @@ const implementation = {
     update: (call: Call, callback: Callback) =>
         handle(callback, () => {
             const urn: string = call.request.getUrn();
-            const { type, name } = parseUrn(urn);
+            const { type, name } = typeAndName(urn);
             const id: string = call.request.getId();
             const inputs = fromStruct(call.request.getNews());
             // Every change to a `random` resource replaces it, so an update keeps the id it has.
@@ -151,7 +150,7 @@ const implementation = {
         }),
     delete: (call: Call, callback: Callback) =>
         handle(callback, () => {
-            store.remove(parseUrn(call.request.getUrn()).type, call.request.getId());
+            store.remove(typeAndName(call.request.getUrn()).type, call.request.getId());
             return new emptyProto.Empty();
         }),
     invoke: (call: Call, callback: Callback) =>
