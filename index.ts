@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesPlatform } from "./components/kubernetes/index.ts";
 import { loadCloud } from "./components/platform/index.ts";
+import { declaredSecretNames } from "./components/secrets/catalog.ts";
 import { loadConfig, platformContext } from "./config/index.ts";
 
 const config = loadConfig();
@@ -14,13 +15,12 @@ const opts = { providers: [cloud.provider(context)] };
 
 const network = cloud.network("network", { context, ...config.network }, opts);
 const cluster = cloud.cluster("cluster", { context, network, ...config.cluster }, opts);
-const secrets = cloud.secrets("secrets", { context, network, apiKeys: config.apiKeys }, opts);
+const secrets = cloud.secrets("secrets", { context, network, apiKeys: config.apiKeys, secretNames: declaredSecretNames(config.kubernetes.addons) }, opts);
 const database = cloud.database("database", { context, network, secrets, ...config.database }, opts);
 const cache = cloud.cache("cache", { context, network, secrets, ...config.cache }, opts);
 const storage = cloud.storage("storage", { context, network, secrets, ...config.storage }, opts);
 const registry = cloud.registry("registry", { context, network, cluster, ...config.registry }, opts);
 const budget = cloud.budget("budget", { context, network, ...config.budget }, opts);
-// After the data services: the secret-store identity is scoped to the secrets they stored.
 const kubernetesBindings = cloud.kubernetesBindings("kubernetes-bindings", { context, cluster, secrets, ...config.kubernetes }, opts);
 const kubernetes = new KubernetesPlatform("kubernetes", {
     context,
@@ -29,7 +29,7 @@ const kubernetes = new KubernetesPlatform("kubernetes", {
     bindings: kubernetesBindings,
     kubernetesVersion: config.cluster.kubernetesVersion,
     networkCidr: network.cidr,
-    dataServicePorts: [database.port, cache.port],
+    dataServicePorts: [{ port: database.port }, ...cache.clientPorts],
     ...config.kubernetes,
 }, opts);
 // Last: the deploy identity is granted on the cluster and the resource group the components above created.

@@ -31,6 +31,8 @@ export const nameRules = {
     keyVault: { maxLength: 24, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
     /** CloudWatch log group path segment. */
     logGroup: { maxLength: 200, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
+    /** KMS alias after `alias/`: letters, digits, / _ - (no dots); 250 characters. */
+    kmsAlias: { maxLength: 250, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
     /** IAM role names: 64 characters. */
     iamRole: { maxLength: 64, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
 } as const satisfies Record<string, NameRule>;

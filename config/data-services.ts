@@ -112,13 +112,35 @@ const registry = z.strictObject({
     }).optional(),
 });
 
+/** The earliest start Azure's Budgets API accepts. */
+export const budgetStartFloor = "2017-06";
+/** How far ahead a budget may start. */
+export const maxBudgetMonthsAhead = 12;
+
+/** `YYYY-MM` of the month `monthsAhead` after `date`'s (UTC). */
+export function monthOf(date: Date, monthsAhead = 0): string {
+    const month = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + monthsAhead, 1));
+    return month.toISOString().slice(0, 7);
+}
+
 const budget = z.strictObject({
     /** Monthly budget in USD; alerts fire at 50, 80 and 100 %. */
     monthlyUsd: z.number().positive().max(10_000_000),
     /** Who gets the alerts, at least one address. */
     alertEmails: z.array(z.email({ error: (issue) => `"${String(issue.input)}" is not an e-mail address` })).min(1),
-    /** First month the budget covers, as YYYY-MM; fixed so that re-running never moves it. */
-    startMonth: z.string().regex(/^20\d\d-(0[1-9]|1[0-2])$/, { error: (issue) => `"${String(issue.input)}" must be a month such as 2026-11` }),
+    /**
+     * First month the budget covers, as YYYY-MM: no earlier than 2017-06 and at most twelve
+     * months ahead (the Budgets APIs' limits). A new budget must start in the current month or
+     * later; the start is kept as first created, so an existing budget never moves.
+     * @default the current month, when the budget is created
+     */
+    startMonth: z
+        .string()
+        .regex(/^20\d\d-(0[1-9]|1[0-2])$/, { error: (issue) => `"${String(issue.input)}" must be a month such as 2027-01` })
+        .refine((month) => month >= budgetStartFloor && month <= monthOf(new Date(), maxBudgetMonthsAhead), {
+            error: (issue) => `${String(issue.input)} must be between ${budgetStartFloor} and ${monthOf(new Date(), maxBudgetMonthsAhead)} (at most ${maxBudgetMonthsAhead} months ahead)`,
+        })
+        .default(() => monthOf(new Date())),
 });
 
 export const dataServicesShape = { database, cache, storage, registry, budget };

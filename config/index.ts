@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../components/context.ts";
 import type { ApiKeyName } from "../components/secrets/secrets.ts";
+import { placeholderWarnings } from "./placeholders.ts";
 import { addedTagKeys, apiKeyConfig, configNamespace, ConfigError, parsePlatformConfig, type PlatformConfig } from "./schema.ts";
 
 export * from "./schema.ts";
@@ -19,16 +20,19 @@ export interface StackConfig extends PlatformConfig {
     readonly apiKeys: Record<ApiKeyName, pulumi.Output<string> | undefined>;
 }
 
-/** Throws a `pulumi.RunError` (printed without a stack trace) when the configuration is invalid. */
+/**
+ * Throws a `pulumi.RunError` (printed without a stack trace) when the configuration is invalid.
+ * Placeholder values (`placeholders.ts`) are logged as warnings, which the engine shows in
+ * `pulumi preview` and `up`. The mock runtime has no engine; the offline plan reports them itself.
+ */
 export function loadConfig(): StackConfig {
-    const prefix = `${configNamespace}:`;
-    const raw = Object.fromEntries(
-        Object.entries(pulumi.runtime.allConfig())
-            .filter(([key]) => key.startsWith(prefix))
-            .map(([key, value]) => [key.slice(prefix.length), decode(value)]),
-    );
     try {
-        const config = parsePlatformConfig(raw);
+        const config = readPlatformConfig();
+        if (pulumi.runtime.getEngine()) {
+            for (const warning of placeholderWarnings(config)) {
+                void pulumi.log.warn(warning);
+            }
+        }
         const project = pulumi.getProject();
         const stack = pulumi.getStack();
         const secrets = new pulumi.Config(configNamespace);
@@ -48,6 +52,16 @@ export function loadConfig(): StackConfig {
         }
         throw error;
     }
+}
+
+/** Validates the runtime's `platform:` values; throws a `ConfigError` naming the key. */
+export function readPlatformConfig(): PlatformConfig {
+    const prefix = `${configNamespace}:`;
+    return parsePlatformConfig(Object.fromEntries(
+        Object.entries(pulumi.runtime.allConfig())
+            .filter(([key]) => key.startsWith(prefix))
+            .map(([key, value]) => [key.slice(prefix.length), decode(value)]),
+    ));
 }
 
 /** Pulumi hands object values over as JSON text and scalars as plain text. */

@@ -27,8 +27,11 @@ export const environmentNames = ["dev", "staging", "prod"] as const;
 /** Oldest Kubernetes minor version accepted. */
 export const kubernetesMinorFloor = 28;
 
-/** Retention values that both CloudWatch Logs and Log Analytics accept. */
+/** Retention values CloudWatch Logs accepts; Log Analytics takes them up to `azureMaxLogRetentionDays`. */
 export const logRetentionChoices = [30, 60, 90, 180, 365, 731] as const;
+
+/** Log Analytics workspaces keep logs at most 730 days, so two years (731) is AWS-only. */
+export const azureMaxLogRetentionDays = 730;
 
 /** Azure Database for PostgreSQL's shortest backup retention. */
 export const azureMinBackupDays = 7;
@@ -231,7 +234,7 @@ export const platformConfigSchema = z
         azure: z.strictObject({ location: z.string().regex(/^[a-z][a-z0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not an Azure location such as westeurope` }) }).optional(),
         /** Tags on every resource; `owner` and `cost-center` are required. */
         tags,
-        /** Days to keep control-plane and flow logs: 30, 60, 90, 180, 365 or 731. @default 90 */
+        /** Days to keep control-plane and flow logs: 30, 60, 90, 180, 365, or 731 (AWS only). @default 90 */
         logRetentionDays: z
             .number()
             .refine((days) => (logRetentionChoices as readonly number[]).includes(days), {
@@ -265,6 +268,13 @@ export const platformConfigSchema = z
                     message: `lists ${value.aws.availabilityZones.length} zones but ${zonesNeeded} are needed (network.zones, and at least 2 for database subnets)`,
                 });
             }
+        }
+        if (value.cloud === "azure" && value.logRetentionDays > azureMaxLogRetentionDays) {
+            context.addIssue({
+                code: "custom",
+                path: ["logRetentionDays"],
+                message: `${value.logRetentionDays} is more than Log Analytics keeps (${azureMaxLogRetentionDays} days); use 365 or less on Azure`,
+            });
         }
         if (value.environment === "prod" && value.cluster?.apiAccess === "public") {
             context.addIssue({

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { simulatedCall, simulatedResource } from "../tools/offline/mocks.ts";
 import { secretMask } from "../tools/offline/evaluate.ts";
 import { cloudNames, expected, inputsOf, planOf, planWith, resourceOf, resourcesOf, stacks } from "./support/plans.ts";
 import { stackValue } from "./support/stack-config.ts";
@@ -35,9 +36,15 @@ describe("cluster on AWS (EKS)", () => {
             it(`exposes the API endpoint as ${want.apiAccess}`, async () => {
                 const plan = await planOf(stack, "aws");
                 const vpcConfig = inputsOf(plan, "aws:eks/cluster:Cluster")["vpcConfig"];
+                // Nodes reach the API through the private endpoint, so the NAT addresses need no place in the CIDRs.
                 assert.equal(vpcConfig.endpointPrivateAccess, true);
                 assert.equal(vpcConfig.endpointPublicAccess, true);
                 assert.deepEqual(vpcConfig.publicAccessCidrs, want.apiAccess === "public" ? ["0.0.0.0/0"] : authorizedCidrs);
+            });
+
+            it("makes whoever creates the cluster its admin through an access entry, as the README says", async () => {
+                const plan = await planOf(stack, "aws");
+                assert.equal(inputsOf(plan, "aws:eks/cluster:Cluster")["accessConfig"].bootstrapClusterCreatorAdminPermissions, true);
             });
 
             it(`autoscales ${want.nodes.min}-${want.nodes.max} nodes of ${awsSkus[stack]} (${want.nodes.vcpu} vCPU, ${want.nodes.memoryGiB} GiB)`, async () => {
@@ -140,7 +147,20 @@ describe("cluster on Azure (AKS)", () => {
             it(`exposes the API endpoint as ${want.apiAccess}`, async () => {
                 const plan = await planOf(stack, "azure");
                 const access = inputsOf(plan, "azure-native:containerservice:ManagedCluster")["apiServerAccessProfile"];
-                assert.deepEqual(access, want.apiAccess === "public" ? undefined : { authorizedIPRanges: authorizedCidrs });
+                // Kubelets leave through the NAT gateway, whose address AKS does not allow by itself.
+                const natAddress = inputsOf(plan, "azure-native:network:PublicIPAddress", "network-nat");
+                assert.ok(natAddress);
+                const egress = simulatedResource("azure-native:network:PublicIPAddress", "network-nat", natAddress).state["ipAddress"];
+                assert.deepEqual(access, want.apiAccess === "public" ? undefined : { authorizedIPRanges: [...authorizedCidrs, `${String(egress)}/32`] });
+            });
+
+            it("makes the principal that runs the first up a Kubernetes admin, since local accounts are off", async () => {
+                const plan = await planOf(stack, "azure");
+                const admin = resourceOf(plan, "azure-native:authorization:RoleAssignment", "cluster-deployer-admin");
+                assert.equal(admin.inputs["principalId"], simulatedCall("azure-native:authorization:getClientConfig", {})["objectId"]);
+                assert.match(admin.inputs["roleDefinitionId"], /b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b$/, "Azure Kubernetes Service RBAC Cluster Admin");
+                assert.match(admin.inputs["scope"], new RegExp(`/managedClusters/platform-${stack}$`));
+                assert.ok(admin.ignoreChanges.includes("principalId"), "a later CI run must not move it to the CI identity");
             });
 
             it(`autoscales a user pool of ${want.nodes.min}-${want.nodes.max} ${azureSkus[stack]} nodes over ${want.zones} zone(s) beside a tainted system pool`, async () => {
@@ -152,6 +172,8 @@ describe("cluster on Azure (AKS)", () => {
                 assert.deepEqual([pool.inputs["minCount"], pool.inputs["maxCount"], pool.inputs["count"]], [want.nodes.min, want.nodes.max, want.nodes.min]);
                 assert.deepEqual(pool.inputs["availabilityZones"], ["1", "2", "3"].slice(0, want.zones));
                 assert.ok(pool.ignoreChanges.includes("count"));
+                // The autoscaler moves the system pool too: its count must not show as drift or be reset by `up`.
+                assert.ok(resourceOf(plan, "azure-native:containerservice:ManagedCluster").ignoreChanges.includes("agentPoolProfiles[0].count"));
                 const system = inputsOf(plan, "azure-native:containerservice:ManagedCluster")["agentPoolProfiles"][0];
                 assert.equal(system.mode, "System");
                 assert.deepEqual(system.nodeTaints, ["CriticalAddonsOnly=true:NoSchedule"]);
@@ -172,8 +194,9 @@ describe("cluster on Azure (AKS)", () => {
             it("gives the control-plane identity only network and KMS roles, and ships control-plane logs", async () => {
                 const plan = await planOf(stack, "azure");
                 const assignments = resourcesOf(plan, "azure-native:authorization:RoleAssignment").filter((assignment) => assignment.parent === "cluster");
-                assert.equal(assignments.length, 2);
-                assert.ok(assignments.every((assignment) => assignment.inputs["principalType"] === "ServicePrincipal"));
+                const controlPlane = assignments.filter((assignment) => assignment.name !== "cluster-deployer-admin");
+                assert.equal(controlPlane.length, 2);
+                assert.ok(controlPlane.every((assignment) => assignment.inputs["principalType"] === "ServicePrincipal"));
                 assert.equal(inputsOf(plan, "azure-native:authorization:RoleAssignment", "cluster-network")["scope"], plan.outputs["networkId"]);
                 const logs = inputsOf(plan, "azure-native:monitor:DiagnosticSetting")["logs"].map((log: any) => log.category);
                 assert.ok(["kube-apiserver", "kube-audit-admin", "guard"].every((category) => logs.includes(category)));
@@ -213,9 +236,19 @@ describe("cluster outputs", () => {
         assert.deepEqual(plan.secretOutputs, ["kubeconfig"]);
     });
 
-    it("hands out the AKS user kubeconfig, decoded, which signs in through Entra ID", async () => {
+    it("hands out a kubeconfig for the AKS endpoint whose kubelogin never waits for a browser", async () => {
         const plan = await planWith({ stack: "dev", cloud: "azure", revealSecrets: true });
-        assert.match(String(plan.outputs["kubeconfig"]), /command: kubelogin/);
+        const kubeconfig = JSON.parse(String(plan.outputs["kubeconfig"]));
+        // The server and CA come from the credentials AKS issued (the simulated ones use --login devicecode).
+        assert.match(kubeconfig.clusters[0].cluster.server, /^https:\/\/platform-dev-[0-9a-f]{8}\.hcp\.westeurope\.azmk8s\.io:443$/);
+        assert.equal(kubeconfig.clusters[0].cluster["certificate-authority-data"], Buffer.from("mock CA of platform-dev").toString("base64"));
+        const exec = kubeconfig.users[0].user.exec;
+        assert.equal(exec.command, "kubelogin");
+        assert.equal(exec.interactiveMode, "Never");
+        assert.ok(!exec.args.includes("devicecode") && !exec.args.includes("interactive"), "no login that needs a person");
+        // AAD_LOGIN_METHOD (workloadidentity in CI) overrides this flag; a person's az login is the default.
+        assert.deepEqual(exec.args.slice(-2), ["--login", "azurecli"]);
+        assert.deepEqual(exec.args.slice(0, 5), ["get-token", "--environment", "AzurePublicCloud", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"]);
         assert.deepEqual(plan.secretOutputs, ["kubeconfig"]);
     });
 

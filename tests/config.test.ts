@@ -78,7 +78,7 @@ describe("configuration schema", () => {
         ["a malformed repository name", (c) => (c["registry"]["repositories"] = ["Team App"]), `platform:registry.repositories.0: "Team App" is not a repository name`],
         ["a malformed alert address", (c) => (c["budget"]["alertEmails"] = ["finance"]), `platform:budget.alertEmails.0: "finance" is not an e-mail address`],
         ["a negative budget", (c) => (c["budget"]["monthlyUsd"] = -1), "platform:budget.monthlyUsd: must be at least 0"],
-        ["a malformed start month", (c) => (c["budget"]["startMonth"] = "2026-13"), `platform:budget.startMonth: "2026-13" must be a month such as 2026-11`],
+        ["a malformed start month", (c) => (c["budget"]["startMonth"] = "2026-13"), `platform:budget.startMonth: "2026-13" must be a month such as 2027-01`],
     ];
     for (const [what, change, message] of invalid) {
         it(`rejects ${what}, naming the key on one line`, () => {

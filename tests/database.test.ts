@@ -115,7 +115,7 @@ describe("database on AWS (RDS for PostgreSQL)", () => {
                     assert.equal(stored.inputs["name"], `platform/${stack}/${secret}`);
                     assert.equal(stored.parent, "database");
                     assert.equal(inputsOf(plan, "aws:secretsmanager/secretVersion:SecretVersion", `secrets-${secret}`)["secretString"], secretMask);
-                    assert.equal(refs[secret], `arn:aws:secretsmanager:eu-west-1:123456789012:secrets-${secret}`);
+                    assert.match(refs[secret]!, new RegExp(`^arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/${stack}/${secret}-[A-Za-z0-9]{6}$`));
                 }
                 assertNoPasswordLeaks(plan);
             });

@@ -28,6 +28,7 @@ function input(environment: Environment, overrides: Partial<AddonValuesInput> = 
         ingressServiceAnnotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "external" },
         externalSecrets: { serviceAccountAnnotations: { "azure.workload.identity/client-id": "0000-1111" }, podLabels: { "azure.workload.identity/use": "true" } },
         grafanaAdminSecret: "grafana-admin",
+        kubeProxy: true,
         ...overrides,
     };
 }

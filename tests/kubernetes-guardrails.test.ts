@@ -10,7 +10,7 @@ import {
 } from "../components/kubernetes/guardrails.ts";
 import { configRejection } from "./support/stack-config.ts";
 
-const baseContext: PolicyContext = { networkCidr: "10.30.0.0/16", dataServicePorts: [5432, 6379] };
+const baseContext: PolicyContext = { networkCidr: "10.30.0.0/16", dataServicePorts: [{ port: 5432 }, { port: 6379 }] };
 
 function policyNamed(context: PolicyContext, name: string): Record<string, any> | undefined {
     return networkPolicies(context).find((policy) => policy.name === name)?.spec;

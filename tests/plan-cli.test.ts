@@ -52,7 +52,7 @@ describe("npm run plan", function () {
         assert.equal(code, 0);
         const document = JSON.parse(stdout);
         assert.deepEqual([document.stack, document.cloud, document.environment], ["prod", "aws", "prod"]);
-        assert.deepEqual(Object.keys(document), ["stack", "cloud", "environment", "resources", "outputs", "policy"]);
+        assert.deepEqual(Object.keys(document), ["stack", "cloud", "environment", "resources", "outputs", "policy", "warnings"]);
         const nodeGroup = document.resources.find((r: any) => r.type === "aws:eks/nodeGroup:NodeGroup");
         assert.deepEqual(nodeGroup.inputs.scalingConfig, { minSize: 5, maxSize: 15, desiredSize: 5 });
         assert.deepEqual(nodeGroup.inputs.instanceTypes, ["m7i.2xlarge"]);
@@ -80,6 +80,7 @@ describe("npm run plan", function () {
         assert.match(stdout, /NAME\s+TYPE/);
         assert.match(stdout, /cluster-eks\s+aws:eks\/cluster:Cluster\n/);
         assert.match(stdout, /kubeconfig\s+\[secret\]/);
+        assert.match(stdout, /\nWARNINGS\nplatform:budget\.alertEmails\.0: "platform-team@example\.com" is a documentation address/);
     });
 
     it("stops a broken stack file with one line naming the key, and exit code 1", () => {

@@ -354,7 +354,26 @@ describe("container registry on Azure (ACR)", () => {
     }
 });
 
+/** The month a budget created today starts in (UTC). */
+function thisMonth(): string {
+    return new Date().toISOString().slice(0, 7);
+}
+
 describe("budget", () => {
+    it("refuses a start month the Budgets API would reject, and starts a configured one as given", async () => {
+        const withStart = (startMonth: string) => planWith({
+            stack: "dev", cloud: "azure",
+            configOverrides: { "platform:budget": stackValue("dev", "budget", (budget) => (budget["startMonth"] = startMonth)) },
+        });
+        const nextMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1)).toISOString().slice(0, 7);
+        assert.deepEqual(inputsOf(await withStart(nextMonth), "azure-native:consumption:Budget")["timePeriod"], { startDate: `${nextMonth}-01T00:00:00Z` });
+        await assert.rejects(withStart("2017-05"), /platform:budget\.startMonth: 2017-05 must be between 2017-06 and/);
+        const tooLate = new Date(Date.UTC(new Date().getUTCFullYear() + 2, 0, 1)).toISOString().slice(0, 7);
+        await assert.rejects(withStart(tooLate), /at most 12 months ahead/);
+        // A past month: the simulated Budgets API refuses a new budget starting there, like the real one.
+        await assert.rejects(withStart("2026-11"), /azure-native:consumption:Budget "budget-monthly": timePeriod\.startDate "2026-11-01T00:00:00Z" is before the current month/);
+    });
+
     for (const stack of stacks) {
         describe(stack, () => {
             const env = want[stack];
@@ -364,8 +383,9 @@ describe("budget", () => {
                 const budget = inputsOf(plan, "aws:budgets/budget:Budget");
                 assert.deepEqual(
                     [budget["name"], budget["budgetType"], budget["limitAmount"], budget["limitUnit"], budget["timeUnit"], budget["timePeriodStart"]],
-                    [`platform-${stack}`, "COST", String(env.budgetUsd), "USD", "MONTHLY", "2026-11-01_00:00"],
+                    [`platform-${stack}`, "COST", String(env.budgetUsd), "USD", "MONTHLY", `${thisMonth()}-01_00:00`],
                 );
+                assert.ok(resourceOf(plan, "aws:budgets/budget:Budget").ignoreChanges.includes("timePeriodStart"), "the start stays where the first up put it");
                 assert.deepEqual(budget["costFilters"], [{ name: "TagKeyValue", values: [`user:stack$${stack}`] }]);
                 assert.deepEqual([plan.outputs["budgetName"], plan.outputs["budgetMonthlyUsd"]], [`platform-${stack}`, env.budgetUsd]);
             });
@@ -387,8 +407,10 @@ describe("budget", () => {
                 assert.equal(budget["scope"], `/subscriptions/${mockSubscriptionId}/resourceGroups/rg-platform-${stack}`);
                 assert.deepEqual(
                     [budget["budgetName"], budget["amount"], budget["category"], budget["timeGrain"], budget["timePeriod"]],
-                    [`platform-${stack}`, env.budgetUsd, "Cost", "Monthly", { startDate: "2026-11-01T00:00:00Z" }],
+                    [`platform-${stack}`, env.budgetUsd, "Cost", "Monthly", { startDate: `${thisMonth()}-01T00:00:00Z` }],
                 );
+                // The API accepts a new budget's start only within the current month; it must never move afterwards.
+                assert.ok(resourceOf(plan, "azure-native:consumption:Budget").ignoreChanges.includes("timePeriod.startDate"));
                 assert.deepEqual([plan.outputs["budgetName"], plan.outputs["budgetMonthlyUsd"]], [`platform-${stack}`, env.budgetUsd]);
             });
 

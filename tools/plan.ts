@@ -1,11 +1,12 @@
 /**
- * `npm run plan -- <stack> [--cloud aws|azure] [--json]`
+ * `npm run plan -- <stack> [--cloud aws|azure] [--json] [--strict]`
  *
  * Evaluates the real program for Pulumi.<stack>.yaml under Pulumi's mock runtime, runs
- * the policy pack over it and prints what it would create and every violation: a table,
- * or with --json one JSON document on stdout.
- * Exit codes: 0 planned, 1 invalid configuration or stack file, 2 bad arguments,
- * 3 planned but a mandatory policy is violated.
+ * the policy pack over it and prints what it would create, every violation and every
+ * placeholder value (`config/placeholders.ts`): a table, or with --json one JSON document
+ * on stdout. With --strict, placeholder values fail the plan: each is also printed to stderr.
+ * Exit codes: 0 planned, 1 invalid configuration or stack file (with --strict, also
+ * placeholder values), 2 bad arguments, 3 planned but a mandatory policy is violated.
  */
 import { parseArgs } from "node:util";
 import { hasMandatoryViolation } from "../policy/run.ts";
@@ -13,8 +14,11 @@ import { evaluateStack, PlanConfigError } from "./offline/evaluate.ts";
 import { renderJson, renderTable } from "./offline/report.ts";
 import { PlanInputError } from "./offline/stack-file.ts";
 
-const usage = "usage: npm run plan -- <stack> [--cloud aws|azure] [--json] [--stack-dir <dir with Pulumi.<stack>.yaml>]";
-const exitCodes = "exit codes: 0 planned, 1 invalid configuration or stack file, 2 bad arguments, 3 a mandatory policy is violated";
+const usage = "usage: npm run plan -- <stack> [--cloud aws|azure] [--json] [--strict] [--stack-dir <dir with Pulumi.<stack>.yaml>]";
+const exitCodes = [
+    "exit codes: 0 planned, 1 invalid configuration or stack file, 2 bad arguments, 3 a mandatory policy is violated",
+    "--strict: placeholder values (the plan's warnings) exit 1, ahead of 3; without it they only print",
+].join("\n");
 
 async function main(argv: string[]): Promise<number> {
     let parsed;
@@ -25,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
             options: {
                 cloud: { type: "string" },
                 json: { type: "boolean", default: false },
+                strict: { type: "boolean", default: false },
                 "stack-dir": { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
@@ -47,6 +52,12 @@ async function main(argv: string[]): Promise<number> {
     try {
         const report = await evaluateStack({ stack, cloud, stackFileDir: parsed.values["stack-dir"] });
         process.stdout.write(`${parsed.values.json ? renderJson(report) : renderTable(report)}\n`);
+        if (parsed.values.strict && report.warnings.length > 0) {
+            for (const warning of report.warnings) {
+                process.stderr.write(`error: ${warning}\n`);
+            }
+            return 1;
+        }
         return hasMandatoryViolation(report.policy) ? 3 : 0;
     } catch (error) {
         if (error instanceof PlanConfigError || error instanceof PlanInputError) {

@@ -41,7 +41,11 @@ export class AwsBudget extends pulumi.ComponentResource implements Budget {
                 ...budgetThresholds.map((threshold) => notify("ACTUAL", threshold)),
                 notify("FORECASTED", 100),
             ],
-        }, { parent: this });
+        }, {
+            parent: this,
+            // The default start is the month of the first `up`; it must not move afterwards.
+            ignoreChanges: ["timePeriodStart"],
+        });
 
         this.budgetName = budget.name;
         this.monthlyUsd = args.monthlyUsd;

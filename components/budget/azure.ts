@@ -39,7 +39,11 @@ export class AzureBudget extends pulumi.ComponentResource implements Budget {
                 ...budgetThresholds.map((threshold) => notify("Actual", threshold)),
                 notify("Forecasted", 100),
             ]),
-        }, { parent: this });
+        }, {
+            parent: this,
+            // The API accepts a start only within the current month: keep the one the budget was created with.
+            ignoreChanges: ["timePeriod.startDate"],
+        });
 
         this.budgetName = budget.name;
         this.monthlyUsd = args.monthlyUsd;

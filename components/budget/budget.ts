@@ -8,7 +8,7 @@ export interface BudgetArgs {
     readonly network: Network;
     readonly monthlyUsd: number;
     readonly alertEmails: readonly string[];
-    /** YYYY-MM. */
+    /** YYYY-MM; the schema defaults it to the current month. */
     readonly startMonth: string;
 }
 

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { physicalName, type NameRule } from "../naming.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import { elastiCacheNodeType } from "../sizing/index.ts";
-import type { Cache, CacheArgs } from "./cache.ts";
+import type { Cache, CacheArgs, PortRange } from "./cache.ts";
 
 /**
  * Valkey rather than Redis OSS: it is AWS's recommended ElastiCache engine, priced below
@@ -29,6 +29,8 @@ const replicationGroupRule: NameRule = { maxLength: 40, allowed: /[a-z0-9-]/, se
 export class AwsCache extends pulumi.ComponentResource implements Cache {
     readonly host: pulumi.Output<string>;
     readonly port = elastiCachePort;
+    /** Cluster-mode redirects stay on the same port. */
+    readonly clientPorts: readonly PortRange[] = [{ port: elastiCachePort }];
     readonly tls = true;
     readonly clustered: boolean;
     readonly authSecretRef: pulumi.Output<string>;

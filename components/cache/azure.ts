@@ -6,10 +6,13 @@ import type { NameRule } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../network/azure-endpoints.ts";
 import { managedRedisSku } from "../sizing/index.ts";
-import type { Cache, CacheArgs } from "./cache.ts";
+import type { Cache, CacheArgs, PortRange } from "./cache.ts";
 
 /** The port Azure Managed Redis serves its (single) database on. */
 export const managedRedisPort = 10000;
+
+/** Where an OSS-cluster database redirects clients to individual nodes ("85XX"; the docs say not to hard-code one). */
+export const managedRedisNodePorts: PortRange = { port: 8500, endPort: 8599 };
 
 /** Cluster names: 1-60 letters, digits and single hyphens; the host name makes them unique per region. */
 const clusterNameRule: NameRule = { maxLength: 60, allowed: /[a-z0-9-]/, separator: "-", lowercase: true };
@@ -23,6 +26,7 @@ const clusterNameRule: NameRule = { maxLength: 60, allowed: /[a-z0-9-]/, separat
 export class AzureCache extends pulumi.ComponentResource implements Cache {
     readonly host: pulumi.Output<string>;
     readonly port = managedRedisPort;
+    readonly clientPorts: readonly PortRange[];
     readonly tls = true;
     readonly clustered: boolean;
     readonly authSecretRef: pulumi.Output<string>;
@@ -88,6 +92,7 @@ export class AzureCache extends pulumi.ComponentResource implements Cache {
 
         this.host = cluster.hostName;
         this.clustered = clustered;
+        this.clientPorts = clustered ? [{ port: managedRedisPort }, managedRedisNodePorts] : [{ port: managedRedisPort }];
         this.authSecretRef = args.secrets.putSecret(this, "redis-password", keys.primaryKey);
         this.sku = sku;
         this.registerOutputs({

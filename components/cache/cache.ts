@@ -17,11 +17,19 @@ export interface CacheArgs {
     readonly azure?: { readonly skuName?: string | undefined } | undefined;
 }
 
+/** TCP ports `port` to `endPort` (inclusive); one port without `endPort`. */
+export interface PortRange {
+    readonly port: number;
+    readonly endPort?: number | undefined;
+}
+
 /** A Redis-compatible cache as the layers above see it, the same on every cloud. */
 export interface Cache {
     /** Private DNS name clients connect to (the configuration endpoint in cluster mode). */
     readonly host: pulumi.Output<string>;
     readonly port: number;
+    /** Every port a client must reach: `port`, plus the nodes' ports where the cluster protocol redirects to them. */
+    readonly clientPorts: readonly PortRange[];
     /** Always true: plaintext connections are refused. */
     readonly tls: true;
     /** Clients must use the cluster protocol. */

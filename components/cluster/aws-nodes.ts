@@ -30,6 +30,8 @@ export const eksWorkloadAddons = ["coredns", "aws-ebs-csi-driver"];
 export class AwsNodes extends pulumi.ComponentResource {
     readonly nodeGroupName: pulumi.Output<string>;
     readonly nodeRoleArn: pulumi.Output<string>;
+    /** The node group, CoreDNS and the EBS CSI driver: what a pod needs to start. */
+    readonly workloadReady: pulumi.Resource[];
 
     constructor(name: string, args: AwsNodesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:AwsNodes", name, {}, opts);
@@ -85,10 +87,11 @@ export class AwsNodes extends pulumi.ComponentResource {
             role: ebsCsiRole.name,
             policyArn: awsManagedPolicy("service-role/AmazonEBSCSIDriverPolicy"),
         }, parent);
-        addon("coredns", {}, [nodeGroup]);
-        addon("aws-ebs-csi-driver", {
+        const coreDns = addon("coredns", {}, [nodeGroup]);
+        const ebsCsi = addon("aws-ebs-csi-driver", {
             podIdentityAssociations: [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }],
         }, [nodeGroup]);
+        this.workloadReady = [nodeGroup, coreDns, ebsCsi];
 
         this.nodeGroupName = nodeGroup.nodeGroupName;
         this.nodeRoleArn = role.arn;

@@ -28,6 +28,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
     readonly nodeSku: string;
     /** IAM role of the worker nodes (image pulls, node permissions). */
     readonly nodeRoleArn: pulumi.Output<string>;
+    readonly workloadReady: pulumi.Resource[];
 
     /** Narrows the cloud-agnostic cluster handed to an AWS component. */
     static from(candidate: Cluster): AwsCluster {
@@ -117,6 +118,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
         this.oidcProviderArn = oidcProvider.arn;
         this.nodeSku = nodeSku;
         this.nodeRoleArn = nodes.nodeRoleArn;
+        this.workloadReady = nodes.workloadReady;
         this.kubeconfig = pulumi.secret(
             pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([clusterName, server, authority]) =>
                 renderKubeconfig({

@@ -12,6 +12,7 @@ import { AzureNetwork } from "../network/azure.ts";
 import { vmSize } from "../sizing/index.ts";
 import { builtInRoleDefinition, builtInRoles } from "./azure-roles.ts";
 import type { Cluster, ClusterArgs } from "./cluster.ts";
+import { aksKubeconfig } from "./kubeconfig.ts";
 
 /** AKS tiers: the Standard tier carries the 99.95 % SLA when the cluster spans zones. */
 export const aksTiers = { free: "Free", standard: "Standard", sla: "Standard" } as const;
@@ -45,6 +46,7 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
     readonly clusterId: pulumi.Output<string>;
     /** The resource group the cluster lives in; identities bound to it go there too. */
     readonly resourceGroupName: pulumi.Output<string>;
+    readonly workloadReady: pulumi.Resource[];
 
     /** Narrows the cloud-agnostic cluster handed to an Azure component. */
     static from(candidate: Cluster): AzureCluster {
@@ -152,7 +154,7 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [...settings.adminGroupObjectIds] },
             disableLocalAccounts: true,
             enableRBAC: true,
-            apiServerAccessProfile: apiServerAccess(args.apiAccess, args.authorizedCidrs),
+            apiServerAccessProfile: apiServerAccess(args.apiAccess, args.authorizedCidrs, network.egressAddresses),
             oidcIssuerProfile: { enabled: true },
             securityProfile: {
                 workloadIdentity: { enabled: true },
@@ -161,9 +163,27 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             },
             autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" },
             autoScalerProfile: { balanceSimilarNodeGroups: "true", expander: "least-waste" },
-        }, { ...stateful, dependsOn: roleAssignments });
+        }, {
+            ...stateful,
+            dependsOn: roleAssignments,
+            // The cluster autoscaler owns the system pool's live count.
+            ignoreChanges: ["agentPoolProfiles[0].count"],
+        });
 
-        new containerservice.AgentPool(`${name}-workload`, {
+        // Local accounts are off: whoever runs `up` needs an Azure RBAC role to create the Kubernetes layer.
+        const deployer = authorization.getClientConfigOutput({ parent: this });
+        const deployerAdmin = new authorization.RoleAssignment(`${name}-deployer-admin`, {
+            principalId: deployer.objectId,
+            roleDefinitionId: builtInRoleDefinition(cluster.id, builtInRoles.aksRbacClusterAdmin),
+            scope: cluster.id,
+            description: "Cluster admin for the principal that first deployed this stack (Pulumi's Kubernetes provider).",
+        }, {
+            parent: this,
+            // Kept for whoever ran the first `up`; CI's identities get their own roles (ci-identity).
+            ignoreChanges: ["principalId"],
+        });
+
+        const workloadPool = new containerservice.AgentPool(`${name}-workload`, {
             resourceGroupName: network.resourceGroupName,
             resourceName: cluster.name,
             agentPoolName: "workload",
@@ -175,6 +195,7 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             maxCount: args.nodes.max,
             nodeLabels: { "platform/pool": "workload" },
         }, { parent: this, ignoreChanges: ["count"] }); // the cluster autoscaler owns the live count
+        this.workloadReady = [workloadPool, deployerAdmin];
 
         const workspace = new operationalinsights.Workspace(`${name}-logs`, {
             ...inGroup,
@@ -210,9 +231,8 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL ?? "");
         this.nodeSku = nodeSku;
         this.kubeletPrincipalId = cluster.identityProfile.apply((profile) => profile?.["kubeletidentity"]?.objectId ?? "");
-        this.kubeconfig = pulumi.secret(
-            credentials.kubeconfigs.apply((configs) => Buffer.from(configs[0]!.value, "base64").toString("utf8")),
-        );
+        this.kubeconfig = pulumi.secret(pulumi.all([cluster.name, credentials.kubeconfigs]).apply(([clusterName, configs]) =>
+            aksKubeconfig(clusterName, Buffer.from(configs[0]!.value, "base64").toString("utf8"))));
         this.registerOutputs({
             clusterName: this.clusterName,
             endpoint: this.endpoint,
@@ -226,12 +246,13 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
     }
 }
 
-function apiServerAccess(access: ClusterArgs["apiAccess"], authorizedCidrs: readonly string[]) {
+function apiServerAccess(access: ClusterArgs["apiAccess"], authorizedCidrs: readonly string[], egressAddresses: pulumi.Output<string>[]) {
     switch (access) {
         case "public":
             return undefined;
         case "restricted":
-            return { authorizedIPRanges: [...authorizedCidrs] };
+            // Kubelets reach the API through the NAT gateway, whose address AKS does not add by itself.
+            return { authorizedIPRanges: pulumi.all(egressAddresses).apply((addresses) => [...authorizedCidrs, ...addresses.map((address) => `${address}/32`)]) };
         case "private":
             return { enablePrivateCluster: true, privateDNSZone: "system" };
     }

@@ -51,4 +51,9 @@ export interface Cluster {
     readonly kubeconfig: pulumi.Output<string>;
     /** The concrete SKU of the workload nodes. */
     readonly nodeSku: string;
+    /**
+     * What must exist before anything is deployed into the cluster (the worker pool, cluster
+     * DNS): the Kubernetes provider waits for these, not for a Helm timeout.
+     */
+    readonly workloadReady: pulumi.Resource[];
 }

@@ -2,6 +2,7 @@
  * Kubeconfig documents for clusters whose credentials come from a cloud CLI at connect
  * time, so the document itself carries no long-lived token. Pure: no provider SDK.
  */
+import { parse } from "yaml";
 
 export interface KubeconfigArgs {
     readonly clusterName: string;
@@ -37,4 +38,40 @@ export function renderKubeconfig(args: KubeconfigArgs): string {
 /** `aws eks get-token`: short-lived tokens from the caller's AWS credentials. */
 export function eksTokenCommand(clusterName: string, region: string): KubeconfigArgs["exec"] {
     return { command: "aws", args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"] };
+}
+
+/** The AKS AAD server application every Entra-enabled cluster issues tokens for. */
+export const aksServerApplicationId = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+/**
+ * How kubelogin signs in when `AAD_LOGIN_METHOD` does not say otherwise: the caller's Azure
+ * CLI session. CI sets `AAD_LOGIN_METHOD=workloadidentity`, which kubelogin prefers over
+ * this flag; the `devicecode` default AKS writes would wait for a person at a browser.
+ */
+export const kubeloginDefaultLogin = "azurecli";
+
+/** `kubelogin get-token`, never interactive; the environment may choose another method. */
+export function aksTokenCommand(): KubeconfigArgs["exec"] {
+    return {
+        command: "kubelogin",
+        args: ["get-token", "--environment", "AzurePublicCloud", "--server-id", aksServerApplicationId, "--login", kubeloginDefaultLogin],
+    };
+}
+
+/**
+ * The cluster's address and CA from the user kubeconfig AKS returns, re-rendered with a
+ * non-interactive kubelogin command in place of AKS's `--login devicecode`.
+ */
+export function aksKubeconfig(clusterName: string, issued: string): string {
+    const document = parse(issued) as { clusters?: { cluster?: { server?: string; "certificate-authority-data"?: string } }[] };
+    const cluster = document.clusters?.[0]?.cluster;
+    if (!cluster?.server || !cluster["certificate-authority-data"]) {
+        throw new Error(`the kubeconfig AKS issued for ${clusterName} has no cluster server or CA`);
+    }
+    return renderKubeconfig({
+        clusterName,
+        server: cluster.server,
+        certificateAuthorityData: cluster["certificate-authority-data"],
+        exec: aksTokenCommand(),
+    });
 }

@@ -71,8 +71,9 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
                 publicNetworkAccess: "Disabled",
             },
         };
-        // Autogrow raises the live size; a deployment must never try to shrink it back.
-        const serverOptions = { parent: this, protect, ignoreChanges: ["storage.storageSizeGB"] };
+        // Autogrow raises the live size; a deployment must never try to shrink it back. The server
+        // registers its name in the private zone and fails if the zone is not linked to the VNet yet.
+        const serverOptions = { parent: this, protect, ignoreChanges: ["storage.storageSizeGB"], dependsOn: [network.privateDnsZoneLinks.postgres] };
 
         const credentials = databaseCredentials(name, this, args.secrets);
         this.adminSecretRef = credentials.adminSecretRef;
@@ -124,7 +125,7 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
                 createMode: "Replica",
                 sourceServerResourceId: primary.id,
                 availabilityZone: otherZones.length > 0 ? otherZones[otherZones.length - 1 - (index % otherZones.length)] : primaryZone,
-            }, { ...serverOptions, dependsOn: [database] }));
+            }, { ...serverOptions, dependsOn: [network.privateDnsZoneLinks.postgres, database] }));
 
         if (protect) {
             [primary, ...replicas].forEach((server, index) =>

@@ -82,6 +82,8 @@ export interface AddonValuesInput {
     readonly clusterAutoscalerValues?: pulumi.Input<Record<string, unknown>>;
     /** Existing Secret in `monitoring` with keys admin-user / admin-password. */
     readonly grafanaAdminSecret: string;
+    /** The nodes run kube-proxy (not where Cilium replaces it), so its metrics can be scraped. */
+    readonly kubeProxy: boolean;
 }
 
 /** How big and how redundant the add-ons run in one environment. */

@@ -94,7 +94,13 @@ function monitoring(input: AddonValuesInput): Values {
     const profile = addonProfile(input.environment);
     const { observability, storageClassName } = input;
     const volumes = fixedVolumeGiB[profile.tier];
+    // EKS and AKS run the control plane out of reach: scraping it would only fire "down" alerts forever.
+    const hidden = { enabled: false };
     return {
+        kubeControllerManager: hidden,
+        kubeScheduler: hidden,
+        kubeEtcd: hidden,
+        kubeProxy: { enabled: input.kubeProxy },
         prometheus: {
             podDisruptionBudget: disruptionBudget(profile, profile.prometheusReplicas),
             prometheusSpec: {

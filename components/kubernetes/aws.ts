@@ -73,6 +73,7 @@ export function clusterAutoscalerPolicy(clusterName: string): string {
  */
 export class AwsKubernetesBindings extends pulumi.ComponentResource implements KubernetesBindings {
     readonly builtInAddons = [];
+    readonly kubeProxy = true;
     readonly storageClass = { provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", encrypted: "true" } };
     // Served by the EKS cloud controller (no AWS Load Balancer Controller): NLB, instance targets.
     readonly ingressServiceAnnotations = {
@@ -92,11 +93,6 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
         const cluster = AwsCluster.from(args.cluster);
         const store = AwsSecretStore.from(args.secrets);
         const { region } = cloudSettings(args.context, "aws");
-        // Every data service stored its secrets before this component: the grant covers exactly those.
-        const secretArns = Object.values(store.secretRefs);
-        if (args.addons.externalSecrets && secretArns.length === 0) {
-            throw new Error("kubernetes.addons.externalSecrets needs secrets in the store; create the data services first");
-        }
         const parent = { parent: this };
 
         const podRole = (role: string, serviceAccount: ServiceAccountRef, policy: pulumi.Input<string>) => {
@@ -115,7 +111,8 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
             this.externalSecretsRoleArn = podRole(
                 "external-secrets",
                 addonServiceAccounts.externalSecrets,
-                pulumi.all([pulumi.all(secretArns), store.keyArn]).apply(([arns, keyArn]) => externalSecretsPolicy(arns, keyArn, region)),
+                // Every secret the store declares, whichever component stores it and whenever.
+                pulumi.all([store.secretArnPatterns, store.keyArn]).apply(([arns, keyArn]) => externalSecretsPolicy(arns, keyArn, region)),
             );
             // No auth block: ESO falls back to the SDK credential chain, i.e. the controller's pod identity.
             this.externalSecrets = {

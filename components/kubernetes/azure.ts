@@ -30,6 +30,7 @@ export function serviceAccountSubject(account: ServiceAccountRef): string {
  */
 export class AzureKubernetesBindings extends pulumi.ComponentResource implements KubernetesBindings {
     readonly builtInAddons = ["metricsServer", "clusterAutoscaler"] as const;
+    readonly kubeProxy = false;
     // ZRS replicates a disk across zones, so a volume survives the loss of its zone.
     readonly storageClass = { provisioner: "disk.csi.azure.com", parameters: { skuName: "Premium_ZRS" } };
     // The default probe requests `/`, which ingress-nginx answers 404 and the load balancer reads as down.
@@ -64,7 +65,11 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
                 location,
                 tags: args.context.tags,
             }, parent);
-            assignRole("external-secrets", identity.principalId, "ServicePrincipal", builtInRoles.keyVaultSecretsUser, store.storeId);
+            // Secret by secret, the same declared set the AWS binding grants.
+            for (const secretName of store.secretNames) {
+                assignRole(`external-secrets-${secretName}`, identity.principalId, "ServicePrincipal", builtInRoles.keyVaultSecretsUser,
+                    pulumi.interpolate`${store.storeId}/secrets/${secretName}`);
+            }
             new managedidentity.FederatedIdentityCredential(`${name}-external-secrets`, {
                 resourceGroupName: cluster.resourceGroupName,
                 resourceName: identity.name,

@@ -5,6 +5,7 @@
  */
 import type { networking } from "@pulumi/kubernetes/types/input.js";
 import type { EnvironmentName, KubernetesConfig } from "../../config/schema.ts";
+import type { PortRange } from "../cache/cache.ts";
 
 export type NamespaceQuota = KubernetesConfig["quota"];
 
@@ -48,8 +49,8 @@ export const workloadPodSecurityLabels = {
 export interface PolicyContext {
     /** Address space of the cloud network; the data services and private endpoints live in it. */
     readonly networkCidr: string;
-    /** Ports of the database and cache. */
-    readonly dataServicePorts: readonly number[];
+    /** Ports (and port ranges) of the database and cache. */
+    readonly dataServicePorts: readonly PortRange[];
     /** Namespace of the ingress controller, when it is installed. */
     readonly ingressNamespace?: string | undefined;
     /** Namespace Prometheus scrapes from, when monitoring is installed. */
@@ -71,6 +72,7 @@ export interface NetworkPolicySpec {
 
 const inNamespace = (namespace: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } });
 const tcp = (port: number) => ({ protocol: "TCP", port });
+const tcpRange = ({ port, endPort }: PortRange) => (endPort === undefined ? tcp(port) : { protocol: "TCP", port, endPort });
 
 /** Default-deny in both directions, then one policy per allowance so each is visible by name. */
 export function networkPolicies(policy: PolicyContext): NetworkPolicySpec[] {
@@ -102,7 +104,7 @@ export function networkPolicies(policy: PolicyContext): NetworkPolicySpec[] {
             spec: {
                 podSelector: allPods,
                 policyTypes: ["Egress"],
-                egress: [{ to: [{ ipBlock: { cidr: policy.networkCidr } }], ports: policy.dataServicePorts.map(tcp) }],
+                egress: [{ to: [{ ipBlock: { cidr: policy.networkCidr } }], ports: policy.dataServicePorts.map(tcpRange) }],
             },
         },
         {

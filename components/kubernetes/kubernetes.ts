@@ -53,6 +53,8 @@ export interface KubernetesBindings {
     readonly externalSecrets?: ExternalSecretsBinding | undefined;
     /** Cloud values for the cluster autoscaler chart; undefined where the cloud runs its own or it is off. */
     readonly clusterAutoscalerValues?: pulumi.Input<Record<string, unknown>> | undefined;
+    /** The nodes run kube-proxy (EKS); AKS's Cilium data plane replaces it. */
+    readonly kubeProxy: boolean;
     /** Kubernetes group names the cloud maps developers to, for RoleBindings. */
     readonly developerGroups: pulumi.Input<string>[];
 }

@@ -8,6 +8,7 @@ import * as storagev1 from "@pulumi/kubernetes/storage/v1/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { KubernetesConfig } from "../../config/schema.ts";
+import type { PortRange } from "../cache/cache.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import type { PlatformContext } from "../context.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
@@ -25,7 +26,7 @@ export interface KubernetesPlatformArgs extends KubernetesConfig {
     /** Address space of the cloud network, for the data-services egress allowance. */
     readonly networkCidr: string;
     /** Database and cache ports workloads may reach. */
-    readonly dataServicePorts: readonly number[];
+    readonly dataServicePorts: readonly PortRange[];
     /** The cluster's Kubernetes minor version; version-bound add-ons follow it. */
     readonly kubernetesVersion: string;
 }
@@ -57,7 +58,10 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:KubernetesPlatform", name, {}, opts);
         const { context, bindings, addons: enabled } = args;
-        const provider = new Provider(`${name}-provider`, { kubeconfig: args.cluster.kubeconfig, enableServerSideApply: true }, { parent: this });
+        const provider = new Provider(`${name}-provider`, { kubeconfig: args.cluster.kubeconfig, enableServerSideApply: true }, {
+            parent: this,
+            dependsOn: args.cluster.workloadReady,
+        });
         const inCluster = { parent: this, provider };
 
         const storageClass = new storagev1.StorageClass(`${name}-storage`, {
@@ -100,6 +104,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             externalSecrets: bindings.externalSecrets,
             clusterAutoscalerValues: bindings.clusterAutoscalerValues,
             grafanaAdminSecret: grafanaAdminSecretName,
+            kubeProxy: bindings.kubeProxy,
         };
         const releaseDependencies: Partial<Record<AddonName, pulumi.Resource[]>> = { monitoring: monitoringDependencies };
         if (installed.includes("jaeger")) {

@@ -27,6 +27,7 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
     readonly databaseSubnetIds: pulumi.Output<string>[];
     readonly endpointSubnetIds: pulumi.Output<string>[];
     readonly natGatewayIds: pulumi.Output<string>[];
+    readonly egressAddresses: pulumi.Output<string>[];
 
     /** Narrows the cloud-agnostic network handed to an AWS component. */
     static from(candidate: Network): AwsNetwork {
@@ -79,11 +80,12 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
         const natCount = args.natGateways === "perZone" ? zones.length : 1;
         const natGateways = publicSubnets.slice(0, natCount).map((subnet, index) => {
             const address = new aws.ec2.Eip(`${name}-nat-${index}`, { domain: "vpc", tags: label(`nat-${zones[index]}`) }, parent);
-            return new aws.ec2.NatGateway(`${name}-nat-${index}`, {
+            const gateway = new aws.ec2.NatGateway(`${name}-nat-${index}`, {
                 allocationId: address.id,
                 subnetId: subnet.id,
                 tags: label(`nat-${zones[index]}`),
             }, { parent: this, dependsOn: [internetGateway] });
+            return { gateway, address };
         });
 
         // A one-zone stack still gets a second private subnet: EKS refuses control planes in one zone.
@@ -98,7 +100,7 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
             // Each zone leaves through its own NAT gateway when there is one per zone.
             const routes = new aws.ec2.RouteTable(`${name}-private-rt-${index}`, {
                 vpcId: vpc.id,
-                routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateways[Math.min(index, natCount - 1)]!.id }],
+                routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: natGateways[Math.min(index, natCount - 1)]!.gateway.id }],
                 tags: label(`private-${privateZones[index]}`),
             }, parent);
             new aws.ec2.RouteTableAssociation(`${name}-private-${index}`, { subnetId: subnet.id, routeTableId: routes.id }, parent);
@@ -138,7 +140,8 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
         this.nodeCidrs = layout.map((zone) => zone.private);
         this.databaseSubnetIds = databaseSubnets.map((subnet) => subnet.id);
         this.endpointSubnetIds = this.nodeSubnetIds;
-        this.natGatewayIds = natGateways.map((gateway) => gateway.id);
+        this.natGatewayIds = natGateways.map(({ gateway }) => gateway.id);
+        this.egressAddresses = natGateways.map(({ address }) => address.publicIp);
         this.registerOutputs({
             networkId: this.networkId,
             publicSubnetIds: this.publicSubnetIds,
@@ -147,6 +150,7 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
             databaseSubnetIds: this.databaseSubnetIds,
             endpointSubnetIds: this.endpointSubnetIds,
             natGatewayIds: this.natGatewayIds,
+            egressAddresses: this.egressAddresses,
         });
     }
 

@@ -19,8 +19,11 @@ export const privateDnsZoneNames = {
 
 export type PrivateDnsZoneName = keyof typeof privateDnsZoneNames;
 
-/** Ports the cluster may open on the private-endpoint subnet: HTTPS, Azure Managed Redis. */
-const endpointPorts = ["443", "10000"];
+/**
+ * Ports the cluster may open on the private-endpoint subnet: HTTPS, and Azure Managed Redis's
+ * 10000 plus 8500-8599, where an OSS-cluster database redirects clients to each node.
+ */
+export const endpointPorts = ["443", "10000", "8500-8599"];
 const postgresPort = "5432";
 
 /**
@@ -38,10 +41,13 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
     readonly databaseSubnetIds: pulumi.Output<string>[];
     readonly endpointSubnetIds: pulumi.Output<string>[];
     readonly natGatewayIds: pulumi.Output<string>[];
+    readonly egressAddresses: pulumi.Output<string>[];
     readonly resourceGroupName: pulumi.Output<string>;
     readonly resourceGroupId: pulumi.Output<string>;
     readonly location: string;
     readonly privateDnsZoneIds: Record<PrivateDnsZoneName, pulumi.Output<string>>;
+    /** Each zone's link to the VNet: a service registering in a zone must wait for it. */
+    readonly privateDnsZoneLinks: Record<PrivateDnsZoneName, privatedns.VirtualNetworkLink>;
 
     /** Narrows the cloud-agnostic network handed to an Azure component. */
     static from(candidate: Network): AzureNetwork {
@@ -128,26 +134,24 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
         // Enforce the NSG on private endpoints too.
         const endpoints = subnet("endpoints", layout.endpoints, endpointSecurity, { privateEndpointNetworkPolicies: "Enabled" }, database);
 
-        const zoneIds = Object.fromEntries(
-            Object.entries(privateDnsZoneNames).map(([key, zoneName]) => {
-                const zone = new privatedns.PrivateZone(`${name}-dns-${key}`, {
-                    resourceGroupName: group.name,
-                    privateZoneName: zoneName,
-                    location: "global",
-                    tags,
-                }, parent);
-                new privatedns.VirtualNetworkLink(`${name}-dns-${key}`, {
-                    resourceGroupName: group.name,
-                    privateZoneName: zone.name,
-                    virtualNetworkLinkName: "platform",
-                    virtualNetwork: { id: vnet.id },
-                    registrationEnabled: false,
-                    location: "global",
-                    tags,
-                }, parent);
-                return [key, zone.id];
-            }),
-        ) as Record<PrivateDnsZoneName, pulumi.Output<string>>;
+        const zones = Object.entries(privateDnsZoneNames).map(([key, zoneName]) => {
+            const zone = new privatedns.PrivateZone(`${name}-dns-${key}`, {
+                resourceGroupName: group.name,
+                privateZoneName: zoneName,
+                location: "global",
+                tags,
+            }, parent);
+            const link = new privatedns.VirtualNetworkLink(`${name}-dns-${key}`, {
+                resourceGroupName: group.name,
+                privateZoneName: zone.name,
+                virtualNetworkLinkName: "platform",
+                virtualNetwork: { id: vnet.id },
+                registrationEnabled: false,
+                location: "global",
+                tags,
+            }, parent);
+            return { key, zone, link };
+        });
 
         this.networkId = vnet.id;
         this.cidr = args.cidr;
@@ -157,16 +161,19 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
         this.databaseSubnetIds = [database.id];
         this.endpointSubnetIds = [endpoints.id];
         this.natGatewayIds = [natGateway.id];
+        this.egressAddresses = [natAddress.ipAddress.apply((address) => address ?? "")];
         this.resourceGroupName = group.name;
         this.resourceGroupId = group.id;
         this.location = location;
-        this.privateDnsZoneIds = zoneIds;
+        this.privateDnsZoneIds = Object.fromEntries(zones.map(({ key, zone }) => [key, zone.id])) as Record<PrivateDnsZoneName, pulumi.Output<string>>;
+        this.privateDnsZoneLinks = Object.fromEntries(zones.map(({ key, link }) => [key, link])) as Record<PrivateDnsZoneName, privatedns.VirtualNetworkLink>;
         this.registerOutputs({
             networkId: this.networkId,
             nodeSubnetIds: this.nodeSubnetIds,
             databaseSubnetIds: this.databaseSubnetIds,
             endpointSubnetIds: this.endpointSubnetIds,
             natGatewayIds: this.natGatewayIds,
+            egressAddresses: this.egressAddresses,
             resourceGroupName: this.resourceGroupName,
             privateDnsZoneIds: this.privateDnsZoneIds,
         });

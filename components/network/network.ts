@@ -28,4 +28,6 @@ export interface Network {
     readonly endpointSubnetIds: pulumi.Output<string>[];
     /** NAT gateways providing egress. */
     readonly natGatewayIds: pulumi.Output<string>[];
+    /** Public addresses the network's outbound traffic leaves from (the NAT gateways'). */
+    readonly egressAddresses: pulumi.Output<string>[];
 }

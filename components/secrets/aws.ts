@@ -1,7 +1,24 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { nameRules, physicalName } from "../naming.ts";
 import type { PlatformContext } from "../context.ts";
+import { requireDeclared } from "./catalog.ts";
 import { storeApiKeys, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
+
+/** The Secrets Manager name of a stack's secret. */
+export function secretName(context: Pick<PlatformContext, "project" | "stack">, name: string): string {
+    return `${context.project}/${context.stack}/${name}`;
+}
+
+/**
+ * The ARN of a secret named `fullName` in the account and region of `keyArn` (any ARN there),
+ * with `-??????` for the six random characters Secrets Manager appends: the documented way
+ * to grant on a secret by name before it exists.
+ */
+export function secretArnPattern(keyArn: string, fullName: string): string {
+    const [, partition, , region, account] = keyArn.split(":");
+    return `arn:${partition}:secretsmanager:${region}:${account}:secret:${fullName}-??????`;
+}
 
 /**
  * Secrets Manager under a customer-managed KMS key with yearly automatic rotation. The
@@ -11,6 +28,9 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
     readonly storeId: pulumi.Output<string>;
     /** The customer-managed key for data at rest. */
     readonly keyArn: pulumi.Output<string>;
+    readonly secretNames: readonly string[];
+    /** ARN patterns of every declared secret, for grants made before the secrets exist. */
+    readonly secretArnPatterns: pulumi.Output<string[]>;
     readonly secretRefs: Record<string, pulumi.Output<string>> = {};
     readonly placeholders: readonly ApiKeyName[];
     private readonly context: PlatformContext;
@@ -34,18 +54,24 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
             rotationPeriodInDays: 365,
             deletionWindowInDays: 30,
         }, { parent: this, protect: args.context.protectStateful });
-        new aws.kms.Alias(`${name}-key`, { name: `alias/${args.context.project}-${args.context.stack}-data`, targetKeyId: key.keyId }, { parent: this });
+        new aws.kms.Alias(`${name}-key`, {
+            name: `alias/${physicalName([args.context.project, args.context.stack, "data"], nameRules.kmsAlias)}`,
+            targetKeyId: key.keyId,
+        }, { parent: this });
         this.keyArn = key.arn;
         this.storeId = key.arn;
+        this.secretNames = args.secretNames;
+        this.secretArnPatterns = key.arn.apply((keyArn) => args.secretNames.map((declared) => secretArnPattern(keyArn, secretName(args.context, declared))));
 
         this.placeholders = storeApiKeys(this, args.apiKeys);
         this.registerOutputs({ storeId: this.storeId, keyArn: this.keyArn, secretRefs: this.secretRefs });
     }
 
     putSecret(owner: pulumi.Resource, name: string, value: pulumi.Input<string>): pulumi.Output<string> {
+        requireDeclared(this.secretNames, name);
         const protect = this.context.protectStateful;
         const secret = new aws.secretsmanager.Secret(`${this.baseName}-${name}`, {
-            name: `${this.context.project}/${this.context.stack}/${name}`,
+            name: secretName(this.context, name),
             kmsKeyId: this.keyArn,
             // Deleted secrets stay recoverable for the maximum window outside dev.
             recoveryWindowInDays: protect ? 30 : 7,

@@ -5,6 +5,7 @@ import { globalNames } from "../global-names.ts";
 import { nameRules } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../network/azure-endpoints.ts";
+import { requireDeclared } from "./catalog.ts";
 import { storeApiKeys, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
 
 /**
@@ -16,6 +17,7 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
     readonly storeId: pulumi.Output<string>;
     readonly vaultName: pulumi.Output<string>;
     readonly vaultUri: pulumi.Output<string>;
+    readonly secretNames: readonly string[];
     readonly secretRefs: Record<string, pulumi.Output<string>> = {};
     readonly placeholders: readonly ApiKeyName[];
     private readonly network: AzureNetwork;
@@ -36,6 +38,7 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
         this.network = AzureNetwork.from(args.network);
         this.baseName = name;
         this.protect = context.protectStateful;
+        this.secretNames = args.secretNames;
         const inGroup = { resourceGroupName: this.network.resourceGroupName, location: this.network.location, tags: context.tags };
 
         // The tenant the deployment authenticates to; the vault trusts tokens from it.
@@ -66,6 +69,7 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
     }
 
     putSecret(owner: pulumi.Resource, name: string, value: pulumi.Input<string>): pulumi.Output<string> {
+        requireDeclared(this.secretNames, name);
         const secret = new keyvault.Secret(`${this.baseName}-${name}`, {
             resourceGroupName: this.network.resourceGroupName,
             vaultName: this.vaultName,

@@ -11,12 +11,16 @@ export interface SecretsArgs {
     readonly network: Network;
     /** Each API key's config secret, or undefined when the stack does not set it (a placeholder is stored). */
     readonly apiKeys: Record<ApiKeyName, pulumi.Output<string> | undefined>;
+    /** Every secret the stack will store (`declaredSecretNames`); storing any other is an error. */
+    readonly secretNames: readonly string[];
 }
 
 /** The stack's secrets store: Secrets Manager under a customer-managed KMS key, or a Key Vault. */
 export interface SecretStore {
     /** KMS key ARN on AWS, Key Vault resource id on Azure. */
     readonly storeId: pulumi.Output<string>;
+    /** Every secret the store will hold, known before any is stored: grants are made on these names. */
+    readonly secretNames: readonly string[];
     /** Secret name → reference (Secrets Manager ARN, Key Vault secret URI) for the secrets created so far. */
     readonly secretRefs: Record<string, pulumi.Output<string>>;
     /** API keys the stack did not set; their secrets hold a placeholder until it does. */

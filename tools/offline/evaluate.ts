@@ -6,6 +6,8 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { readPlatformConfig } from "../../config/index.ts";
+import { placeholderWarnings } from "../../config/placeholders.ts";
 import type { Environment } from "../../policy/rule.ts";
 import { rules } from "../../policy/rules/index.ts";
 import { runRules, type PolicyViolation } from "../../policy/run.ts";
@@ -40,6 +42,8 @@ export interface PlannedResource {
     readonly protect: boolean;
     /** Properties whose drift the program ignores. */
     readonly ignoreChanges: string[];
+    /** Logical names of the resources it waits for: explicit `dependsOn`, its inputs' and its provider's. */
+    readonly dependsOn: string[];
     /** The inputs as registered (JSON-like data); secrets appear as "[secret]". */
     readonly inputs: Record<string, any>;
 }
@@ -55,6 +59,8 @@ export interface PlanReport {
     readonly secretOutputs: string[];
     /** The policy pack's findings, with the environment's enforcement levels. */
     readonly policy: PolicyViolation[];
+    /** Placeholder or nonexistent values in the configuration, one line each naming the key (`config/placeholders.ts`). */
+    readonly warnings: string[];
 }
 
 /** Bad stack configuration; the message names the key. */
@@ -101,8 +107,13 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
         throw error;
     }
 
+    // The program has validated this configuration already; parsing it again is cheap.
+    const warnings = placeholderWarnings(readPlatformConfig());
     const { outputs, secretOutputs } = await resolveOutputs(program, options.revealSecrets ?? false);
     await pulumi.runtime.disconnect();
+    if (mocks.rejections.length > 0) {
+        throw new PlanConfigError(mocks.rejections.join("; "));
+    }
     const environment = String(outputs["environment"]) as Environment;
     const resources = plannedResources(mocks.registered, registrationOptions);
     return {
@@ -113,6 +124,7 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
         outputs,
         secretOutputs,
         policy: runRules(rules, resources.map(({ type, name, inputs }) => ({ type, name, props: inputs })), environment),
+        warnings,
     };
 }
 
@@ -137,6 +149,7 @@ interface RegistrationOptions {
     readonly parentUrn: string;
     readonly protect: boolean;
     readonly ignoreChanges: string[];
+    readonly dependencyUrns: string[];
 }
 
 /** The mock runtime hides resource options from the mocks; read them off the registration requests. */
@@ -147,6 +160,8 @@ function recordResourceOptions(): Map<string, RegistrationOptions> {
         getParent(): string;
         getProtect(): boolean | undefined;
         getIgnorechangesList(): string[];
+        getDependenciesList(): string[];
+        getProvider(): string;
     };
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(request: Request, callback: unknown): unknown };
     const recorded = new Map<string, RegistrationOptions>();
@@ -156,6 +171,8 @@ function recordResourceOptions(): Map<string, RegistrationOptions> {
             parentUrn: request.getParent(),
             protect: request.getProtect() ?? false,
             ignoreChanges: request.getIgnorechangesList(),
+            // A provider reference is `<urn>::<id>`.
+            dependencyUrns: [...request.getDependenciesList(), ...(request.getProvider() ? [request.getProvider().split("::").slice(0, -1).join("::")] : [])],
         });
         return register(request, callback);
     };
@@ -177,6 +194,7 @@ function plannedResources(registered: RegisteredResource[], options: Map<string,
                 ...(parent ? { parent } : {}),
                 protect: recorded?.protect ?? false,
                 ignoreChanges: recorded?.ignoreChanges ?? [],
+                dependsOn: [...new Set((recorded?.dependencyUrns ?? []).map((urn) => urn.split("::").pop()!))].sort(),
                 inputs: maskSecrets(resource.inputs) as Record<string, unknown>,
             };
         })

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { cloudRejection } from "./constraints.ts";
 
 export const mockAccountId = "123456789012";
 export const mockSubscriptionId = "00000000-0000-0000-0000-000000000000";
@@ -70,6 +71,8 @@ const computed: Record<string, Computed> = {
         version: inputs["version"],
     }),
     "aws:kms/key:Key": (name) => ({ keyId: uuid(name) }),
+    // Elastic IPs come from Amazon's public pools; the allocation id is the resource id.
+    "aws:ec2/eip:Eip": (name) => ({ publicIp: publicAddress(52, name), allocationId: `eipalloc-${hex(name, 17)}` }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
     "aws:eks/nodeGroup:NodeGroup": (name) => ({ nodeGroupName: name }),
     "azure-native:containerservice:ManagedCluster": (name, inputs) => {
@@ -84,6 +87,8 @@ const computed: Record<string, Computed> = {
             identityProfile: { kubeletidentity: { objectId: uuid(`${name}/kubelet`), clientId: uuid(`${name}/kubelet-client`) } },
         };
     },
+    // A Standard static public IP has its address as soon as it exists.
+    "azure-native:network:PublicIPAddress": (name) => ({ ipAddress: publicAddress(20, name) }),
     "azure-native:managedidentity:UserAssignedIdentity": (name) => ({
         principalId: uuid(`${name}/principal`),
         clientId: uuid(`${name}/client`),
@@ -142,26 +147,68 @@ const calls: Record<string, (inputs: Outputs) => Outputs> = {
         subscriptionId: mockSubscriptionId,
         tenantId: mockTenantId,
     }),
+    // The exec-format user kubeconfig AKS returns for Entra ID clusters (az aks get-credentials
+    // --format exec writes the same document): kubelogin with `--login devicecode`, which waits
+    // for a person at a browser. Shape checked against the AKS docs and kubelogin's README.
     "azure-native:containerservice:listManagedClusterUserCredentials": (inputs) => {
         const cluster = String(inputs["resourceName"]);
+        const group = String(inputs["resourceGroupName"]);
+        const user = `clusterUser_${group}_${cluster}`;
         const kubeconfig = [
             "apiVersion: v1",
-            "kind: Config",
-            `clusters: [{name: ${cluster}, cluster: {server: "https://${cluster}.hcp.westeurope.azmk8s.io:443", certificate-authority-data: ${Buffer.from(`mock CA of ${cluster}`).toString("base64")}}}]`,
-            `users: [{name: clusterUser_${cluster}, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kubelogin, args: [get-token, --login, azurecli, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630]}}}]`,
-            `contexts: [{name: ${cluster}, context: {cluster: ${cluster}, user: clusterUser_${cluster}}}]`,
+            "clusters:",
+            "- cluster:",
+            `    certificate-authority-data: ${Buffer.from(`mock CA of ${cluster}`).toString("base64")}`,
+            `    server: https://${cluster}-${hex(cluster, 8)}.hcp.westeurope.azmk8s.io:443`,
+            `  name: ${cluster}`,
+            "contexts:",
+            "- context:",
+            `    cluster: ${cluster}`,
+            `    user: ${user}`,
+            `  name: ${cluster}`,
             `current-context: ${cluster}`,
+            "kind: Config",
+            "preferences: {}",
+            "users:",
+            `- name: ${user}`,
+            "  user:",
+            "    exec:",
+            "      apiVersion: client.authentication.k8s.io/v1beta1",
+            "      args:",
+            "      - get-token",
+            "      - --environment",
+            "      - AzurePublicCloud",
+            "      - --server-id",
+            "      - 6dae42f8-4368-4678-94ff-3960e28e3630",
+            "      - --client-id",
+            "      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a",
+            "      - --tenant-id",
+            `      - ${mockTenantId}`,
+            "      - --login",
+            "      - devicecode",
+            "      command: kubelogin",
+            "      env: null",
+            "      installHint: |2",
+            "",
+            "        kubelogin is not installed which is required to connect to AAD enabled cluster.",
+            "",
+            "        To learn more, please go to https://aka.ms/aks/kubelogin",
+            "      provideClusterInfo: false",
+            "",
         ].join("\n");
         return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(kubeconfig).toString("base64") }] };
     },
+    // Azure Managed Redis access keys are 32 random bytes in base64 (44 characters).
     "azure-native:redisenterprise:listDatabaseKeys": (inputs) => ({
-        primaryKey: `mock-primary-key-${hex(String(inputs["clusterName"]), 24)}`,
-        secondaryKey: `mock-secondary-key-${hex(String(inputs["clusterName"]), 24)}`,
+        primaryKey: Buffer.from(hex(`${String(inputs["clusterName"])}/primary`, 64), "hex").toString("base64"),
+        secondaryKey: Buffer.from(hex(`${String(inputs["clusterName"])}/secondary`, 64), "hex").toString("base64"),
     }),
 };
 
 export class PlatformMocks implements pulumi.runtime.Mocks {
     readonly registered: RegisteredResource[] = [];
+    /** Creates the real cloud would refuse, each on one line; the plan fails on any. */
+    readonly rejections: string[] = [];
 
     newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
         const inputs = args.inputs as Outputs;
@@ -169,7 +216,16 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         if (args.custom === false) {
             return { id: undefined, state: inputs };
         }
-        return simulatedResource(args.type, args.name, inputs);
+        try {
+            return simulatedResource(args.type, args.name, inputs);
+        } catch (error) {
+            if (!(error instanceof CloudRejectionError)) {
+                throw error;
+            }
+            // Recorded rather than thrown: the mock runtime would end the process on the rejection.
+            this.rejections.push(error.message);
+            return { id: resourceId(args.type, args.name, inputs), state: inputs };
+        }
     }
 
     call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
@@ -177,8 +233,17 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     }
 }
 
-/** The id and state the cloud gives a new custom resource of `type` named `name`. */
+/** A create the real API would refuse; the message names the resource and the rule it breaks. */
+export class CloudRejectionError extends Error {
+    override name = "CloudRejectionError";
+}
+
+/** The id and state the cloud gives a new custom resource of `type` named `name`; throws what the cloud would refuse. */
 export function simulatedResource(type: string, name: string, inputs: Outputs): { id: string; state: Outputs } {
+    const rejection = cloudRejection(type, inputs);
+    if (rejection) {
+        throw new CloudRejectionError(`the cloud would refuse ${type} "${name}": ${rejection}`);
+    }
     return {
         id: resourceId(type, name, inputs),
         state: { ...inputs, ...identity(type, name, inputs), ...computed[type]?.(name, inputs) },
@@ -213,13 +278,44 @@ function resourceId(type: string, name: string, inputs: Outputs): string {
 /** The `name`/`arn` pair every resource of a cloud exposes. */
 function identity(type: string, name: string, inputs: Outputs): Outputs {
     if (type.startsWith("aws:")) {
-        const service = type.slice(4).split("/")[0];
-        return { arn: `arn:aws:${service}:eu-west-1:${mockAccountId}:${name}`, name: inputs["name"] ?? `${name}-${hex(name, 7)}` };
+        const service = type.slice(4).split("/")[0]!;
+        const physical = String(inputs["name"] ?? `${name}-${hex(name, 7)}`);
+        return { arn: awsArn(type, service, name, physical, inputs), name: inputs["name"] ?? physical };
     }
     if (type.startsWith("azure-native:")) {
         return { name: azureName(type, name, inputs) };
     }
     return {};
+}
+
+/**
+ * ARNs in the shapes the services document ("Actions, resources, and condition keys" in the
+ * Service Authorization Reference); other types get a plausible regional ARN.
+ */
+function awsArn(type: string, service: string, name: string, physical: string, inputs: Outputs): string {
+    const regional = (resource: string) => `arn:aws:${service}:eu-west-1:${mockAccountId}:${resource}`;
+    switch (type) {
+        case "aws:secretsmanager/secret:Secret":
+            // Secrets Manager appends a hyphen and six random characters to the name.
+            return regional(`secret:${physical}-${base62(name, 6)}`);
+        case "aws:kms/key:Key":
+            return regional(`key/${uuid(name)}`);
+        case "aws:kms/alias:Alias":
+            return regional(physical);
+        case "aws:iam/role:Role":
+            return `arn:aws:iam::${mockAccountId}:role/${physical}`;
+        case "aws:iam/policy:Policy":
+            return `arn:aws:iam::${mockAccountId}:policy/${physical}`;
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            return `arn:aws:iam::${mockAccountId}:oidc-provider/${String(inputs["url"]).replace(/^https:\/\//, "")}`;
+        default:
+            return regional(name);
+    }
+}
+
+function base62(seed: string, length: number): string {
+    const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    return [...Buffer.from(hex(seed, length * 2), "hex")].map((byte) => alphabet[byte % alphabet.length]).join("");
 }
 
 /** Azure names: the explicit `<type>Name`/`resourceName` input, else autonamed as the provider would. */
@@ -235,6 +331,12 @@ function hex(seed: string, length: number): string {
         text += createHash("sha256").update(`${seed}/${round}`).digest("hex");
     }
     return text.slice(0, length);
+}
+
+/** A public IPv4 address in one of the cloud's own /8 blocks. */
+function publicAddress(firstOctet: number, seed: string): string {
+    const bytes = Buffer.from(hex(seed, 6), "hex");
+    return [firstOctet, ...bytes].join(".");
 }
 
 function uuid(seed: string): string {

@@ -2,9 +2,9 @@
 import type { PlanReport } from "./evaluate.ts";
 
 export function renderJson(report: PlanReport): string {
-    const { stack, cloud, environment, resources, outputs, policy } = report;
+    const { stack, cloud, environment, resources, outputs, policy, warnings } = report;
     return JSON.stringify(
-        { stack, cloud, environment, resources: resources.map(({ type, name, protect, inputs }) => ({ type, name, protect, inputs })), outputs, policy },
+        { stack, cloud, environment, resources: resources.map(({ type, name, protect, inputs }) => ({ type, name, protect, inputs })), outputs, policy, warnings },
         null,
         2,
     );
@@ -27,6 +27,8 @@ export function renderTable(report: PlanReport): string {
         ...Object.entries(report.outputs).map(([key, value]) => `${key.padEnd(outputWidth)}  ${formatValue(value)}`),
         "",
         ...renderPolicy(report),
+        "",
+        ...(report.warnings.length === 0 ? ["WARNINGS: none"] : ["WARNINGS", ...report.warnings]),
     ].join("\n");
 }
 
