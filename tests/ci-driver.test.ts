@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { commands } from "../tools/ci/args.ts";
-import type { DriverEvent, DriverOutput, DriverStack, OperationOptions, PreviewOptions } from "../tools/ci/driver.ts";
+import type { DriverEvent, DriverOutput, DriverStack, OperationOptions, PreviewOptions, RefreshPreviewOptions } from "../tools/ci/driver.ts";
 import { main } from "../tools/ci/run.ts";
 
 const projectRoot = fileURLToPath(new URL("../", import.meta.url));
@@ -20,11 +20,18 @@ class ConcurrentUpdateError extends Error {
 /** A failed CLI run, framed the way the Automation API's CommandError message is. */
 const commandError = (stderr: string) => Object.assign(new Error(`code: 255\n stdout: \n stderr: ${stderr}\n err?: \n`), { name: "CommandError" });
 
-type OperationName = "preview" | "up" | "refresh" | "destroy";
+type OperationName = "preview" | "up" | "refresh" | "previewRefresh" | "destroy";
 type Operation = (options: OperationOptions) => Promise<void>;
 const ok: Operation = async (options) => options.onEvent(summary({ same: 3 }));
 
 /** A fake stack: each operation defaults to "no changes"; `calls` records what the driver asked for. */
+const stateUrns = [
+    "urn:pulumi:dev::platform::platform:secrets:AwsSecretStore$aws:secretsmanager/secretVersion:SecretVersion::secrets-redis-password",
+    "urn:pulumi:dev::platform::platform:storage:AwsStorage$aws:s3/bucket:Bucket::storage-bucket",
+    "urn:pulumi:dev::platform::platform:kubernetes:KubernetesPlatform$kubernetes:helm.sh/v3:Release::kubernetes-loki",
+    "urn:pulumi:dev::platform::platform:kubernetes:KubernetesPlatform$kubernetes:core/v1:Secret::kubernetes-grafana-admin",
+];
+
 function fakeStack(overrides: Partial<Record<OperationName, Operation>> = {}, outputs: Record<string, DriverOutput> = {}) {
     const calls: { op: string; options?: OperationOptions }[] = [];
     const op = (name: OperationName) => (options: OperationOptions) => {
@@ -35,6 +42,8 @@ function fakeStack(overrides: Partial<Record<OperationName, Operation>> = {}, ou
         preview: op("preview"),
         up: op("up"),
         refresh: op("refresh"),
+        previewRefresh: op("previewRefresh"),
+        resourceUrns: async () => stateUrns,
         destroy: op("destroy"),
         outputs: async () => (calls.push({ op: "outputs" }), outputs),
         cancel: async () => void calls.push({ op: "cancel" }),
@@ -152,11 +161,13 @@ describe("npm run ci (the Automation API driver, against a fake stack)", functio
             assert.equal((await drive(["up", "dev"], { stack })).code, 3);
         });
 
-        it("drift: refresh, then a preview expecting no changes; none found: 0", async () => {
+        it("drift: a refresh that writes no state and reads no secret, then a preview expecting no changes; none found: 0", async () => {
             const fake = fakeStack();
             const run = await drive(["drift", "staging"], { stack: fake.stack });
             assert.equal(run.code, 0, run.stderr);
-            assert.deepEqual(fake.ops(), ["refresh", "preview"]);
+            assert.deepEqual(fake.ops(), ["previewRefresh", "preview"]);
+            const refresh = fake.calls[0]!.options as RefreshPreviewOptions;
+            assert.deepEqual(refresh.exclude, [stateUrns[0], stateUrns[2], stateUrns[3]], "secret versions, Helm releases and Kubernetes Secrets");
             const preview = fake.calls[1]!.options as PreviewOptions;
             assert.equal(preview.expectNoChanges, true);
             assert.deepEqual(preview.policyPackConfigs, [path.join(projectRoot, "policy/config/staging.json")]);
@@ -176,6 +187,14 @@ describe("npm run ci (the Automation API driver, against a fake stack)", functio
             assert.equal(result.status, "drift");
             assert.match(result.message, /stack prod drifted: .*update 1/);
             assert.deepEqual(result.changesByType, { "aws:s3/bucket:Bucket": { create: 0, update: 1, replace: 0, delete: 0 } });
+        });
+
+        it("drift: the cloud differs from state: 4, without a second operation", async () => {
+            const fake = fakeStack({ previewRefresh: async (options) => options.onEvent(summary({ update: 2, same: 40 })) });
+            const run = await drive(["drift", "prod", "--json"], { stack: fake.stack });
+            assert.equal(run.code, 4);
+            assert.match(JSON.parse(run.stdout).message, /stack prod drifted: the cloud differs from state; a refresh would update 2, delete 0/);
+            assert.deepEqual(fake.ops(), ["previewRefresh"]);
         });
 
         it("drift: a preview failing for another reason is an error: 1", async () => {
@@ -353,10 +372,10 @@ describe("npm run ci (the Automation API driver, against a fake stack)", functio
 
         it("a signal between drift's refresh and preview skips the preview: 130", async () => {
             const cancel = new AbortController();
-            const fake = fakeStack({ refresh: async () => cancel.abort() });
+            const fake = fakeStack({ previewRefresh: async () => cancel.abort() });
             const run = await drive(["drift", "dev"], { stack: fake.stack, cancel });
             assert.equal(run.code, 130);
-            assert.deepEqual(fake.ops(), ["refresh"]);
+            assert.deepEqual(fake.ops(), ["previewRefresh"]);
         });
     });
 

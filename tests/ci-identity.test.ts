@@ -330,9 +330,9 @@ describe("CI identity on Azure", () => {
 
             it(stack === "dev" ? "needs no lock role where the stack sets no locks" : "may manage the stack's locks through a custom role and nothing else", async () => {
                 const plan = await planOf(stack, "azure");
-                const definitions = resourcesOf(plan, "azure-native:authorization:RoleDefinition");
+                const lockRoles = resourcesOf(plan, "azure-native:authorization:RoleDefinition").filter((definition) => definition.name === "ci-identity-locks");
                 if (stack === "dev") {
-                    assert.deepEqual(definitions, []);
+                    assert.deepEqual(lockRoles, []);
                     return;
                 }
                 const locks = inputsOf(plan, "azure-native:authorization:RoleDefinition", "ci-identity-locks");
@@ -341,7 +341,7 @@ describe("CI identity on Azure", () => {
                 assert.equal(inputsOf(plan, assignment, "ci-identity-deploy-locks")["scope"], stackGroup);
             });
 
-            it("gives pull requests a preview identity that only reads", async () => {
+            it("gives pull requests a preview identity that only reads, plus the one invoke Reader lacks", async () => {
                 const plan = await planOf(stack, "azure");
                 const previewPrincipal = inputsOf(plan, assignment, "ci-identity-preview-reader")["principalId"];
                 const granted = resourcesOf(plan, assignment).filter((entry) => entry.inputs["principalId"] === previewPrincipal);
@@ -349,14 +349,20 @@ describe("CI identity on Azure", () => {
                     [builtInRoles.aksClusterUser, `platform-${stack}`],
                     [builtInRoles.reader, `rg-platform-${stack}`],
                     [builtInRoles.aksRbacReader, `platform-${stack}`],
+                    // The custom role's id is known only once it exists (the simulated cloud names it after the resource).
+                    [granted.find((entry) => entry.name === "ci-identity-preview-invokes")!.inputs["roleDefinitionId"].split("/").pop(), `rg-platform-${stack}`],
                 ].sort());
+                // Every preview and drift check runs listDatabaseKeys (the cache's keys): exactly that action, nothing that writes.
+                const invokes = inputsOf(plan, "azure-native:authorization:RoleDefinition", "ci-identity-preview-invokes");
+                assert.deepEqual(invokes["permissions"], [{ actions: ["Microsoft.Cache/redisEnterprise/databases/listKeys/action"], notActions: [] }]);
+                assert.deepEqual(invokes["assignableScopes"], [stackGroup]);
             });
 
             it("creates no secret, certificate or owner-level grant", async () => {
                 const plan = await planOf(stack, "azure");
                 const types = [...new Set(ciResources(plan).map((resource) => resource.type))].sort();
                 assert.deepEqual(types, [
-                    ...(stack === "dev" ? [] : ["azure-native:authorization:RoleDefinition"]),
+                    "azure-native:authorization:RoleDefinition",
                     assignment,
                     credential,
                     identity,

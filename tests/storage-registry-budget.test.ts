@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mockAccountId, mockSubscriptionId } from "../tools/offline/mocks.ts";
+import { mockAccountId, mockSubscriptionId, simulatedResource } from "../tools/offline/mocks.ts";
 import type { PlanReport } from "../tools/offline/evaluate.ts";
 import { expected, inputsOf, planOf, planWith, resourceOf, resourcesOf, stacks } from "./support/plans.ts";
 import { stackValue } from "./support/stack-config.ts";
@@ -62,7 +62,7 @@ describe("object storage on AWS (S3)", () => {
                 const encryption = inputsOf(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
                 assert.equal(encryption["bucket"], inputsOf(plan, bucket)["bucket"]);
                 assert.deepEqual(encryption["rules"], [{
-                    applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: `arn:aws:kms:eu-west-1:${mockAccountId}:secrets-key` },
+                    applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: plan.outputs["secretsStoreId"] },
                     bucketKeyEnabled: true,
                 }]);
                 resourceOf(plan, "aws:kms/key:Key", "secrets-key");
@@ -260,8 +260,9 @@ describe("container registry on AWS (ECR)", () => {
 
             it("lets only the cluster's node role pull", async () => {
                 const plan = await planOf(stack, "aws");
-                resourceOf(plan, "aws:iam/role:Role", "cluster-nodes-role");
-                const nodeRoleArn = `arn:aws:iam:eu-west-1:${mockAccountId}:cluster-nodes-role`;
+                // An autonamed role's ARN, as the simulated cloud (like IAM) gives it.
+                const nodeRoleArn = simulatedResource("aws:iam/role:Role", "cluster-nodes-role", inputsOf(plan, "aws:iam/role:Role", "cluster-nodes-role")).state["arn"];
+                assert.match(String(nodeRoleArn), new RegExp(`^arn:aws:iam::${mockAccountId}:role/cluster-nodes-role-[0-9a-f]{7}$`));
                 for (const policy of resourcesOf(plan, "aws:ecr/repositoryPolicy:RepositoryPolicy")) {
                     const statements = JSON.parse(policy.inputs["policy"]).Statement;
                     assert.deepEqual(statements, [{

@@ -24,6 +24,12 @@ export const assignableRoles: readonly string[] = [
 export const assignablePrincipalTypes: readonly string[] = ["ServicePrincipal", "Group"];
 
 /** Management locks: the program sets them in staging and prod, and Contributor cannot. */
+/**
+ * Actions behind the invokes the program makes on every run that Reader lacks: the cache's
+ * access keys (`listDatabaseKeys`), which the program stores as `redis-password`.
+ */
+export const previewInvokeActions = ["Microsoft.Cache/redisEnterprise/databases/listKeys/action"] as const;
+
 export const lockActions: readonly string[] = ["read", "write", "delete"].map((verb) => `Microsoft.Authorization/locks/${verb}`);
 
 /**
@@ -122,21 +128,28 @@ export class AzureCiIdentity extends pulumi.ComponentResource implements CiIdent
             assignmentCondition(assignableRoles, assignablePrincipalTypes));
         assign("deploy-cluster", deploy, builtIn(builtInRoles.aksRbacClusterAdmin), cluster.clusterId);
         assign("deploy-ci-reader", deploy, builtIn(builtInRoles.reader), group.id);
-        if (context.protectStateful) {
-            const locks = new authorization.RoleDefinition(`${name}-locks`, {
+        // Custom role names are unique per tenant: the stack and subscription keep them apart.
+        const customRole = (role: string, title: string, description: string, actions: readonly string[]) =>
+            new authorization.RoleDefinition(`${name}-${role}`, {
                 scope: network.resourceGroupId,
-                roleName: subscription.apply((id) => `${physicalName([context.project, context.stack], nameRules.display)} CI locks (${id.split("/")[2]})`),
-                description: `Lets CI manage the management locks of ${context.project}/${context.stack}`,
+                roleName: subscription.apply((id) => `${physicalName([context.project, context.stack], nameRules.display)} ${title} (${id.split("/")[2]})`),
+                description,
                 roleType: "CustomRole",
-                permissions: [{ actions: [...lockActions], notActions: [] }],
+                permissions: [{ actions: [...actions], notActions: [] }],
                 assignableScopes: [network.resourceGroupId],
             }, parent);
+        if (context.protectStateful) {
+            const locks = customRole("locks", "CI locks", `Lets CI manage the management locks of ${context.project}/${context.stack}`, lockActions);
             assign("deploy-locks", deploy, locks.id, network.resourceGroupId);
         }
 
         if (subjects.preview.length > 0) {
             const preview = identity("preview", subjects.preview);
             assign("preview-reader", preview, builtIn(builtInRoles.reader), network.resourceGroupId);
+            // Reader cannot call the invokes every preview makes; exactly those actions, nothing that writes.
+            const invokes = customRole("preview-invokes", "CI preview invokes",
+                `Lets CI previews of ${context.project}/${context.stack} make the program's read-only invokes`, previewInvokeActions);
+            assign("preview-invokes", preview, invokes.id, network.resourceGroupId);
             // Cluster User lists the kubeconfig the program builds; RBAC Reader is all it may do inside.
             assign("preview-cluster-user", preview, builtIn(builtInRoles.aksClusterUser), cluster.clusterId);
             assign("preview-cluster-reader", preview, builtIn(builtInRoles.aksRbacReader), cluster.clusterId);

@@ -52,7 +52,7 @@ Commands:
   destroy   delete every resource of the stack; refused for a staging or prod stack
             (platform:environment in Pulumi.<stack>.yaml, or unreadable) unless
             --allow-destroy-protected is given
-  drift     refresh, then preview with the policy pack expecting no changes
+  drift     refresh without writing state, then preview with the policy pack expecting no changes
   outputs   the stack's outputs, secrets shown as "[secret]"
 
 Flags:

@@ -30,6 +30,8 @@ export async function openLocalStack(workDir: string, stackName: string, backend
         preview: async (options) => void (await stack.preview(streamed(options))),
         up: async (options) => void (await stack.up(streamed(options))),
         refresh: async (options) => void (await stack.refresh(streamed(options))),
+        previewRefresh: async (options) => void (await stack.previewRefresh(streamed(options))),
+        resourceUrns: async () => ((await stack.exportStack()).deployment?.resources ?? []).map((resource: { urn: string }) => resource.urn),
         destroy: async (options) => void (await stack.destroy(streamed(options))),
         outputs: () => stack.outputs(),
         cancel: () => stack.cancel(),

@@ -41,6 +41,11 @@ export interface PreviewOptions extends OperationOptions, PolicyOptions {
     readonly expectNoChanges?: boolean;
 }
 
+export interface RefreshPreviewOptions extends OperationOptions {
+    /** URNs left out of the refresh. */
+    readonly exclude: string[];
+}
+
 export interface DriverOutput {
     readonly value: unknown;
     readonly secret: boolean;
@@ -51,6 +56,10 @@ export interface DriverStack {
     preview(options: PreviewOptions): Promise<void>;
     up(options: OperationOptions & PolicyOptions): Promise<void>;
     refresh(options: OperationOptions): Promise<void>;
+    /** A refresh that only reports what it would change and never writes state. */
+    previewRefresh(options: RefreshPreviewOptions): Promise<void>;
+    /** The URNs the stack's state holds. */
+    resourceUrns(): Promise<string[]>;
     destroy(options: OperationOptions): Promise<void>;
     outputs(): Promise<Record<string, DriverOutput>>;
     /** `pulumi cancel`: stops the update holding the stack's lock; the last resort. */

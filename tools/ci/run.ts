@@ -9,6 +9,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { Environment } from "../../policy/rule.ts";
 import { exitCodes, helpText, parseCiArgs, usage, type CiArgs } from "./args.ts";
 import { backendSettings, policyOptions, refuseProtected, stackEnvironment, Stop } from "./checks.ts";
+import { typeAndName } from "../urn.ts";
 import { isLockedError, type BackendSettings, type DriverStack, type OpenStack, type OperationOptions, type PolicyOptions } from "./driver.ts";
 import { maskOutputs, OperationLog, renderMarkdown, type CiResult, type CiStatus } from "./report.ts";
 
@@ -111,9 +112,28 @@ async function execute(run: Run): Promise<void> {
     }
 }
 
-/** Refresh, then a preview that expects no changes: any change it proposes is drift. */
+/**
+ * Types whose refresh reads a secret's value (GetSecretValue, Kubernetes Secrets, Helm's
+ * release records). Drift leaves them out of its refresh, so the read-only identity needs no
+ * right to read a secret; the preview that follows still compares them with the program.
+ */
+export const secretReadingTypes = [
+    "aws:secretsmanager/secretVersion:SecretVersion",
+    "kubernetes:core/v1:Secret",
+    "kubernetes:helm.sh/v3:Release",
+];
+
+/**
+ * A refresh that only previews (state is never written), then a preview that expects no
+ * changes: any change either proposes is drift.
+ */
 async function drift(run: Run, stack: DriverStack, policy: PolicyOptions): Promise<void> {
-    await operation(run, stack, (options) => stack.refresh(options));
+    const exclude = (await stack.resourceUrns()).filter((urn) => secretReadingTypes.includes(typeAndName(urn).type));
+    await operation(run, stack, (options) => stack.previewRefresh({ ...options, exclude }));
+    if (run.log.hasChanges()) {
+        const changes = run.log.changes();
+        throw new Stop("drift", `stack ${run.args.stack} drifted: the cloud differs from state; a refresh would update ${changes.update}, delete ${changes.delete}`);
+    }
     let changesReported = false;
     try {
         await operation(run, stack, (options) => stack.preview({ ...options, ...policy, expectNoChanges: true }));

@@ -43,11 +43,28 @@ function outputsOf(type: string, name: string, inputs: Properties): { id: string
     const { id, state } = simulatedResource(type, name, plainValue(inputs) as Properties);
     const outputs: Properties = { ...state, ...inputs };
     if (type.startsWith("random:")) {
-        const length = Number(plainValue(inputs["length"]) ?? 16);
-        outputs["result"] = randomBytes(length).toString("base64url").slice(0, length);
+        outputs["result"] = randomText(plainValue(inputs) as Properties);
         return { id: `${name}-${randomBytes(4).toString("hex")}`, outputs };
     }
     return { id, outputs };
+}
+
+/**
+ * Random text from the character classes the inputs allow, as the random provider draws it
+ * (`lower`, `upper`, `numeric`, `special` default to true; `overrideSpecial` replaces the
+ * special set): a name built from `upper: false` must never hold an upper-case letter.
+ */
+function randomText(inputs: Properties): string {
+    const length = Number(inputs["length"] ?? 16);
+    const special = typeof inputs["overrideSpecial"] === "string" ? inputs["overrideSpecial"] : "!@#$%&*()-_=+[]{}<>:?";
+    const classes = [
+        [inputs["lower"], "abcdefghijklmnopqrstuvwxyz"],
+        [inputs["upper"], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"],
+        [inputs["numeric"] ?? inputs["number"], "0123456789"],
+        [inputs["special"], special],
+    ] as const;
+    const alphabet = classes.filter(([enabled]) => enabled !== false).map(([, characters]) => characters).join("");
+    return [...randomBytes(length)].map((byte) => alphabet[byte % alphabet.length]).join("");
 }
 
 function handle<T>(callback: Callback, work: () => T): void {
