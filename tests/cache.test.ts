@@ -27,15 +27,15 @@ describe("cache on AWS (ElastiCache for Valkey)", () => {
             const want = caches[stack];
             const clustered = want.shards > 1;
 
-            it(`runs Valkey 8.1 on ${want.awsNode} as ${clustered ? `${want.shards} node groups` : want.replicas ? "a primary and replica" : "a single node"}`, async () => {
+            it(`runs Valkey 9.1 on ${want.awsNode} as ${clustered ? `${want.shards} node groups` : want.replicas ? "a primary and replica" : "a single node"}`, async () => {
                 const plan = await planOf(stack, "aws");
                 const group = inputsOf(plan, replicationGroup);
-                assert.deepEqual([group["engine"], group["engineVersion"], group["nodeType"], group["port"]], ["valkey", "8.1", want.awsNode, 6379]);
+                assert.deepEqual([group["engine"], group["engineVersion"], group["nodeType"], group["port"]], ["valkey", "9.1", want.awsNode, 6379]);
                 if (clustered) {
                     assert.equal(group["clusterMode"], "enabled");
                     assert.deepEqual([group["numNodeGroups"], group["replicasPerNodeGroup"], group["numCacheClusters"]], [want.shards, want.replicas, undefined]);
                     const parameters = inputsOf(plan, "aws:elasticache/parameterGroup:ParameterGroup");
-                    assert.equal(parameters["family"], "valkey8");
+                    assert.equal(parameters["family"], "valkey9");
                     assert.deepEqual(parameters["parameters"], [{ name: "cluster-enabled", value: "yes" }]);
                     assert.match(group["parameterGroupName"], /^cache-params-/);
                 } else {

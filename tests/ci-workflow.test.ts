@@ -62,3 +62,23 @@ describe("GitHub Actions workflow", () => {
         assert.equal(cliVersion(), `v${sdk}`, "tests/e2e/engine/go.mod builds the same CLI");
     });
 });
+
+describe("GitHub Actions: signing in to AKS", () => {
+    const steps: any[] = setup.document["runs"].steps;
+    const azureSteps = steps.filter((step) => step.if === "vars.PLATFORM_CLOUD == 'azure'");
+
+    it("signs the Azure CLI in through OIDC and installs kubelogin, which the program's AKS kubeconfig runs", () => {
+        assert.ok(azureSteps.some((step) => String(step.uses).startsWith("azure/login@")));
+        assert.match(String(azureSteps.find((step) => String(step.uses).startsWith("azure/use-kubelogin@"))?.with["kubelogin-version"]), /^v\d+\.\d+\.\d+$/);
+    });
+
+    it("makes kubelogin use workload identity with a renewed GitHub token, never a device-code prompt", () => {
+        const exported = azureSteps.map((step) => String(step.run ?? "")).join("\n");
+        for (const variable of ["AAD_LOGIN_METHOD=workloadidentity", "AZURE_FEDERATED_TOKEN_FILE=", "AZURE_CLIENT_ID=", "AZURE_TENANT_ID=", "AZURE_AUTHORITY_HOST="]) {
+            assert.ok(exported.includes(variable), variable);
+        }
+        assert.match(exported, /audience=api:\/\/AzureADTokenExchange/);
+        assert.match(exported, /while sleep \d+; do renew/, "the token file is renewed while the job runs");
+        assert.doesNotMatch(exported, /devicecode|interactive/);
+    });
+});

@@ -13,10 +13,10 @@ describe("cluster on AWS (EKS)", () => {
         describe(stack, () => {
             const want = expected[stack];
 
-            it(`runs Kubernetes 1.35 across ${want.zones} zone(s) with secrets encrypted under a rotating KMS key`, async () => {
+            it(`runs Kubernetes 1.36 across ${want.zones} zone(s) with secrets encrypted under a rotating KMS key`, async () => {
                 const plan = await planOf(stack, "aws");
                 const cluster = inputsOf(plan, "aws:eks/cluster:Cluster");
-                assert.equal(cluster["version"], "1.35");
+                assert.equal(cluster["version"], "1.36");
                 // EKS needs control-plane subnets in two zones even when the nodes run in one.
                 assert.equal(cluster["vpcConfig"].subnetIds.length, Math.max(2, want.zones));
                 assert.deepEqual(cluster["encryptionConfig"].resources, ["secrets"]);
@@ -118,10 +118,10 @@ describe("cluster on Azure (AKS)", () => {
         describe(stack, () => {
             const want = expected[stack];
 
-            it(`runs Kubernetes 1.35 on the ${tiers[stack]} tier with Secrets encrypted by a purge-protected Key Vault key`, async () => {
+            it(`runs Kubernetes 1.36 on the ${tiers[stack]} tier with Secrets encrypted by a purge-protected Key Vault key`, async () => {
                 const plan = await planOf(stack, "azure");
                 const cluster = inputsOf(plan, "azure-native:containerservice:ManagedCluster");
-                assert.equal(cluster["kubernetesVersion"], "1.35");
+                assert.equal(cluster["kubernetesVersion"], "1.36");
                 assert.deepEqual(cluster["sku"], { name: "Base", tier: tiers[stack] });
                 const kms = cluster["securityProfile"].azureKeyVaultKms;
                 assert.equal(kms.enabled, true);
@@ -258,7 +258,7 @@ describe("cluster outputs", () => {
                 const plan = await planOf(stack, cloud);
                 assert.equal(plan.outputs["kubeconfig"], secretMask);
                 assert.equal(plan.outputs["clusterName"], `platform-${stack}`);
-                assert.equal(plan.outputs["kubernetesVersion"], "1.35");
+                assert.equal(plan.outputs["kubernetesVersion"], "1.36");
                 assert.match(String(plan.outputs["clusterEndpoint"]), /^https:\/\//);
                 assert.match(String(plan.outputs["oidcIssuerUrl"]), /^https:\/\//);
             });

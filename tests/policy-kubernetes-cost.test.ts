@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { environments, type Environment, type PolicyResource } from "../policy/rule.ts";
 import { costRules } from "../policy/rules/cost.ts";
-import { kubernetesRules } from "../policy/rules/kubernetes.ts";
+import { readFileSync } from "node:fs";
+import { kubernetesRules, kubernetesSupportFloor } from "../policy/rules/kubernetes.ts";
 import { runRules, type PolicyViolation } from "../policy/run.ts";
 import type { PlanReport } from "../tools/offline/evaluate.ts";
 import { cloudNames, planOf, planWith, stacks, type CloudName } from "./support/plans.ts";
@@ -45,17 +46,18 @@ const agentPool = (name: string, vmSize: string, minCount: number, maxCount: num
     resource("azure-native:containerservice:AgentPool", name, { mode: "User", vmSize, enableAutoScaling: true, minCount, maxCount, ...props });
 
 describe("policy: kubernetes-version-floor", () => {
-    it("sets the floor at 1.34 in every environment", () => {
+    it("sets the floor at 1.35 in every environment: 1.34 left standard support in December 2026", () => {
         const rule = kubernetesRules.find((candidate) => candidate.name === "kubernetes-version-floor")!;
         for (const environment of environments) {
-            assert.deepEqual(rule.config?.byEnvironment[environment], { minVersion: "1.34" });
+            assert.deepEqual(rule.config?.byEnvironment[environment], { minVersion: "1.35" });
         }
+        assertOne(messages("kubernetes-version-floor", [eks({ version: "1.34" })]), /runs Kubernetes 1\.34; at least 1\.35/);
     });
 
-    it("passes clusters and pools on 1.34 or newer, pools that inherit the cluster's version included", () => {
+    it("passes clusters and pools on 1.35 or newer, pools that inherit the cluster's version included", () => {
         assert.deepEqual(messages("kubernetes-version-floor", [
             eks({}),
-            nodeGroup("nodes", ["m7i.large"], 3, 5, { version: "1.34" }),
+            nodeGroup("nodes", ["m7i.large"], 3, 5, { version: "1.35" }),
             nodeGroup("inherits", ["m7i.large"], 3, 5),
             aks({ agentPoolProfiles: [{ name: "system", orchestratorVersion: "1.35.2" }] }),
             agentPool("workload", "Standard_D4s_v5", 3, 5, { orchestratorVersion: "1.100" }),
@@ -63,7 +65,7 @@ describe("policy: kubernetes-version-floor", () => {
     });
 
     it("compares minor versions as numbers: 1.4 is older than 1.34", () => {
-        assertOne(messages("kubernetes-version-floor", [eks({ version: "1.4" })]), /EKS cluster "cluster-eks" runs Kubernetes 1\.4; at least 1\.34/, /platform:cluster\.kubernetesVersion/);
+        assertOne(messages("kubernetes-version-floor", [eks({ version: "1.4" })]), /EKS cluster "cluster-eks" runs Kubernetes 1\.4; at least 1\.35/, /platform:cluster\.kubernetesVersion/);
     });
 
     it("reports old clusters and pools on both clouds", () => {
@@ -74,7 +76,7 @@ describe("policy: kubernetes-version-floor", () => {
     });
 
     it("requires the cluster to pin a version, and a readable one", () => {
-        assertOne(messages("kubernetes-version-floor", [eks({ version: undefined })]), /EKS cluster "cluster-eks" sets no version; pin 1\.34 or newer/);
+        assertOne(messages("kubernetes-version-floor", [eks({ version: undefined })]), /EKS cluster "cluster-eks" sets no version; pin 1\.35 or newer/);
         assertOne(messages("kubernetes-version-floor", [aks({ kubernetesVersion: "latest" })]), /kubernetesVersion "latest", which is not a version/);
     });
 });
@@ -321,4 +323,21 @@ describe("policy: kubernetes and cost rules on the checked-in stacks", () => {
             assert.match(found[1]!.message, /node pools scale to 4\d nodes in total .*the ceiling is 10/);
         });
     }
+});
+
+describe("the Kubernetes version floor stays current", () => {
+    it(`still allows only minors in standard support: ${kubernetesSupportFloor.minVersion} leaves it on ${kubernetesSupportFloor.leavesStandardSupport}`, () => {
+        assert.ok(
+            Date.now() < Date.parse(`${kubernetesSupportFloor.leavesStandardSupport}T00:00:00Z`),
+            `Kubernetes ${kubernetesSupportFloor.minVersion} leaves standard support on EKS or AKS on ${kubernetesSupportFloor.leavesStandardSupport}: raise kubernetesSupportFloor (policy/rules/kubernetes.ts), the stacks' platform:cluster.kubernetesVersion and npm run policy-config`,
+        );
+    });
+
+    it("is what every environment's pack configuration enforces, and the stacks run at or above it", async () => {
+        for (const environment of ["dev", "staging", "prod"]) {
+            const config = JSON.parse(readFileSync(new URL(`../policy/config/${environment}.json`, import.meta.url), "utf8"));
+            assert.equal(config["kubernetes-version-floor"].minVersion, kubernetesSupportFloor.minVersion);
+        }
+        assert.deepEqual(messages("kubernetes-version-floor", [eks({ version: "1.34" })]).length, 1);
+    });
 });

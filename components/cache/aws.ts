@@ -10,7 +10,7 @@ import type { Cache, CacheArgs, PortRange } from "./cache.ts";
  * Valkey rather than Redis OSS: it is AWS's recommended ElastiCache engine, priced below
  * Redis OSS, and wire-compatible with Redis OSS 7.2, so every Redis client works unchanged.
  */
-export const elastiCacheEngine = { engine: "valkey", version: "8.1", parameterFamily: "valkey8" } as const;
+export const elastiCacheEngine = { engine: "valkey", version: "9.1", parameterFamily: "valkey9" } as const;
 
 export const elastiCachePort = 6379;
 

@@ -39,6 +39,13 @@ function versionsOf(resource: PolicyResource): { label: string; setting: string;
     }
 }
 
+/**
+ * The oldest minor in standard support on both EKS and AKS, and the first day either drops it
+ * (EKS: 2027-03-27; AKS: March 2027, per their version calendars as of 2026-12). A test fails
+ * from that day on, so the floor is raised before it lets an unsupported version through.
+ */
+export const kubernetesSupportFloor = { minVersion: "1.35", leavesStandardSupport: "2027-03-01" } as const;
+
 const versionFloor: ResourceRule<{ minVersion: string }> = {
     name: "kubernetes-version-floor",
     description: "Clusters and node pools run a Kubernetes minor version still in standard support on both EKS and AKS.",
@@ -50,17 +57,20 @@ const versionFloor: ResourceRule<{ minVersion: string }> = {
             minVersion: {
                 type: "string",
                 pattern: "^\\d+\\.\\d+$",
-                description: "Oldest allowed minor version, e.g. \"1.34\": the oldest in standard support on both EKS and AKS.",
+                description: "Oldest allowed minor version, e.g. \"1.35\": the oldest in standard support on both EKS and AKS.",
             },
         },
-        // 1.34: EKS standard support ends 2026-12-02, AKS support at the end of 2026-11; raise to 1.35 then.
-        byEnvironment: { dev: { minVersion: "1.34" }, staging: { minVersion: "1.34" }, prod: { minVersion: "1.34" } },
+        byEnvironment: {
+            dev: { minVersion: kubernetesSupportFloor.minVersion },
+            staging: { minVersion: kubernetesSupportFloor.minVersion },
+            prod: { minVersion: kubernetesSupportFloor.minVersion },
+        },
     },
     resourceTypes: [eksCluster, eksNodeGroup, aksCluster, aksAgentPool],
     check: (resource, config) => {
         const floor = minorOf(config.minVersion);
         if (!floor) {
-            return [`the floor "${config.minVersion}" is not a minor version such as "1.34"`];
+            return [`the floor "${config.minVersion}" is not a minor version such as "1.35"`];
         }
         return versionsOf(resource).flatMap(({ label, setting, value, required }) => {
             if (value === undefined || value === null || value === "") {

@@ -12,9 +12,10 @@ export async function openLocalStack(workDir: string, stackName: string, backend
         stack = await LocalWorkspace.createOrSelectStack(
             { stackName, workDir },
             {
-                // The Automation API already passes --non-interactive; these keep the CLI from
-                // reaching out or asking anything else.
-                envVars: { PULUMI_BACKEND_URL: backend.backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_SKIP_CONFIRMATIONS: "true" },
+                // The Automation API already passes --non-interactive, and --yes where an operation
+                // asks; PULUMI_SKIP_CONFIRMATIONS would add --yes to `refresh --preview-only`,
+                // which the CLI refuses. The update check is the only other thing that reaches out.
+                envVars: { PULUMI_BACKEND_URL: backend.backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true" },
                 ...(backend.secretsProvider === undefined ? {} : { secretsProvider: backend.secretsProvider }),
             },
         );
