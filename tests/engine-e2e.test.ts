@@ -71,10 +71,12 @@ describe("the real Pulumi engine, offline (dev on AWS)", function () {
         assert.equal(outputs["kubeconfig"], "[secret]", "the kubeconfig is a secret");
     });
 
-    it("finds no drift right after up", async () => {
+    it("finds no drift right after up, without writing state", async () => {
+        const before = sandbox.stateFile("dev");
         const { code, result } = await sandbox.driverJson("drift", "dev");
         assert.equal(code, 0, result["message"]);
         assert.equal(result["status"], "succeeded");
+        assert.equal(sandbox.stateFile("dev"), before, "the nightly identity only reads: drift leaves the checkpoint as it was");
     });
 
     it("shows exactly the resized database when the stack file changes its size", async () => {

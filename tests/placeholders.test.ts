@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
 import {
     awsRegions,
@@ -14,6 +12,7 @@ import {
 } from "../config/placeholders.ts";
 import { parsePlatformConfig } from "../config/schema.ts";
 import { projectRoot } from "../tools/offline/evaluate.ts";
+import { plan, type Run } from "./support/plan-cli.ts";
 import { planOf } from "./support/plans.ts";
 import { stackPlatformConfig } from "./support/stack-config.ts";
 
@@ -143,23 +142,6 @@ describe("placeholder warnings in the plan", function () {
         });
     }
 });
-
-interface Run {
-    readonly code: number;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
-/** Runs `npm run plan -- <args>` with the Node that runs the tests. */
-async function plan(...args: string[]): Promise<Run> {
-    try {
-        const { stdout, stderr } = await promisify(execFile)(process.execPath, ["tools/plan.ts", ...args], { cwd: projectRoot, maxBuffer: 64 << 20 });
-        return { code: 0, stdout, stderr };
-    } catch (error) {
-        const failed = error as { code: number; stdout: string; stderr: string };
-        return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-}
 
 describe("npm run plan --strict", function () {
     this.timeout(120_000);

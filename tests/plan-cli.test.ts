@@ -1,26 +1,8 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { projectRoot } from "../tools/offline/evaluate.ts";
-
-interface Run {
-    readonly code: number;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
-/** Runs `npm run plan -- <args>` the way a person would, with the Node that runs the tests. */
-async function plan(...args: string[]): Promise<Run> {
-    try {
-        const { stdout, stderr } = await promisify(execFile)(process.execPath, ["tools/plan.ts", ...args], { cwd: projectRoot, maxBuffer: 64 << 20 });
-        return { code: 0, stdout, stderr };
-    } catch (error) {
-        const failed = error as { code: number; stdout: string; stderr: string };
-        return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-}
+import { plan, type Run } from "./support/plan-cli.ts";
 
 const brokenStack = `test-broken-${process.pid}`;
 const brokenFile = path.join(projectRoot, `Pulumi.${brokenStack}.yaml`);
