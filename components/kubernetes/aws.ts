@@ -4,6 +4,7 @@ import { serviceTrustPolicy } from "../cluster/aws-iam.ts";
 import { AwsCluster } from "../cluster/aws.ts";
 import { cloudSettings } from "../context.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
+import { applicationSecretNames } from "../secrets/catalog.ts";
 import {
     addonServiceAccounts,
     type ExternalSecretsBinding,
@@ -111,8 +112,9 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
             this.externalSecretsRoleArn = podRole(
                 "external-secrets",
                 addonServiceAccounts.externalSecrets,
-                // Every secret the store declares, whichever component stores it and whenever.
-                pulumi.all([store.secretArnPatterns, store.keyArn]).apply(([arns, keyArn]) => externalSecretsPolicy(arns, keyArn, region)),
+                // The declared application secrets, whichever component stores them and whenever.
+                pulumi.all([store.arnPatterns(applicationSecretNames(store.secretNames)), store.keyArn])
+                    .apply(([arns, keyArn]) => externalSecretsPolicy(arns, keyArn, region)),
             );
             // No auth block: ESO falls back to the SDK credential chain, i.e. the controller's pod identity.
             this.externalSecrets = {

@@ -5,6 +5,7 @@ import { builtInRoleDefinition, builtInRoles } from "../cluster/azure-roles.ts";
 import { AzureCluster } from "../cluster/azure.ts";
 import { cloudSettings } from "../context.ts";
 import { AzureSecretStore } from "../secrets/azure.ts";
+import { applicationSecretNames } from "../secrets/catalog.ts";
 import {
     addonServiceAccounts,
     type ExternalSecretsBinding,
@@ -65,10 +66,14 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
                 location,
                 tags: args.context.tags,
             }, parent);
-            // Secret by secret, the same declared set the AWS binding grants.
-            for (const secretName of store.secretNames) {
-                assignRole(`external-secrets-${secretName}`, identity.principalId, "ServicePrincipal", builtInRoles.keyVaultSecretsUser,
-                    pulumi.interpolate`${store.storeId}/secrets/${secretName}`);
+            // Secret by secret, the same application secrets the AWS binding grants; never admin credentials.
+            for (const secretName of applicationSecretNames(store.secretNames)) {
+                new authorization.RoleAssignment(`${name}-external-secrets-${secretName}`, {
+                    principalId: identity.principalId,
+                    principalType: "ServicePrincipal",
+                    roleDefinitionId: builtInRoleDefinition(cluster.clusterId, builtInRoles.keyVaultSecretsUser),
+                    scope: pulumi.interpolate`${store.storeId}/secrets/${secretName}`,
+                }, { parent: this, dependsOn: [store.secretResource(secretName)] });
             }
             new managedidentity.FederatedIdentityCredential(`${name}-external-secrets`, {
                 resourceGroupName: cluster.resourceGroupName,

@@ -29,8 +29,6 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
     /** The customer-managed key for data at rest. */
     readonly keyArn: pulumi.Output<string>;
     readonly secretNames: readonly string[];
-    /** ARN patterns of every declared secret, for grants made before the secrets exist. */
-    readonly secretArnPatterns: pulumi.Output<string[]>;
     readonly secretRefs: Record<string, pulumi.Output<string>> = {};
     readonly placeholders: readonly ApiKeyName[];
     private readonly context: PlatformContext;
@@ -61,10 +59,15 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
         this.keyArn = key.arn;
         this.storeId = key.arn;
         this.secretNames = args.secretNames;
-        this.secretArnPatterns = key.arn.apply((keyArn) => args.secretNames.map((declared) => secretArnPattern(keyArn, secretName(args.context, declared))));
 
         this.placeholders = storeApiKeys(this, args.apiKeys);
         this.registerOutputs({ storeId: this.storeId, keyArn: this.keyArn, secretRefs: this.secretRefs });
+    }
+
+    /** ARN patterns of declared secrets, for grants made whether or not they are stored yet. */
+    arnPatterns(names: readonly string[]): pulumi.Output<string[]> {
+        names.forEach((name) => requireDeclared(this.secretNames, name));
+        return this.keyArn.apply((keyArn) => names.map((name) => secretArnPattern(keyArn, secretName(this.context, name))));
     }
 
     putSecret(owner: pulumi.Resource, name: string, value: pulumi.Input<string>): pulumi.Output<string> {

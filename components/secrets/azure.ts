@@ -19,6 +19,7 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
     readonly vaultUri: pulumi.Output<string>;
     readonly secretNames: readonly string[];
     readonly secretRefs: Record<string, pulumi.Output<string>> = {};
+    private readonly stored = new Map<string, keyvault.Secret>();
     readonly placeholders: readonly ApiKeyName[];
     private readonly network: AzureNetwork;
     private readonly baseName: string;
@@ -68,6 +69,15 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
         this.registerOutputs({ storeId: this.storeId, vaultName: this.vaultName, vaultUri: this.vaultUri, secretRefs: this.secretRefs });
     }
 
+    /** A stored secret, for a grant on it: ARM assigns roles only on a scope that exists. */
+    secretResource(name: string): keyvault.Secret {
+        const secret = this.stored.get(name);
+        if (!secret) {
+            throw new Error(`secret "${name}" is not stored yet; grant on it after the component that stores it`);
+        }
+        return secret;
+    }
+
     putSecret(owner: pulumi.Resource, name: string, value: pulumi.Input<string>): pulumi.Output<string> {
         requireDeclared(this.secretNames, name);
         const secret = new keyvault.Secret(`${this.baseName}-${name}`, {
@@ -76,6 +86,7 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
             secretName: name,
             properties: { value: pulumi.secret(value) },
         }, { parent: owner, protect: this.protect });
+        this.stored.set(name, secret);
         // Built from the vault URI: the secret's own properties carry its value, so they are secret.
         const reference = pulumi.all([this.vaultUri, secret.id]).apply(([vaultUri]) => `${vaultUri}secrets/${name}`);
         this.secretRefs[name] = reference;

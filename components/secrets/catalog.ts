@@ -4,22 +4,32 @@
  */
 import { apiKeyConfig } from "../../config/data-services.ts";
 
-/** The secrets each part of the platform stores, by name. */
-export const platformSecrets = {
-    apiKeys: Object.values(apiKeyConfig),
-    database: ["postgres-admin-password", "postgres-app-password"],
-    cache: ["redis-password"],
-    monitoring: ["grafana-admin-password"],
-} as const;
+/** Who may read a secret: workloads (through External Secrets), or only administrators. */
+export type SecretAudience = "application" | "admin";
 
-/** The names a stack's store will hold: the data services' always, Grafana's with monitoring. */
+interface SecretEntry {
+    readonly audience: SecretAudience;
+    /** Stored only when this add-on is on; always when unset. */
+    readonly addon?: "monitoring";
+}
+
+/** The secrets the platform stores, by name. */
+export const secretCatalog: Readonly<Record<string, SecretEntry>> = {
+    ...Object.fromEntries(Object.values(apiKeyConfig).map((name) => [name, { audience: "application" }])),
+    "postgres-admin-password": { audience: "admin" },
+    "postgres-app-password": { audience: "application" },
+    "redis-password": { audience: "application" },
+    "grafana-admin-password": { audience: "admin", addon: "monitoring" },
+};
+
+/** The names a stack's store will hold: every entry whose add-on, if any, is on. */
 export function declaredSecretNames(addons: { readonly monitoring: boolean }): string[] {
-    return [
-        ...platformSecrets.apiKeys,
-        ...platformSecrets.database,
-        ...platformSecrets.cache,
-        ...(addons.monitoring ? platformSecrets.monitoring : []),
-    ];
+    return Object.entries(secretCatalog).filter(([, entry]) => !entry.addon || addons[entry.addon]).map(([name]) => name);
+}
+
+/** Of `declared`, the secrets workloads may read; admin credentials are never among them. */
+export function applicationSecretNames(declared: readonly string[]): string[] {
+    return declared.filter((name) => secretCatalog[name]?.audience === "application");
 }
 
 /** Refuses a secret the store did not declare: a grant made on the declared set would miss it. */
