@@ -78,7 +78,7 @@ export const budgetMonthlyUsd = budget.monthlyUsd;
 export const kubernetesAddons = kubernetes.addons;
 export const workloadNamespaces = kubernetes.workloadNamespaces;
 export const clusterIssuer = kubernetes.clusterIssuer;
-export const clusterSecretStore = kubernetes.clusterSecretStore;
+export const secretStore = kubernetes.secretStore;
 
 export const secretsStoreId = secrets.storeId;
 /** Where each secret lives (ARNs / Key Vault URIs); the values themselves are never exported. */

@@ -64,8 +64,14 @@ export const ci = z
          */
         environments: z.array(environment).min(1, { error: "must list at least one GitHub environment: only jobs in one may deploy" }),
         /**
-         * Pull requests of the repository may preview through the read-only identity
-         * (`repo:<repository>:pull_request`); the deploy identity never trusts them. @default false
+         * GitHub environments whose jobs may preview or check drift through the read-only identity
+         * (`repo:<repository>:environment:<name>`). Each holds only this stack's secrets provider, so
+         * a pull request reaches a stack's secrets only through its environment's reviewers. @default []
+         */
+        previewEnvironments: z.array(environment).default([]),
+        /**
+         * Any pull request may preview through the read-only identity (`repo:<repository>:pull_request`),
+         * with no reviewer; dev only, since the preview decrypts the stack's secrets. @default false
          */
         pullRequests: z.boolean().default(false),
         /** AWS-only settings. */
@@ -80,18 +86,22 @@ export const ci = z
             .optional(),
     })
     .superRefine((value, context) => {
-        for (const key of ["branches", "environments"] as const) {
+        for (const key of ["branches", "environments", "previewEnvironments"] as const) {
             const repeated = Array.isArray(value[key]) ? duplicate(value[key]) : undefined;
             if (repeated !== undefined) {
                 context.addIssue({ code: "custom", path: [key], message: `lists "${repeated}" twice` });
             }
         }
-        const subjects = (value.branches?.length ?? 0) + (value.environments?.length ?? 0);
+        const subjects = (value.branches?.length ?? 0) + (value.environments?.length ?? 0) + (value.previewEnvironments?.length ?? 0);
         if (subjects > maxCiSubjects) {
             context.addIssue({
                 code: "custom",
                 path: ["branches"],
                 message: `${subjects} branches and environments exceed ${maxCiSubjects}, the most federated credentials an Azure identity takes`,
             });
+        }
+        const both = value.previewEnvironments?.find((name) => value.environments?.includes(name));
+        if (both !== undefined) {
+            context.addIssue({ code: "custom", path: ["previewEnvironments"], message: `"${both}" is also a deploy environment; a job there would hold both identities` });
         }
     });

@@ -293,6 +293,13 @@ export const platformConfigSchema = z
         if (value.database && value.database.readReplicas > 0 && value.database.backupRetentionDays === 0) {
             context.addIssue({ code: "custom", path: ["database", "backupRetentionDays"], message: "read replicas need automated backups on the primary; set at least 1" });
         }
+        if (value.environment !== "dev" && value.ci?.pullRequests === true) {
+            context.addIssue({
+                code: "custom",
+                path: ["ci", "pullRequests"],
+                message: `a pull request's own code would preview ${value.environment} with its secrets; preview in a reviewed GitHub environment listed in ci.previewEnvironments instead`,
+            });
+        }
         if (value.environment === "prod" && value.kubernetes?.developers?.access === "edit") {
             context.addIssue({
                 code: "custom",

@@ -12,7 +12,8 @@ const repository = "acme/platform";
 const issuer = "https://token.actions.githubusercontent.com";
 const subjectsOf = (stack: StackName) => ({
     deploy: [`repo:${repository}:environment:${stack}`],
-    preview: [`repo:${repository}:ref:refs/heads/main`, `repo:${repository}:pull_request`],
+    // Pull requests and the nightly drift check reach the read-only identity only from the stack's own environments.
+    preview: [`repo:${repository}:environment:${stack}-preview`, `repo:${repository}:environment:${stack}-drift`],
 });
 
 const role = "aws:iam/role:Role";
@@ -44,14 +45,15 @@ function roleId(role: string): RegExp {
 
 describe("CI identity: trusted subjects", () => {
     it("maps environments to the deploy identity, and branches and pull requests to the read-only one", () => {
-        const subjects = trustedSubjects({ repository, branches: ["main", "release/2.x"], environments: ["prod"], pullRequests: true });
+        const subjects = trustedSubjects({ repository, branches: ["main", "release/2.x"], environments: ["prod"], previewEnvironments: ["prod-preview"], pullRequests: true });
         assert.deepEqual(subjects.deploy.map((entry) => entry.subject), ["repo:acme/platform:environment:prod"]);
         assert.deepEqual(subjects.preview.map((entry) => entry.subject), [
+            "repo:acme/platform:environment:prod-preview",
             "repo:acme/platform:ref:refs/heads/main",
             "repo:acme/platform:ref:refs/heads/release/2.x",
             "repo:acme/platform:pull_request",
         ]);
-        assert.deepEqual(trustedSubjects({ repository, branches: [], environments: ["prod"] }).preview, []);
+        assert.deepEqual(trustedSubjects({ repository, branches: [], environments: ["prod"], previewEnvironments: [] }).preview, []);
     });
 
     it("gives each subject a stable key that normalized names cannot share", () => {
@@ -388,6 +390,15 @@ describe("CI identity on Azure", () => {
 });
 
 describe("CI identity configuration", () => {
+    for (const stack of ["staging", "prod"] as const) {
+        it(`refuses unreviewed pull-request previews of ${stack}, whose secrets the preview decrypts`, async () => {
+            await assert.rejects(
+                planWith({ stack, cloud: "aws", configOverrides: { "platform:ci": stackValue(stack, "ci", (ci) => (ci["pullRequests"] = true)) } }),
+                new RegExp(`platform:ci\\.pullRequests: a pull request's own code would preview ${stack} with its secrets; preview in a reviewed GitHub environment listed in ci\\.previewEnvironments`),
+            );
+        });
+    }
+
     const reject = (cloud: "aws" | "azure", change: (ci: Record<string, any>) => void) =>
         planWith({ stack: "dev", cloud, configOverrides: { "platform:ci": stackValue("dev", "ci", change) } });
 
@@ -397,9 +408,10 @@ describe("CI identity configuration", () => {
         ["a branch pattern", (ci) => (ci["branches"] = ["release/*"]), /^invalid configuration: platform:ci\.branches\.0: "release\/\*" is a pattern; list exact branch names/],
         ["a ref instead of a branch", (ci) => (ci["branches"] = ["refs/heads/main"]), /platform:ci\.branches\.0: "refs\/heads\/main" is a ref/],
         ["a branch listed twice", (ci) => (ci["branches"] = ["main", "main"]), /platform:ci\.branches: lists "main" twice/],
-        ["more subjects than Azure federates", (ci) => (ci["branches"] = Array.from({ length: 21 }, (_, index) => `b${index}`)), /platform:ci\.branches: 22 branches and environments exceed 20/],
+        ["more subjects than Azure federates", (ci) => (ci["branches"] = Array.from({ length: 21 }, (_, index) => `b${index}`)), /platform:ci\.branches: 24 branches and environments exceed 20/],
         ["an environment with a space", (ci) => (ci["environments"] = ["prod east"]), /platform:ci\.environments\.0: "prod east" is not a GitHub environment name/],
         ["a non-boolean pullRequests", (ci) => (ci["pullRequests"] = "yes"), /platform:ci\.pullRequests: must be a boolean, got "yes"/],
+        ["a preview environment that also deploys", (ci) => (ci["previewEnvironments"] = ["dev"]), /platform:ci\.previewEnvironments: "dev" is also a deploy environment/],
         ["an unknown key", (ci) => (ci["subjects"] = ["repo:*"]), /platform:ci\.subjects: unknown key/],
     ];
     for (const [what, change, message] of invalid) {
@@ -413,8 +425,8 @@ describe("CI identity configuration", () => {
     }
 
     for (const cloud of ["aws", "azure"] as const) {
-        it(`creates no preview identity on ${cloud} when neither pull requests nor branches may read`, async () => {
-            const plan = await reject(cloud, (ci) => Object.assign(ci, { pullRequests: false, branches: [] }));
+        it(`creates no preview identity on ${cloud} when no environment, branch or pull request may read`, async () => {
+            const plan = await reject(cloud, (ci) => Object.assign(ci, { pullRequests: false, branches: [], previewEnvironments: [] }));
             assert.deepEqual(ciResources(plan).filter((resource) => resource.name.includes("preview")), []);
             assert.equal((plan.outputs["ciIdentity"] as Record<string, unknown>)["previewId"], undefined);
         });

@@ -82,3 +82,26 @@ describe("GitHub Actions: signing in to AKS", () => {
         assert.doesNotMatch(exported, /devicecode|interactive/);
     });
 });
+
+describe("GitHub Actions: who can decrypt a stack's secrets", () => {
+    const secretKeys = /PULUMI_CONFIG_PASSPHRASE|PULUMI_SECRETS_PROVIDER|secrets\./;
+
+    it("keeps no secret or secrets provider in any workflow's top-level env, and none in the test job", () => {
+        for (const { document } of [workflow, upWorkflow]) {
+            assert.doesNotMatch(JSON.stringify(document["env"] ?? {}), secretKeys);
+        }
+        assert.doesNotMatch(JSON.stringify(jobs["test"]), secretKeys, "the test job runs the pull request's code");
+        for (const job of ["up-dev", "up-staging", "up-prod"]) {
+            assert.equal(jobs[job].secrets, undefined, `${job} passes no repository secret down; its environment holds the stack's`);
+        }
+    });
+
+    it("reads a stack's secrets provider only in that stack's GitHub environments", () => {
+        assert.equal(jobs["preview"].environment, "${{ matrix.stack }}-preview", "staging and prod previews wait for their environment's reviewers");
+        assert.equal(jobs["drift"].environment, "${{ matrix.stack }}-drift");
+        assert.equal(upWorkflow.document["jobs"]["up"].environment, "${{ inputs.environment }}");
+        for (const job of [jobs["preview"], jobs["drift"], upWorkflow.document["jobs"]["up"]]) {
+            assert.equal(job.env["PULUMI_CONFIG_PASSPHRASE"], "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
+        }
+    });
+});

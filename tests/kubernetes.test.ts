@@ -7,7 +7,7 @@ const release = "kubernetes:helm.sh/v3:Release";
 const networkPolicy = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const roleBinding = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
 const quota = "kubernetes:core/v1:ResourceQuota";
-const secretStore = "kubernetes:external-secrets.io/v1:ClusterSecretStore";
+const secretStore = "kubernetes:external-secrets.io/v1:SecretStore";
 const issuer = "kubernetes:cert-manager.io/v1:ClusterIssuer";
 
 /** The stack files' values, per environment. */
@@ -158,10 +158,13 @@ describe("kubernetes platform layer", () => {
                     }
                 });
 
-                it("binds the cluster secret store to the stack's secrets store for the workload namespaces only", async () => {
+                it("gives each workload namespace its own store on the stack's application secrets, and no cluster-wide store", async () => {
                     const plan = await planOf(stack, cloud);
-                    const spec = inputsOf(plan, secretStore)["spec"];
-                    assert.deepEqual(spec.conditions, [{ namespaces: workloadNamespaces }]);
+                    const stores = resourcesOf(plan, secretStore);
+                    assert.deepEqual(stores.map((store) => [store.inputs["metadata"].namespace, store.inputs["metadata"].name]), workloadNamespaces.map((namespace) => [namespace, "platform-secrets"]));
+                    assert.equal(resourcesOf(plan, "kubernetes:external-secrets.io/v1:ClusterSecretStore").length, 0, "a ClusterSecretStore would serve any namespace");
+                    assert.equal(plan.outputs["secretStore"], "platform-secrets");
+                    const spec = stores[0]!.inputs["spec"];
                     const operator = values(plan, "external-secrets");
                     assert.equal(operator["serviceAccount"].name, "external-secrets");
                     if (cloud === "aws") {
@@ -185,7 +188,7 @@ describe("kubernetes platform layer", () => {
                         assert.equal(decrypt.Condition.StringEquals["kms:ViaService"], "secretsmanager.eu-west-1.amazonaws.com");
                     } else {
                         assert.equal(spec.provider.azurekv.authType, "WorkloadIdentity");
-                        assert.deepEqual(spec.provider.azurekv.serviceAccountRef, { name: "external-secrets", namespace: "external-secrets" });
+                        assert.equal(spec.provider.azurekv.serviceAccountRef, undefined, "the operator signs in with its own federated token");
                         assert.match(spec.provider.azurekv.vaultUrl, /^https:\/\/kv-platform-.*\.vault\.azure\.net\/$/);
                         const credential = inputsOf(plan, "azure-native:managedidentity:FederatedIdentityCredential", "kubernetes-bindings-external-secrets");
                         assert.equal(credential["issuer"], plan.outputs["oidcIssuerUrl"]);
@@ -227,7 +230,7 @@ describe("kubernetes platform layer", () => {
                 const plan = await planWithout("prod", cloud, "externalSecrets");
                 assert.ok(!releaseNames(plan).includes("external-secrets"));
                 assert.equal(resourcesOf(plan, secretStore).length, 0);
-                assert.equal(plan.outputs["clusterSecretStore"], undefined);
+                assert.equal(plan.outputs["secretStore"], undefined);
                 const identities = plan.resources.filter((resource) => resource.name.startsWith("kubernetes-bindings-external-secrets"));
                 assert.deepEqual(identities, []);
             });

@@ -19,7 +19,9 @@ export interface CiIdentityArgs {
     readonly branches: readonly string[];
     /** GitHub environments whose jobs may deploy; the only way to the deploy identity. */
     readonly environments: readonly string[];
-    /** Pull requests get the read-only preview identity. @default false */
+    /** GitHub environments whose jobs may use the read-only identity. */
+    readonly previewEnvironments: readonly string[];
+    /** Any pull request gets the read-only preview identity (dev only). @default false */
     readonly pullRequests?: boolean | undefined;
     readonly aws?: {
         /** Trust this GitHub OIDC provider instead of creating one (one per account). */
@@ -62,16 +64,18 @@ export interface CiIdentity {
 
 /**
  * GitHub's `sub` claims for the configured repository, split by identity. Only jobs running
- * in a GitHub environment (`environment:<name>`) reach the deploy identity, so the
- * environment's required reviewers are an approval the cloud enforces too. Branch runs
- * outside an environment (`ref:refs/heads/<branch>`) and pull requests (`pull_request`)
- * only reach the read-only preview identity.
+ * in a deploy environment (`environment:<name>`) reach the deploy identity, so the
+ * environment's required reviewers are an approval the cloud enforces too. Jobs in a preview
+ * environment, branch runs outside an environment (`ref:refs/heads/<branch>`) and, in dev,
+ * pull requests (`pull_request`) only reach the read-only preview identity.
  */
-export function trustedSubjects(args: Pick<CiIdentityArgs, "repository" | "branches" | "environments" | "pullRequests">): TrustedSubjects {
+export function trustedSubjects(args: Pick<CiIdentityArgs, "repository" | "branches" | "environments" | "previewEnvironments" | "pullRequests">): TrustedSubjects {
     const repo = `repo:${args.repository}`;
+    const inEnvironment = (environment: string) => ({ subject: `${repo}:environment:${environment}`, key: subjectKey("environment", environment) });
     return {
-        deploy: args.environments.map((environment) => ({ subject: `${repo}:environment:${environment}`, key: subjectKey("environment", environment) })),
+        deploy: args.environments.map(inEnvironment),
         preview: [
+            ...args.previewEnvironments.map(inEnvironment),
             ...args.branches.map((branch) => ({ subject: `${repo}:ref:refs/heads/${branch}`, key: subjectKey("branch", branch) })),
             ...(args.pullRequests ? [{ subject: `${repo}:pull_request`, key: "pull-request" }] : []),
         ],

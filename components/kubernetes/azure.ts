@@ -90,13 +90,9 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
                     "azure.workload.identity/tenant-id": identity.tenantId,
                 },
                 podLabels: { "azure.workload.identity/use": "true" },
-                storeProvider: {
-                    azurekv: {
-                        authType: "WorkloadIdentity",
-                        vaultUrl: store.vaultUri,
-                        serviceAccountRef: { name: account.name, namespace: account.namespace },
-                    },
-                },
+                // No serviceAccountRef: a namespaced store may not name the operator's account, so
+                // the operator signs in with its own federated token.
+                storeProvider: { azurekv: { authType: "WorkloadIdentity", vaultUrl: store.vaultUri } },
             };
         }
 

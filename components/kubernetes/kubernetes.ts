@@ -33,7 +33,7 @@ export interface ExternalSecretsBinding {
     readonly serviceAccountAnnotations: Record<string, pulumi.Input<string>>;
     /** Labels on the operator's pods (e.g. opting in to workload identity). */
     readonly podLabels: Record<string, string>;
-    /** `spec.provider` of the ClusterSecretStore. */
+    /** `spec.provider` of each workload namespace's SecretStore; it authenticates as the operator. */
     readonly storeProvider: pulumi.Input<Record<string, unknown>>;
 }
 

@@ -38,7 +38,8 @@ export const acmeServers = {
 };
 
 export const clusterIssuerName = "letsencrypt";
-export const clusterSecretStoreName = "platform-secrets";
+/** The SecretStore each workload namespace gets: only its own ExternalSecrets can use it. */
+export const secretStoreName = "platform-secrets";
 export const storageClassName = "platform-ssd";
 export const grafanaAdminSecretName = "grafana-admin";
 
@@ -53,7 +54,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     readonly addons: Record<string, string>;
     readonly workloadNamespaces: readonly string[];
     readonly clusterIssuer: string | undefined;
-    readonly clusterSecretStore: string | undefined;
+    /** Name of the SecretStore in each workload namespace, when External Secrets is on. */
+    readonly secretStore: string | undefined;
 
     constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:KubernetesPlatform", name, {}, opts);
@@ -171,18 +173,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         }
 
         const externalSecrets = releases.get("externalSecrets");
-        if (externalSecrets && bindings.externalSecrets) {
-            new apiextensions.CustomResource(`${name}-cluster-secret-store`, {
-                apiVersion: "external-secrets.io/v1",
-                kind: "ClusterSecretStore",
-                metadata: { name: clusterSecretStoreName },
-                spec: {
-                    provider: bindings.externalSecrets.storeProvider,
-                    // Only the workload namespaces may read the stack's secrets through this store.
-                    conditions: [{ namespaces: [...args.namespaces] }],
-                },
-            }, { ...inCluster, dependsOn: [externalSecrets] });
-        }
+        const storeProvider = externalSecrets && bindings.externalSecrets?.storeProvider;
 
         const policyContext = {
             networkCidr: args.networkCidr,
@@ -203,6 +194,15 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             for (const policy of networkPolicies(policyContext)) {
                 new networkingv1.NetworkPolicy(`${name}-${workload}-${policy.name}`, { metadata: metadata(policy.name), spec: policy.spec }, inNamespace);
             }
+            if (storeProvider) {
+                // Namespaced, unlike a ClusterSecretStore: no other namespace's ExternalSecrets can name it.
+                new apiextensions.CustomResource(`${name}-${workload}-secret-store`, {
+                    apiVersion: "external-secrets.io/v1",
+                    kind: "SecretStore",
+                    metadata: metadata(secretStoreName),
+                    spec: { provider: storeProvider },
+                }, { ...inCluster, dependsOn: [namespace, externalSecrets] });
+            }
             if (bindings.developerGroups.length > 0) {
                 new rbacv1.RoleBinding(`${name}-${workload}-developers`, {
                     metadata: metadata("developers"),
@@ -215,12 +215,12 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         this.addons = installedCharts;
         this.workloadNamespaces = args.namespaces;
         this.clusterIssuer = certManager ? clusterIssuerName : undefined;
-        this.clusterSecretStore = externalSecrets ? clusterSecretStoreName : undefined;
+        this.secretStore = storeProvider ? secretStoreName : undefined;
         this.registerOutputs({
             addons: this.addons,
             workloadNamespaces: this.workloadNamespaces,
             clusterIssuer: this.clusterIssuer,
-            clusterSecretStore: this.clusterSecretStore,
+            secretStore: this.secretStore,
         });
     }
 }
