@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {
-    addonEndpoints, addonProfile, addonValues, autoscalerImageTag, charts, jaegerVolumeClaim,
+    addonEndpoints, addonProfile, addonValues, autoscalerImageTag, charts, jaegerVolumeClaim, lokiTenant,
     mergeValues, type AddonName, type AddonValuesInput, type Environment,
 } from "../components/kubernetes/addons.ts";
 import { logCollectorChart, logCollectorValues } from "../components/kubernetes/log-collector.ts";
@@ -213,7 +213,8 @@ describe("add-on values", () => {
             assert.equal(get(values, "singleBinary.replicas"), 1);
             assert.deepEqual([get(values, "backend.replicas"), get(values, "read.replicas"), get(values, "write.replicas")], [0, 0, 0]);
             assert.equal(get(values, "singleBinary.persistence.size"), "150Gi");
-            assert.equal(get(values, "loki.auth_enabled"), false);
+            // Multi-tenant mode: a push or query without the platform's tenant header is refused.
+            assert.equal(get(values, "loki.auth_enabled"), true);
             assert.equal(get(values, "loki.storage.type"), "filesystem");
             assert.deepEqual(get(values, "loki.schemaConfig.configs.0.schema"), "v13");
             assert.deepEqual(get(values, "loki.schemaConfig.configs.0.store"), "tsdb");
@@ -299,7 +300,13 @@ describe("add-on cross-links", () => {
         const linked = get(addonValues("monitoring", input("prod")), "grafana.additionalDataSources.0.jsonData.derivedFields.0.datasourceUid");
         assert.equal(linked, "jaeger");
         const alone = get(addonValues("monitoring", input("prod", { enabled: { ...allOn, jaeger: false } })), "grafana.additionalDataSources.0.jsonData");
-        assert.deepEqual(alone, {});
+        assert.deepEqual(alone, { httpHeaderName1: "X-Scope-OrgID" });
+    });
+
+    it("queries Loki as the platform's tenant, which Loki requires with authentication on", () => {
+        const loki = get(addonValues("monitoring", input("prod")), "grafana.additionalDataSources.0") as Record<string, any>;
+        assert.equal(loki["jsonData"].httpHeaderName1, "X-Scope-OrgID");
+        assert.equal(loki["secureJsonData"].httpHeaderValue1, lokiTenant);
     });
 });
 
@@ -320,8 +327,9 @@ describe("log collector", () => {
         assert.match(content, /discovery\.kubernetes "pods" \{\s*role = "pod"/);
         assert.match(content, /loki\.source\.kubernetes "pods" \{[^}]*clustering \{\s*enabled = true\s*\}/);
         assert.match(content, /loki\.source\.kubernetes_events "events"/);
-        assert.ok(content.includes(`url = "${addonEndpoints.loki}/loki/api/v1/push"`), content);
+        assert.match(content, new RegExp(`url\\s+= "${addonEndpoints.loki}/loki/api/v1/push"`), content);
         assert.ok(content.includes("http://loki.monitoring.svc:3100/loki/api/v1/push"));
+        assert.match(content, new RegExp(`tenant_id = "${lokiTenant}"`), "pushes as the tenant Loki requires");
         for (const label of ["namespace", "pod", "container", "app"]) {
             assert.match(content, new RegExp(`target_label\\s*= "${label}"`), label);
         }

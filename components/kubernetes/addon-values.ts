@@ -212,6 +212,12 @@ export function plainCloudValues(values: AddonValuesInput["clusterAutoscalerValu
 }
 
 /** In-cluster endpoints other components point at (Grafana, workloads' OTLP exporters). */
+/**
+ * The one Loki tenant: with authentication on, Loki refuses a push or query without this
+ * `X-Scope-OrgID`, so only the platform's collector and Grafana, which send it, get through.
+ */
+export const lokiTenant = "platform";
+
 export const addonEndpoints = {
     loki: serviceUrl(charts.loki, 3100),
     jaegerQuery: serviceUrl(charts.jaeger, 16686),
@@ -246,6 +252,10 @@ export function grafanaDataSources(input: AddonValuesInput): Record<string, unkn
     const traceLinks = input.enabled.jaeger
         ? { derivedFields: [{ name: "TraceID", matcherRegex: "trace_?[iI][dD]=(\\w+)", datasourceUid: "jaeger", url: "$${__value.raw}" }] }
         : {};
-    const loki = { name: "Loki", uid: "loki", type: "loki", access: "proxy", url: addonEndpoints.loki, jsonData: traceLinks };
+    const loki = {
+        name: "Loki", uid: "loki", type: "loki", access: "proxy", url: addonEndpoints.loki,
+        jsonData: { ...traceLinks, httpHeaderName1: "X-Scope-OrgID" },
+        secureJsonData: { httpHeaderValue1: lokiTenant },
+    };
     return [...(input.enabled.loki ? [loki] : []), ...(input.enabled.jaeger ? [jaeger] : [])];
 }

@@ -11,7 +11,7 @@ import {
 import { addonServiceAccounts } from "./kubernetes.ts";
 
 export {
-    addonEndpoints, addonProfile, autoscalerImageTag, charts, jaegerVolumeClaim, mergeValues,
+    addonEndpoints, addonProfile, autoscalerImageTag, charts, jaegerVolumeClaim, lokiTenant, mergeValues,
 } from "./addon-values.ts";
 export type { AddonName, AddonProfile, AddonValuesInput, ChartRef, Environment } from "./addon-values.ts";
 
@@ -146,7 +146,8 @@ function loki(input: AddonValuesInput): Values {
     return {
         deploymentMode: "Monolithic",
         loki: {
-            auth_enabled: false,
+            // Multi-tenant mode: requests without the platform's tenant header are refused.
+            auth_enabled: true,
             commonConfig: { replication_factor: 1 },
             storage: { type: "filesystem" },
             schemaConfig: {

@@ -75,6 +75,8 @@ export function clusterAutoscalerPolicy(clusterName: string): string {
 export class AwsKubernetesBindings extends pulumi.ComponentResource implements KubernetesBindings {
     readonly builtInAddons = [];
     readonly kubeProxy = true;
+    // The EKS Pod Identity agent on every node (EKS user guide, "pod-id-how-it-works").
+    readonly credentialEndpoints = [{ cidr: "169.254.170.23/32", port: 80 }];
     readonly storageClass = { provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", encrypted: "true" } };
     // Served by the EKS cloud controller (no AWS Load Balancer Controller): NLB, instance targets.
     readonly ingressServiceAnnotations = {

@@ -32,6 +32,8 @@ export function serviceAccountSubject(account: ServiceAccountRef): string {
 export class AzureKubernetesBindings extends pulumi.ComponentResource implements KubernetesBindings {
     readonly builtInAddons = ["metricsServer", "clusterAutoscaler"] as const;
     readonly kubeProxy = false;
+    // Workload identity exchanges its token with Entra ID over HTTPS; nothing link-local.
+    readonly credentialEndpoints = [];
     // ZRS replicates a disk across zones, so a volume survives the loss of its zone.
     readonly storageClass = { provisioner: "disk.csi.azure.com", parameters: { skuName: "Premium_ZRS" } };
     // The default probe requests `/`, which ingress-nginx answers 404 and the load balancer reads as down.

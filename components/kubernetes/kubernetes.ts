@@ -53,6 +53,8 @@ export interface KubernetesBindings {
     readonly externalSecrets?: ExternalSecretsBinding | undefined;
     /** Cloud values for the cluster autoscaler chart; undefined where the cloud runs its own or it is off. */
     readonly clusterAutoscalerValues?: pulumi.Input<Record<string, unknown>> | undefined;
+    /** Link-local endpoints that hand pods their cloud credentials, for NetworkPolicies (EKS Pod Identity agent). */
+    readonly credentialEndpoints: readonly { readonly cidr: string; readonly port: number }[];
     /** The nodes run kube-proxy (EKS); AKS's Cilium data plane replaces it. */
     readonly kubeProxy: boolean;
     /** Kubernetes group names the cloud maps developers to, for RoleBindings. */

@@ -2,7 +2,7 @@
  * The log collector installed with Loki: Grafana Alloy tailing every pod through the API.
  * Pure, like the other add-on values.
  */
-import { addonEndpoints, addonProfile, disruptionBudget, logCollectorChart, resources, spread, type AddonValuesInput } from "./addon-values.ts";
+import { addonEndpoints, addonProfile, disruptionBudget, logCollectorChart, lokiTenant, resources, spread, type AddonValuesInput } from "./addon-values.ts";
 
 export { logCollectorChart } from "./addon-values.ts";
 
@@ -62,7 +62,8 @@ loki.source.kubernetes_events "events" {
 
 loki.write "loki" {
   endpoint {
-    url = "${pushUrl}"
+    url       = "${pushUrl}"
+    tenant_id = "${lokiTenant}"
   }
 }
 `;

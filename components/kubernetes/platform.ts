@@ -10,12 +10,14 @@ import * as random from "@pulumi/random";
 import type { KubernetesConfig } from "../../config/schema.ts";
 import type { PortRange } from "../cache/cache.ts";
 import type { Cluster } from "../cluster/cluster.ts";
+import { clusterPodCidr } from "../network/addressing.ts";
 import type { PlatformContext } from "../context.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
 import { addonValues, charts, jaegerVolumeClaim, type AddonName, type AddonValuesInput, type ChartRef } from "./addons.ts";
 import { developerRole, limitRangeSpec, networkPolicies, quotaSpec, workloadPodSecurityLabels } from "./guardrails.ts";
 import type { KubernetesBindings } from "./kubernetes.ts";
 import { logCollectorChart, logCollectorValues } from "./log-collector.ts";
+import { namespaceNeeds, platformNetworkPolicies } from "./platform-network.ts";
 
 export interface KubernetesPlatformArgs extends KubernetesConfig {
     readonly context: PlatformContext;
@@ -83,6 +85,21 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             const namespace = charts[addon].namespace;
             if (namespace !== "kube-system" && !addonNamespaces.has(namespace)) {
                 addonNamespaces.set(namespace, new corev1.Namespace(`${name}-${namespace}`, { metadata: { name: namespace } }, inCluster));
+            }
+        }
+        const platformNetwork = {
+            workloadNamespaces: args.namespaces,
+            monitoringNamespace: installed.includes("monitoring") ? charts.monitoring.namespace : undefined,
+            clusterCidrs: [args.networkCidr, clusterPodCidr],
+            credentialEndpoints: bindings.credentialEndpoints,
+        };
+        for (const [namespace, created] of addonNamespaces) {
+            const needs = namespaceNeeds(installed.filter((addon) => charts[addon].namespace === namespace));
+            for (const policy of platformNetworkPolicies(needs, platformNetwork)) {
+                new networkingv1.NetworkPolicy(`${name}-${namespace}-${policy.name}`, {
+                    metadata: { name: policy.name, namespace },
+                    spec: policy.spec,
+                }, { ...inCluster, dependsOn: [created] });
             }
         }
 
