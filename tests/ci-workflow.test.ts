@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { projectRoot } from "../tools/offline/evaluate.ts";
-import { cliVersion } from "./e2e/engine/engine.ts";
+import { cliVersion, languageHostVersion } from "../tools/go/go-tools.ts";
 
 function read(file: string): { text: string; document: Record<string, any> } {
     const text = readFileSync(path.join(projectRoot, file), "utf8");
@@ -59,7 +59,8 @@ describe("GitHub Actions workflow", () => {
         const sdk = JSON.parse(readFileSync(path.join(projectRoot, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version;
         const step = setup.document["runs"].steps.find((candidate: any) => String(candidate.uses).startsWith("pulumi/actions"));
         assert.equal(step.with["pulumi-version"], sdk);
-        assert.equal(cliVersion(), `v${sdk}`, "tests/e2e/engine/go.mod builds the same CLI");
+        assert.equal(cliVersion(), `v${sdk}`, "tools/go/go.mod builds the same CLI");
+        assert.equal(languageHostVersion(), `v${sdk}`, "the official language host builds against the same Pulumi");
     });
 });
 

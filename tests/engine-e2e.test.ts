@@ -1,13 +1,13 @@
 /**
  * The real Pulumi engine, offline: the CLI and language host built from Go modules
- * (tests/e2e/engine), the stand-in provider plugins (tests/e2e/stand-in), a file backend with
+ * (tools/go), the stand-in provider plugins (tests/e2e/stand-in), a file backend with
  * a passphrase, and the project's own CI driver. One stack's life, in order: preview with the
  * policy pack, up, outputs, drift, a resized database, a refused destroy, destroy.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "mocha";
 import YAML from "yaml";
-import { builtEngine, projectRoot } from "./e2e/engine/engine.ts";
+import { builtGoTools, projectRoot } from "../tools/go/go-tools.ts";
 import { EngineSandbox } from "./e2e/sandbox.ts";
 import { cloudContents, secretSignature, signatureKey } from "./e2e/stand-in/cloud.ts";
 
@@ -168,7 +168,7 @@ describe("the real Pulumi engine, offline (dev on Azure)", function () {
 
 /** A fresh sandbox on the built engine; without one the tests skip, saying why, except in CI, where they fail. */
 function sandboxOrSkip(context: Mocha.Context): EngineSandbox {
-    const engine = builtEngine();
+    const engine = builtGoTools();
     if ("missing" in engine) {
         if (process.env["CI"]) {
             throw new Error(`the engine is not built: ${engine.missing}`);

@@ -1,4 +1,4 @@
-module platform.test/engine
+module platform.test/tools
 
 go 1.25.11
 
