@@ -107,9 +107,12 @@ const registry = z.strictObject({
     /** Tagged images kept per repository; older ones expire. Untagged images expire after a day. 1 to 1000. */
     keepImages: z.int().min(1).max(1000),
     azure: z.strictObject({
-        /** ACR tier; Premium adds private endpoints, zone redundancy and the untagged-manifest retention policy. */
-        sku: z.enum(["Basic", "Standard", "Premium"]),
-    }).optional(),
+        /**
+         * ACR tier; Premium adds private endpoints, zone redundancy and the untagged-manifest
+         * retention policy, and is required outside dev (schema.ts). @default "Standard"
+         */
+        sku: z.enum(["Basic", "Standard", "Premium"]).default("Standard"),
+    }).default({ sku: "Standard" }),
 });
 
 /** The earliest start Azure's Budgets API accepts. */

@@ -293,6 +293,13 @@ export const platformConfigSchema = z
         if (value.database && value.database.readReplicas > 0 && value.database.backupRetentionDays === 0) {
             context.addIssue({ code: "custom", path: ["database", "backupRetentionDays"], message: "read replicas need automated backups on the primary; set at least 1" });
         }
+        if (value.cloud === "azure" && value.environment !== "dev" && value.registry?.azure?.sku !== undefined && value.registry.azure.sku !== "Premium") {
+            context.addIssue({
+                code: "custom",
+                path: ["registry", "azure", "sku"],
+                message: `must be "Premium" outside dev: only Premium registries take the private endpoint that keeps ${value.environment} images off the internet`,
+            });
+        }
         if (value.environment !== "dev" && value.ci?.pullRequests === true) {
             context.addIssue({
                 code: "custom",

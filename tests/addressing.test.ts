@@ -52,8 +52,26 @@ describe("network addressing", () => {
             nodes: "10.30.0.0/18",
             database: "10.30.216.0/21",
             endpoints: "10.30.240.0/21",
+            apiServer: "10.30.248.0/24",
         });
     });
+
+    // Added to v1 from free space only: the first /p+8 of the spare slot 7; no earlier subnet moves.
+    for (const [network, apiServer, nodes, database, endpoints] of [
+        ["10.10.0.0/16", "10.10.248.0/24", "10.10.0.0/18", "10.10.216.0/21", "10.10.240.0/21"],
+        ["10.20.0.0/16", "10.20.248.0/24", "10.20.0.0/18", "10.20.216.0/21", "10.20.240.0/21"],
+        ["10.0.0.0/17", "10.0.124.0/25", "10.0.0.0/19", "10.0.108.0/22", "10.0.120.0/22"],
+        ["10.0.0.0/18", "10.0.62.0/26", "10.0.0.0/20", "10.0.54.0/23", "10.0.60.0/23"],
+        ["10.0.0.0/19", "10.0.31.0/27", "10.0.0.0/21", "10.0.27.0/24", "10.0.30.0/24"],
+        ["192.168.16.0/20", "192.168.31.128/28", "192.168.16.0/22", "192.168.29.128/25", "192.168.31.0/25"],
+    ] as const) {
+        it(`puts the AKS API server subnet of ${network} at ${apiServer}, leaving the other subnets where they were`, () => {
+            const layout = regionalSubnets(network);
+            assert.deepEqual(layout, { nodes, database, endpoints, apiServer });
+            // API Server VNet Integration needs at least a /28.
+            assert.ok(parseCidr(apiServer).prefix <= 28);
+        });
+    }
 
     it("keeps each zone's addresses when zones are added", () => {
         assert.deepEqual(zoneSubnets("10.10.0.0/16", 1)[0], zoneSubnets("10.10.0.0/16", 3)[0]);
@@ -64,7 +82,7 @@ describe("network addressing", () => {
         for (const prefix of [16, 17, 18, 19, 20]) {
             const layout = zoneSubnets(`10.0.0.0/${prefix}`, 3);
             const regional = regionalSubnets(`10.0.0.0/${prefix}`);
-            const all = [...layout.flatMap((zone) => [zone.private, zone.public, zone.database]), regional.endpoints];
+            const all = [...layout.flatMap((zone) => [zone.private, zone.public, zone.database]), regional.endpoints, regional.apiServer];
             for (const [index, first] of all.entries()) {
                 assert.ok(overlaps(`10.0.0.0/${prefix}`, first), `${first} outside /${prefix}`);
                 for (const second of all.slice(index + 1)) {

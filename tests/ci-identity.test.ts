@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { autonamedPrefixes, deployPolicy, type AwsDeployScope } from "../components/ci-identity/aws-policy.ts";
+import { autonamedPrefixes, deployPolicies } from "../components/ci-identity/aws-deploy-policy.ts";
+import type { AwsDeployScope } from "../components/ci-identity/aws-policy.ts";
+import { workloadBoundaryArn } from "../components/platform/aws-iam.ts";
 import { assignmentCondition } from "../components/ci-identity/azure.ts";
 import { subjectKey, trustedSubjects } from "../components/ci-identity/ci-identity.ts";
 import { builtInRoles } from "../components/cluster/azure-roles.ts";
@@ -34,6 +36,13 @@ function statementsOf(plan: PlanReport, name: string): Statement[] {
     return JSON.parse(inputsOf(plan, rolePolicy, name)["policy"]).Statement;
 }
 
+/** The statements of the deploy role's managed policies (`ci-identity-deploy-<part>`). */
+function deployStatementsOf(plan: PlanReport): Statement[] {
+    return resourcesOf(plan, "aws:iam/policy:Policy")
+        .filter((policy) => policy.name.startsWith("ci-identity-deploy-"))
+        .flatMap((policy) => JSON.parse(policy.inputs["policy"]).Statement);
+}
+
 /** IAM wildcard semantics (`*` spans anything) for checking that generated names fall under the policy. */
 function matches(pattern: string, value: string): boolean {
     return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(value);
@@ -65,16 +74,23 @@ describe("CI identity: trusted subjects", () => {
 });
 
 describe("CI identity: Azure role-assignment condition", () => {
-    it("constrains writes on the request and deletes on the assignment to the given roles and principal types", () => {
+    it("constrains writes on the request and deletes on the assignment to the given roles, principal types and principals", () => {
         assert.equal(
-            assignmentCondition(["r1", "r2"], ["ServicePrincipal", "Group"]),
+            assignmentCondition(["r1", "r2"], ["ServicePrincipal", "Group"], ["p1", "p2"]),
             "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR " +
                 "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {r1, r2} AND " +
-                "@Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal', 'Group'})) AND " +
+                "@Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal', 'Group'} AND " +
+                "@Request[Microsoft.Authorization/roleAssignments:PrincipalId] ForAnyOfAnyValues:GuidEquals {p1, p2})) AND " +
                 "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR " +
                 "(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {r1, r2} AND " +
-                "@Resource[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal', 'Group'}))",
+                "@Resource[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal', 'Group'} AND " +
+                "@Resource[Microsoft.Authorization/roleAssignments:PrincipalId] ForAnyOfAnyValues:GuidEquals {p1, p2}))",
         );
+    });
+
+    it("refuses an empty set, which would match nothing or everything", () => {
+        assert.throws(() => assignmentCondition(["r1"], ["Group"], []), /at least one of principals/);
+        assert.throws(() => assignmentCondition([], ["Group"], ["p1"]), /at least one of roles/);
     });
 });
 
@@ -82,12 +98,18 @@ describe("CI identity: AWS deploy policy document", () => {
     const scope: AwsDeployScope = {
         partition: "aws", account: mockAccountId, region: "eu-west-1", project: "platform", stack: "dev",
         prefix: "platform-dev", clusterName: "platform-dev", ciRoleNames: ["platform-dev-ci-deploy", "platform-dev-ci-preview"],
+        boundaryArn: workloadBoundaryArn({ partition: "aws", account: mockAccountId, project: "platform", stack: "dev" }),
+        repositories: ["platform/api", "platform/worker"],
     };
-    const statements: Statement[] = JSON.parse(deployPolicy(scope)).Statement;
+    const documents = Object.values(deployPolicies(scope));
+    const statements: Statement[] = documents.flatMap((document) => JSON.parse(document).Statement);
     const allows = statements.filter((statement) => statement.Effect === "Allow");
 
-    it("fits IAM's 10,240-character budget for a role's inline policies", () => {
-        assert.ok(deployPolicy(scope).replace(/\s/g, "").length < 10_240);
+    it("fits IAM's 6,144-character budget for each managed policy, within the 10 a role may have attached", () => {
+        assert.ok(documents.length < 10);
+        for (const document of documents) {
+            assert.ok(document.replace(/\s/g, "").length < 6_144, document.slice(0, 80));
+        }
     });
 
     it("never allows a wildcard action, nor a service-wide action on every resource", () => {
@@ -100,7 +122,7 @@ describe("CI identity: AWS deploy policy document", () => {
         }
     });
 
-    it("writes IAM only on the program's autonamed roles and the cluster's OIDC provider", () => {
+    it("writes IAM only on the program's autonamed roles and the region's EKS OIDC providers", () => {
         const iamWrites = allows.filter((statement) =>
             list(statement.Action).some((action) => action.startsWith("iam:") && !/^iam:(Get|List)/.test(action) && action !== "iam:CreateServiceLinkedRole"));
         const roles = autonamedPrefixes.map((prefix) => `arn:aws:iam::${mockAccountId}:role/${prefix}*`);
@@ -116,6 +138,7 @@ describe("CI identity: AWS deploy policy document", () => {
             }
         }
         const attach = allows.find((statement) => list(statement.Action).includes("iam:AttachRolePolicy"))!;
+        assert.equal(attach.Condition!["StringEquals"]["iam:PermissionsBoundary"], scope.boundaryArn);
         assert.ok(!attach.Condition!["ArnEquals"]["iam:PolicyARN"].some((arn: string) => /AdministratorAccess|IAMFullAccess|PowerUser/.test(arn)));
     });
 
@@ -186,19 +209,23 @@ describe("CI identity on AWS", () => {
 
             it("scopes the deploy role to this stack's names", async () => {
                 const plan = await planOf(stack, "aws");
-                const statements = statementsOf(plan, "ci-identity-deploy");
+                const statements = deployStatementsOf(plan);
                 const resourcesOfSid = (sid: string) => list(statements.find((statement) => statement.Sid === sid)!.Resource);
                 assert.deepEqual(resourcesOfSid("SecretValues"), [`arn:aws:secretsmanager:eu-west-1:${mockAccountId}:secret:platform/${stack}/*`]);
                 assert.deepEqual(resourcesOfSid("Storage"), [`arn:aws:s3:::platform-${stack}-data-*`]);
                 assert.ok(resourcesOfSid("Cluster").every((arn) => arn.includes(`/platform-${stack}`)));
+                const ours = { "aws:ResourceTag/stack": stack, "aws:ResourceTag/project": "platform" };
                 const network = statements.find((statement) => statement.Sid === "Network")!;
-                assert.deepEqual(network.Condition, { StringEquals: { "aws:RequestedRegion": "eu-west-1" } });
-                assert.ok(!list(network.Action).includes("ec2:RunInstances"));
+                assert.deepEqual(network.Condition, { StringEquals: ours });
+                assert.deepEqual(statements.find((statement) => statement.Sid === "NetworkCreate")!.Condition, {
+                    StringEquals: { "aws:RequestTag/stack": stack, "aws:RequestTag/project": "platform" },
+                });
+                assert.ok(!statements.some((statement) => list(statement.Action).includes("ec2:RunInstances")));
             });
 
             it("covers every name the program generates, and only through the scoped statements", async () => {
                 const plan = await planOf(stack, "aws");
-                const statements = statementsOf(plan, "ci-identity-deploy");
+                const statements = deployStatementsOf(plan);
                 const allowed = (sid: string, name: string) => list(statements.find((statement) => statement.Sid === sid)!.Resource).some((pattern) => matches(pattern, name));
                 const arn = (service: string, resource: string) => `arn:aws:${service}:eu-west-1:${mockAccountId}:${resource}`;
                 for (const resource of plan.resources) {
@@ -227,7 +254,7 @@ describe("CI identity on AWS", () => {
 
             it("attaches only the AWS managed policies the program itself uses", async () => {
                 const plan = await planOf(stack, "aws");
-                const attach = statementsOf(plan, "ci-identity-deploy").find((statement) => statement.Sid === "RolePolicies")!;
+                const attach = deployStatementsOf(plan).find((statement) => statement.Sid === "RoleAttachments")!;
                 const attachable: string[] = attach.Condition!["ArnEquals"]["iam:PolicyARN"];
                 const used = resourcesOf(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
                     .filter((attachment) => attachment.parent !== "ci-identity")
@@ -243,6 +270,7 @@ describe("CI identity on AWS", () => {
                     "aws:eks/accessEntry:AccessEntry",
                     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
                     "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+                    "aws:iam/policy:Policy",
                     "aws:iam/role:Role",
                     "aws:iam/rolePolicy:RolePolicy",
                     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
@@ -315,7 +343,7 @@ describe("CI identity on Azure", () => {
                 const delegated = inputsOf(plan, assignment, "ci-identity-deploy-role-assignments");
                 assert.match(delegated["roleDefinitionId"], roleId(builtInRoles.roleBasedAccessControlAdministrator));
                 assert.deepEqual([delegated["scope"], delegated["conditionVersion"]], [stackGroup, "2.0"]);
-                const roles = [builtInRoles.keyVaultSecretsUser, builtInRoles.keyVaultCryptoUser, builtInRoles.acrPull, builtInRoles.networkContributor, builtInRoles.aksClusterUser];
+                const roles = [builtInRoles.keyVaultSecretsUser, builtInRoles.keyVaultCryptoUser, builtInRoles.keyVaultContributor, builtInRoles.acrPull, builtInRoles.networkContributor, builtInRoles.aksClusterUser];
                 assert.ok(delegated["condition"].includes(`ForAnyOfAnyValues:GuidEquals {${roles.join(", ")}}`));
                 // Every role the program assigns is one the deploy identity may assign, except the first
                 // deployer's cluster admin: created once by an administrator and never changed (ignoreChanges).
@@ -343,21 +371,27 @@ describe("CI identity on Azure", () => {
                 assert.equal(inputsOf(plan, assignment, "ci-identity-deploy-locks")["scope"], stackGroup);
             });
 
-            it("gives pull requests a preview identity that only reads, plus the one invoke Reader lacks", async () => {
+            it("gives pull requests a preview identity that only reads, not images, plus the one invoke Reader lacks", async () => {
                 const plan = await planOf(stack, "azure");
                 const previewPrincipal = inputsOf(plan, assignment, "ci-identity-preview-reader")["principalId"];
                 const granted = resourcesOf(plan, assignment).filter((entry) => entry.inputs["principalId"] === previewPrincipal);
+                // Custom roles' ids are known only once they exist (the simulated cloud names them after the resource).
+                const custom = (name: string) => granted.find((entry) => entry.name === name)!.inputs["roleDefinitionId"].split("/").pop();
                 assert.deepEqual(granted.map((entry) => [entry.inputs["roleDefinitionId"].split("/").pop(), entry.inputs["scope"].replace(/.*\//, "")]).sort(), [
                     [builtInRoles.aksClusterUser, `platform-${stack}`],
-                    [builtInRoles.reader, `rg-platform-${stack}`],
+                    [custom("ci-identity-preview-reader"), `rg-platform-${stack}`],
                     [builtInRoles.aksRbacReader, `platform-${stack}`],
-                    // The custom role's id is known only once it exists (the simulated cloud names it after the resource).
-                    [granted.find((entry) => entry.name === "ci-identity-preview-invokes")!.inputs["roleDefinitionId"].split("/").pop(), `rg-platform-${stack}`],
+                    [custom("ci-identity-preview-invokes"), `rg-platform-${stack}`],
+                    [builtInRoles.reader, `rg-platform-${stack}-identities`],
+                    [builtInRoles.reader, "NetworkWatcher_westeurope"],
                 ].sort());
                 // Every preview and drift check runs listDatabaseKeys (the cache's keys): exactly that action, nothing that writes.
                 const invokes = inputsOf(plan, "azure-native:authorization:RoleDefinition", "ci-identity-preview-invokes");
                 assert.deepEqual(invokes["permissions"], [{ actions: ["Microsoft.Cache/redisEnterprise/databases/listKeys/action"], notActions: [] }]);
                 assert.deepEqual(invokes["assignableScopes"], [stackGroup]);
+                const reader = inputsOf(plan, "azure-native:authorization:RoleDefinition", "ci-identity-preview-reader");
+                assert.deepEqual(reader["permissions"][0].actions, ["*/read"]);
+                assert.ok(reader["permissions"][0].notActions.includes("Microsoft.ContainerRegistry/registries/pull/read"));
             });
 
             it("creates no secret, certificate or owner-level grant", async () => {

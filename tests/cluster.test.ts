@@ -151,7 +151,9 @@ describe("cluster on Azure (AKS)", () => {
                 const natAddress = inputsOf(plan, "azure-native:network:PublicIPAddress", "network-nat");
                 assert.ok(natAddress);
                 const egress = simulatedResource("azure-native:network:PublicIPAddress", "network-nat", natAddress).state["ipAddress"];
-                assert.deepEqual(access, want.apiAccess === "public" ? undefined : { authorizedIPRanges: [...authorizedCidrs, `${String(egress)}/32`] });
+                // API Server VNet Integration on every stack: the API server sits in the network's delegated subnet.
+                const vnetIntegration = { enableVnetIntegration: true, subnetId: `${plan.outputs["networkId"]}/subnets/apiserver` };
+                assert.deepEqual(access, want.apiAccess === "public" ? vnetIntegration : { ...vnetIntegration, authorizedIPRanges: [...authorizedCidrs, `${String(egress)}/32`] });
             });
 
             it("makes the principal that runs the first up a Kubernetes admin, since local accounts are off", async () => {
@@ -195,7 +197,8 @@ describe("cluster on Azure (AKS)", () => {
                 const plan = await planOf(stack, "azure");
                 const assignments = resourcesOf(plan, "azure-native:authorization:RoleAssignment").filter((assignment) => assignment.parent === "cluster");
                 const controlPlane = assignments.filter((assignment) => assignment.name !== "cluster-deployer-admin");
-                assert.equal(controlPlane.length, 2);
+                // Network, KMS crypto, and the private link AKS creates to the private KMS vault.
+                assert.deepEqual(controlPlane.map((assignment) => assignment.name).sort(), ["cluster-kms", "cluster-kms-private-link", "cluster-network"]);
                 assert.ok(controlPlane.every((assignment) => assignment.inputs["principalType"] === "ServicePrincipal"));
                 assert.equal(inputsOf(plan, "azure-native:authorization:RoleAssignment", "cluster-network")["scope"], plan.outputs["networkId"]);
                 const logs = inputsOf(plan, "azure-native:monitor:DiagnosticSetting")["logs"].map((log: any) => log.category);
@@ -222,7 +225,12 @@ describe("cluster on Azure (AKS)", () => {
             configOverrides: { "platform:cluster": stackValue("prod", "cluster", (c) => ((c["apiAccess"] = "private"), delete c["authorizedCidrs"])) },
         });
         const cluster = inputsOf(plan, "azure-native:containerservice:ManagedCluster");
-        assert.deepEqual(cluster["apiServerAccessProfile"], { enablePrivateCluster: true, privateDNSZone: "system" });
+        assert.deepEqual(cluster["apiServerAccessProfile"], {
+            enableVnetIntegration: true,
+            subnetId: `${plan.outputs["networkId"]}/subnets/apiserver`,
+            enablePrivateCluster: true,
+            privateDNSZone: "system",
+        });
         assert.match(String(plan.outputs["clusterEndpoint"]), /privatelink/);
     });
 });

@@ -65,10 +65,10 @@ describe("network on Azure", () => {
         describe(stack, () => {
             const want = expected[stack];
 
-            it("creates regional node, delegated PostgreSQL and private-endpoint subnets without default outbound access", async () => {
+            it("creates regional node, delegated PostgreSQL, private-endpoint and delegated API server subnets without default outbound access", async () => {
                 const plan = await planOf(stack, "azure");
                 const subnets = resourcesOf(plan, "azure-native:network:Subnet");
-                assert.deepEqual(subnets.map((subnet) => subnet.inputs["subnetName"]).sort(), ["database", "endpoints", "nodes"]);
+                assert.deepEqual(subnets.map((subnet) => subnet.inputs["subnetName"]).sort(), ["apiserver", "database", "endpoints", "nodes"]);
                 assert.ok(subnets.every((subnet) => subnet.inputs["defaultOutboundAccess"] === false));
                 const database = inputsOf(plan, "azure-native:network:Subnet", "network-database");
                 assert.equal(database["delegations"][0].serviceName, "Microsoft.DBforPostgreSQL/flexibleServers");

@@ -40,10 +40,15 @@ describe("policy: no-public-endpoints", () => {
         resource("azure-native:dbforpostgresql:Server", "database-server", { network: { publicNetworkAccess: "Disabled" } }),
         resource("azure-native:redisenterprise:RedisEnterprise", "cache-redis", { publicNetworkAccess: "Disabled" }),
         vault("kv-secrets", "disabled"),
-        // AKS's KMS plugin reaches this vault publicly; AKS supports nothing else without API Server VNet Integration.
-        vault("kv-kms", "enabled"),
-        aks({ apiServerAccessProfile: { authorizedIPRanges: ["203.0.113.0/24"] }, securityProfile: { azureKeyVaultKms: { enabled: true, keyId: kmsKeyId, keyVaultNetworkAccess: "Public" } } }),
-        resource("azure-native:containerregistry:Registry", "registry-acr", { publicNetworkAccess: "Enabled" }),
+        // With API Server VNet Integration AKS's KMS plugin reaches a private vault.
+        vault("kv-kms", "disabled"),
+        aks({
+            apiServerAccessProfile: { enableVnetIntegration: true, authorizedIPRanges: ["203.0.113.0/24"] },
+            securityProfile: { azureKeyVaultKms: { enabled: true, keyId: kmsKeyId, keyVaultNetworkAccess: "Private" } },
+        }),
+        resource("azure-native:containerregistry:Registry", "registry-acr", { publicNetworkAccess: "Disabled" }),
+        // Network Watcher writes flow logs through the firewall as a trusted service.
+        resource("azure-native:storage:StorageAccount", "network-flow-logs", { allowBlobPublicAccess: false, publicNetworkAccess: "Enabled", networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [] } }),
     ];
 
     it("passes private storage, databases, caches, vaults and restricted cluster APIs", () => {
@@ -72,9 +77,25 @@ describe("policy: no-public-endpoints", () => {
         assert.match(account[1]!, /publicNetworkAccess "Enabled"; it must be "Disabled" \(platform:storage\.publicRead\)/);
         assertOne(messages(noPublicEndpoints, [resource("azure-native:storage:BlobContainer", "storage-container", { publicAccess: "Blob" })]), /"storage-container" has publicAccess "Blob"/);
         assertOne(messages(noPublicEndpoints, [vault("kv-secrets", "Enabled")]), /Key Vault "kv-secrets" has properties\.publicNetworkAccess "Enabled"/);
-        // Private KMS access needs no public vault: the exemption does not apply.
+        // No vault is exempt, not even one AKS's KMS plugin reaches over the public endpoint.
         const privateKms = aks({ apiServerAccessProfile: { enablePrivateCluster: true }, securityProfile: { azureKeyVaultKms: { enabled: true, keyId: kmsKeyId, keyVaultNetworkAccess: "Private" } } });
         assertOne(messages(noPublicEndpoints, [vault("kv-kms", "enabled"), privateKms]), /Key Vault "kv-kms"/);
+        const publicKms = aks({ apiServerAccessProfile: { enablePrivateCluster: true }, securityProfile: { azureKeyVaultKms: { enabled: true, keyId: kmsKeyId, keyVaultNetworkAccess: "Public" } } });
+        assertOne(messages(noPublicEndpoints, [vault("kv-kms", "enabled"), publicKms]), /Key Vault "kv-kms" has properties\.publicNetworkAccess "enabled"; it must be "disabled"/);
+    });
+
+    it("accepts a storage account's public endpoint only behind a firewall that denies every address", () => {
+        const behind = (networkRuleSet: object) => messages(noPublicEndpoints, [storageAccount({ publicNetworkAccess: "Enabled", networkRuleSet })]);
+        assert.deepEqual(behind({ defaultAction: "Deny", bypass: "AzureServices" }), []);
+        assertOne(behind({ defaultAction: "Allow" }), /"storage-account" has publicNetworkAccess "Enabled"; it must be "Disabled"/, /denies every address/);
+        assertOne(behind({ defaultAction: "Deny", ipRules: [{ iPAddressOrRange: "203.0.113.0/24" }] }), /"storage-account" has publicNetworkAccess "Enabled"/);
+    });
+
+    it("reports a public container registry outside dev", () => {
+        const registry = resource("azure-native:containerregistry:Registry", "registry-acr", { publicNetworkAccess: "Enabled" });
+        assertOne(messages(noPublicEndpoints, [registry]), /Container registry "registry-acr" has publicNetworkAccess "Enabled"; it must be "Disabled"/, /platform:registry\.azure\.sku Premium/);
+        assert.deepEqual(messages(noPublicEndpoints, [registry], "dev"), []);
+        assert.equal(messages(noPublicEndpoints, [registry], "staging").length, 1);
     });
 
     it("reports a cluster API open to the internet, except where the environment allows it", () => {

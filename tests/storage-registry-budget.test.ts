@@ -8,7 +8,7 @@ import { stackValue } from "./support/stack-config.ts";
 /** Section 2 of the brief and the stack files, per environment. */
 const want = {
     dev: { versioning: false, zoneRedundant: false, softDeleteDays: 7, keepImages: 20, acrSku: "Standard", budgetUsd: 500 },
-    staging: { versioning: true, zoneRedundant: true, softDeleteDays: 14, keepImages: 50, acrSku: "Standard", budgetUsd: 2000 },
+    staging: { versioning: true, zoneRedundant: true, softDeleteDays: 14, keepImages: 50, acrSku: "Premium", budgetUsd: 2000 },
     prod: { versioning: true, zoneRedundant: true, softDeleteDays: 30, keepImages: 100, acrSku: "Premium", budgetUsd: 10000 },
 } as const;
 const repositories = ["platform/api", "platform/worker"];
@@ -146,14 +146,14 @@ describe("object storage on Azure (Blob Storage)", () => {
 
             it(`is a StorageV2 account on ${sku} with a globally unique name`, async () => {
                 const plan = await planOf(stack, "azure");
-                const storage = inputsOf(plan, account);
+                const storage = inputsOf(plan, account, "storage-account");
                 assert.match(storage["accountName"], new RegExp(`^stplatform${stack}[a-z0-9]{4}$`));
                 assert.ok(storage["accountName"].length <= 24);
                 assert.deepEqual([storage["kind"], storage["sku"], storage["accessTier"]], ["StorageV2", { name: sku }, "Hot"]);
             });
 
             it("takes HTTPS with TLS 1.2+ and Entra ID only, encrypts twice at rest, and is never public", async () => {
-                const storage = inputsOf(await planOf(stack, "azure"), account);
+                const storage = inputsOf(await planOf(stack, "azure"), account, "storage-account");
                 assert.deepEqual(
                     [storage["enableHttpsTrafficOnly"], storage["minimumTlsVersion"], storage["allowSharedKeyAccess"], storage["allowBlobPublicAccess"]],
                     [true, "TLS1_2", false, false],
@@ -169,7 +169,7 @@ describe("object storage on Azure (Blob Storage)", () => {
                 const endpoint = inputsOf(plan, "azure-native:network:PrivateEndpoint", "storage-blob");
                 const connection = endpoint["privateLinkServiceConnections"][0];
                 assert.deepEqual(connection.groupIds, ["blob"]);
-                assert.match(connection.privateLinkServiceId, new RegExp(`/storageAccounts/${inputsOf(plan, account)["accountName"]}$`));
+                assert.match(connection.privateLinkServiceId, new RegExp(`/storageAccounts/${inputsOf(plan, account, "storage-account")["accountName"]}$`));
                 assert.match(endpoint["subnet"].id, /\/subnets\/endpoints$/);
                 const zones = inputsOf(plan, "azure-native:network:PrivateDnsZoneGroup", "storage-blob")["privateDnsZoneConfigs"];
                 assert.match(zones[0].privateDnsZoneId, /privatelink\.blob\.core\.windows\.net$/);
@@ -180,7 +180,7 @@ describe("object storage on Azure (Blob Storage)", () => {
                 const container = inputsOf(plan, "azure-native:storage:BlobContainer");
                 assert.deepEqual([container["containerName"], container["publicAccess"]], ["platform", "None"]);
                 assert.equal(plan.outputs["bucketName"], "platform");
-                assert.equal(plan.outputs["bucketEndpoint"], `https://${inputsOf(plan, account)["accountName"]}.blob.core.windows.net/platform`);
+                assert.equal(plan.outputs["bucketEndpoint"], `https://${inputsOf(plan, account, "storage-account")["accountName"]}.blob.core.windows.net/platform`);
             });
 
             it(`${env.versioning ? "versions blobs and " : ""}keeps deleted blobs and containers ${env.softDeleteDays} days`, async () => {
@@ -202,12 +202,12 @@ describe("object storage on Azure (Blob Storage)", () => {
             });
 
             it("has no immutability policy unless asked for", async () => {
-                assert.equal(inputsOf(await planOf(stack, "azure"), account)["immutableStorageWithVersioning"], undefined);
+                assert.equal(inputsOf(await planOf(stack, "azure"), account, "storage-account")["immutableStorageWithVersioning"], undefined);
             });
 
             it(expected[stack].protect ? "is guarded by a delete lock and Pulumi protect" : "stays deletable in dev", async () => {
                 const plan = await planOf(stack, "azure");
-                const storage = resourceOf(plan, account);
+                const storage = resourceOf(plan, account, "storage-account");
                 assert.equal(storage.protect, expected[stack].protect);
                 assert.equal(resourceOf(plan, "azure-native:storage:BlobContainer").protect, expected[stack].protect);
                 const accountId = inputsOf(plan, "azure-native:network:PrivateEndpoint", "storage-blob")["privateLinkServiceConnections"][0].privateLinkServiceId;
@@ -222,7 +222,7 @@ describe("object storage on Azure (Blob Storage)", () => {
             cloud: "azure",
             configOverrides: { "platform:storage": stackValue("prod", "storage", (s) => (s["objectLockDays"] = 90)) },
         });
-        assert.deepEqual(inputsOf(plan, account)["immutableStorageWithVersioning"], {
+        assert.deepEqual(inputsOf(plan, account, "storage-account")["immutableStorageWithVersioning"], {
             enabled: true,
             immutabilityPolicy: { immutabilityPeriodSinceCreationInDays: 90, state: "Unlocked", allowProtectedAppendWrites: false },
         });

@@ -1,10 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { awsManagedPolicy, clusterAdminAccessPolicy } from "../cluster/aws-iam.ts";
+import { clusterAdminAccessPolicy } from "../cluster/aws-iam.ts";
 import { AwsCluster } from "../cluster/aws.ts";
 import { cloudSettings } from "../context.ts";
 import { nameRules, physicalName } from "../naming.ts";
-import { awsAudience, deployPolicy, githubTrustPolicy, previewGuardPolicy } from "./aws-policy.ts";
+import { AwsNetwork } from "../network/aws.ts";
+import { arnParts, awsManagedPolicy } from "../platform/aws-iam.ts";
+import { deployPolicies, deployPolicyParts } from "./aws-deploy-policy.ts";
+import { awsAudience, ciBoundaryName, ciBoundaryPolicy, deployPolicyName, githubTrustPolicy, previewGuardPolicy } from "./aws-policy.ts";
 import { githubIssuer, trustedSubjects, type CiIdentity, type CiIdentityArgs, type TrustedSubject, type TrustedSubjects } from "./ci-identity.ts";
 
 /** GitHub's tokens live minutes; a job gets one hour, the shortest session IAM allows. */
@@ -12,21 +15,14 @@ export const ciSessionSeconds = 3600;
 
 export const clusterViewAccessPolicy = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
 
-/** `arn:aws:iam::123456789012:…` → its partition and account; no lookup call needed. */
-function arnParts(arn: string): { partition: string; account: string } {
-    const [, partition, , , account] = arn.split(":");
-    if (!partition || !account) {
-        throw new Error(`"${arn}" is not an ARN`);
-    }
-    return { partition, account };
-}
-
 /**
  * GitHub Actions on AWS: the account's GitHub OIDC provider (AWS validates GitHub's
  * certificate against its own trusted CAs, so no thumbprint), a deploy role trusted only by
  * the configured branches and environments, and — when pull requests may preview — a
  * separate `…-ci-preview` role with ReadOnlyAccess trusted only by the repository's pull
- * requests. Both carry an EKS access entry: cluster admin to deploy, view to preview.
+ * requests. Both carry an EKS access entry: cluster admin to deploy, view to preview, and the
+ * CI guardrail boundary (`ciBoundaryPolicy`). The deploy role's permissions are four managed
+ * policies (`deployPolicies`): it manages roles only under the stack's workload boundary.
  * Sessions last at most an hour and no access key exists. Not `protect`ed: identities hold
  * no data and are recreated by the next `pulumi up`.
  */
@@ -44,6 +40,7 @@ export class AwsCiIdentity extends pulumi.ComponentResource implements CiIdentit
         const { context } = args;
         const { region } = cloudSettings(context, "aws");
         const cluster = AwsCluster.from(args.cluster);
+        const network = AwsNetwork.from(args.network);
         const subjects = trustedSubjects(args);
         const roleName = (purpose: string) => physicalName([context.project, context.stack, "ci", purpose], nameRules.iamRole);
         const prefix = physicalName([context.project, context.stack], nameRules.display);
@@ -54,13 +51,20 @@ export class AwsCiIdentity extends pulumi.ComponentResource implements CiIdentit
             ? pulumi.output(args.aws.oidcProviderArn)
             : new aws.iam.OpenIdConnectProvider(`${name}-github`, { url: githubIssuer, clientIdLists: [awsAudience] }, parent).arn;
         const parts = providerArn.apply(arnParts);
+        const ciRoleNames = [roleName("deploy"), roleName("preview")];
 
+        const boundary = new aws.iam.Policy(`${name}-boundary`, {
+            name: ciBoundaryName({ prefix }),
+            description: `Permissions boundary of the CI roles of ${context.project}/${context.stack}`,
+            policy: parts.apply(({ partition, account }) => ciBoundaryPolicy({ partition, account, ciRoleNames })),
+        }, parent);
         const role = (purpose: string, trusted: readonly TrustedSubject[], description: string) =>
             new aws.iam.Role(`${name}-${purpose}`, {
                 name: roleName(purpose),
                 description,
                 assumeRolePolicy: providerArn.apply((arn) => githubTrustPolicy(arn, trusted.map((entry) => entry.subject))),
                 maxSessionDuration: ciSessionSeconds,
+                permissionsBoundary: boundary.arn,
             }, parent);
         const clusterAccess = (purpose: string, principalArn: pulumi.Output<string>, policyArn: string) => {
             const entry = new aws.eks.AccessEntry(`${name}-${purpose}`, { clusterName: cluster.clusterName, principalArn, type: "STANDARD" }, parent);
@@ -73,20 +77,30 @@ export class AwsCiIdentity extends pulumi.ComponentResource implements CiIdentit
         };
 
         const deploy = role("deploy", subjects.deploy, `Deploys ${context.project}/${context.stack} from GitHub Actions`);
-        new aws.iam.RolePolicy(`${name}-deploy`, {
-            role: deploy.name,
-            policy: pulumi.all([parts, cluster.clusterName]).apply(([{ partition, account }, clusterName]) =>
-                deployPolicy({
-                    partition,
-                    account,
-                    region,
-                    project: context.project,
-                    stack: context.stack,
-                    prefix,
-                    clusterName,
-                    ciRoleNames: [roleName("deploy"), roleName("preview")],
-                })),
-        }, parent);
+        // The registry is created before the CI identity (index.ts), so its repositories are known here.
+        const repositories = cluster.imageRepositories;
+        const documents = pulumi.all([parts, cluster.clusterName, network.workloadBoundaryArn, cluster.oidcProviderArn])
+            .apply(([{ partition, account }, clusterName, boundaryArn, oidcProviderArn]) => deployPolicies({
+                partition,
+                account,
+                region,
+                project: context.project,
+                stack: context.stack,
+                prefix,
+                clusterName,
+                ciRoleNames,
+                boundaryArn,
+                repositories,
+                oidcProviderArn,
+            }));
+        for (const part of deployPolicyParts) {
+            const policy = new aws.iam.Policy(`${name}-deploy-${part}`, {
+                name: deployPolicyName({ prefix }, part),
+                description: `Deploys ${context.project}/${context.stack} from GitHub Actions: ${part}`,
+                policy: documents.apply((all) => all[part]),
+            }, parent);
+            new aws.iam.RolePolicyAttachment(`${name}-deploy-${part}`, { role: deploy.name, policyArn: policy.arn }, parent);
+        }
         clusterAccess("deploy", deploy.arn, clusterAdminAccessPolicy);
 
         if (subjects.preview.length > 0) {

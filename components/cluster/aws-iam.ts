@@ -1,17 +1,8 @@
-/** IAM documents for the EKS cluster. Pure: plain JSON policies. */
-
-/** Trust policy letting an AWS service assume a role (with session tags, as EKS requires). */
-export function serviceTrustPolicy(service: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-    });
-}
-
-export const awsManagedPolicy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+/** The AWS managed policies and access policies of the EKS cluster. Pure: ARNs only. */
+import { awsManagedPolicy } from "../platform/aws-iam.ts";
 
 /** Control-plane permissions. */
-export const clusterRolePolicies = ["AmazonEKSClusterPolicy"].map(awsManagedPolicy);
+export const clusterRolePolicies = ["AmazonEKSClusterPolicy"].map((name) => awsManagedPolicy(name));
 
 /** Node permissions: join the cluster, pull images, assign pod IPs, and SSM instead of SSH. */
 export const nodeRolePolicies = [
@@ -19,6 +10,9 @@ export const nodeRolePolicies = [
     "AmazonEC2ContainerRegistryPullOnly",
     "AmazonEKS_CNI_Policy",
     "AmazonSSMManagedInstanceCore",
-].map(awsManagedPolicy);
+].map((name) => awsManagedPolicy(name));
+
+/** The EBS CSI driver's permissions. */
+export const ebsCsiDriverPolicy = awsManagedPolicy("service-role/AmazonEBSCSIDriverPolicy");
 
 export const clusterAdminAccessPolicy = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";

@@ -1,10 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { awsManagedPolicy, nodeRolePolicies, serviceTrustPolicy } from "./aws-iam.ts";
+import { podIdentityTrustPolicy, serviceTrustPolicy } from "../platform/aws-iam.ts";
+import { ebsCsiDriverPolicy, nodeRolePolicies } from "./aws-iam.ts";
 import type { NodePoolSize } from "./cluster.ts";
 
 export interface AwsNodesArgs {
     readonly clusterName: pulumi.Input<string>;
+    /** The cluster's ARN: the EBS CSI driver's role serves Pod Identity associations of this cluster only. */
+    readonly clusterArn: pulumi.Input<string>;
+    /** ARN of the stack's workload permissions boundary, set on both roles. */
+    readonly permissionsBoundary: pulumi.Input<string>;
     readonly kubernetesVersion: pulumi.Input<string>;
     readonly subnetIds: pulumi.Input<string>[];
     readonly instanceType: string;
@@ -47,7 +52,10 @@ export class AwsNodes extends pulumi.ComponentResource {
 
         const networkingAddons = eksNetworkingAddons.map((addonName) => addon(addonName, networkingAddonSettings[addonName]));
 
-        const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com") }, parent);
+        const role = new aws.iam.Role(`${name}-role`, {
+            assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"),
+            permissionsBoundary: args.permissionsBoundary,
+        }, parent);
         const roleAttachments = nodeRolePolicies.map((policyArn, index) =>
             new aws.iam.RolePolicyAttachment(`${name}-role-${index}`, { role: role.name, policyArn }, parent));
 
@@ -82,11 +90,11 @@ export class AwsNodes extends pulumi.ComponentResource {
             ignoreChanges: ["scalingConfig.desiredSize"],
         });
 
-        const ebsCsiRole = new aws.iam.Role(`${name}-ebs-csi`, { assumeRolePolicy: serviceTrustPolicy("pods.eks.amazonaws.com") }, parent);
-        new aws.iam.RolePolicyAttachment(`${name}-ebs-csi`, {
-            role: ebsCsiRole.name,
-            policyArn: awsManagedPolicy("service-role/AmazonEBSCSIDriverPolicy"),
+        const ebsCsiRole = new aws.iam.Role(`${name}-ebs-csi`, {
+            assumeRolePolicy: pulumi.output(args.clusterArn).apply(podIdentityTrustPolicy),
+            permissionsBoundary: args.permissionsBoundary,
         }, parent);
+        new aws.iam.RolePolicyAttachment(`${name}-ebs-csi`, { role: ebsCsiRole.name, policyArn: ebsCsiDriverPolicy }, parent);
         const coreDns = addon("coredns", {}, [nodeGroup]);
         const ebsCsi = addon("aws-ebs-csi-driver", {
             podIdentityAssociations: [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }],

@@ -5,8 +5,9 @@ import { nameRules, physicalName } from "../naming.ts";
 import { clusterServiceCidr } from "../network/addressing.ts";
 import { AwsNetwork } from "../network/aws.ts";
 import { ec2InstanceType } from "../sizing/index.ts";
+import { accountKeyPolicy, serviceTrustPolicy } from "../platform/aws-iam.ts";
 import { AwsNodes } from "./aws-nodes.ts";
-import { clusterAdminAccessPolicy, clusterRolePolicies, serviceTrustPolicy } from "./aws-iam.ts";
+import { clusterAdminAccessPolicy, clusterRolePolicies } from "./aws-iam.ts";
 import type { Cluster, ClusterArgs } from "./cluster.ts";
 import { eksTokenCommand, renderKubeconfig } from "./kubeconfig.ts";
 
@@ -15,8 +16,10 @@ export const eksControlPlaneLogTypes = ["api", "audit", "authenticator", "contro
 
 /**
  * EKS in API authentication mode with envelope encryption of Secrets under a rotating KMS
- * key, every control-plane log, an IAM OIDC provider for workload identity, a managed node
- * group and the core add-ons. In staging and prod the cluster is deletion-protected.
+ * key (whose key policy leaves its use to IAM), every control-plane log, an IAM OIDC provider
+ * for workload identity, a managed node group and the core add-ons. Every role it creates
+ * carries the stack's workload permissions boundary. In staging and prod the cluster is
+ * deletion-protected.
  */
 export class AwsCluster extends pulumi.ComponentResource implements Cluster {
     readonly clusterName: pulumi.Output<string>;
@@ -29,6 +32,11 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
     /** IAM role of the worker nodes (image pulls, node permissions). */
     readonly nodeRoleArn: pulumi.Output<string>;
     readonly workloadReady: pulumi.Resource[];
+    /** `arn:aws:eks:<region>:<account>:cluster/<name>`: Pod Identity roles serve this cluster only. */
+    readonly clusterArn: pulumi.Output<string>;
+    /** The stack's workload permissions boundary (the network's), for the roles bound to this cluster. */
+    readonly workloadBoundaryArn: pulumi.Output<string>;
+    private readonly repositories: string[] = [];
 
     /** Narrows the cloud-agnostic cluster handed to an AWS component. */
     static from(candidate: Cluster): AwsCluster {
@@ -38,6 +46,18 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
         return candidate;
     }
 
+    /**
+     * ECR repositories whose images this cluster's nodes pull; `AwsRegistry` adds its own, and
+     * the CI identity (created last, `index.ts`) limits its registry grants to them.
+     */
+    get imageRepositories(): readonly string[] {
+        return [...this.repositories];
+    }
+
+    addImageRepositories(names: readonly string[]): void {
+        this.repositories.push(...names.filter((repository) => !this.repositories.includes(repository)));
+    }
+
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:AwsCluster", name, {}, opts);
         const { context } = args;
@@ -45,12 +65,14 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
         const settings = args.aws;
         const nodeSku = ec2InstanceType(args.nodes, settings.instanceType);
         const clusterName = physicalName([context.project, context.stack], nameRules.eksCluster);
+        const network = AwsNetwork.from(args.network);
         const parent = { parent: this };
 
         const secretsKey = new aws.kms.Key(`${name}-secrets`, {
             description: `Envelope encryption of Kubernetes Secrets in ${clusterName}`,
             enableKeyRotation: true,
             deletionWindowInDays: 30,
+            policy: network.account.apply(accountKeyPolicy),
         }, { parent: this, protect: context.protectStateful });
         new aws.kms.Alias(`${name}-secrets`, { name: `alias/${clusterName}-secrets`, targetKeyId: secretsKey.keyId }, parent);
 
@@ -60,7 +82,10 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
             retentionInDays: context.logRetentionDays,
         }, parent);
 
-        const role = new aws.iam.Role(`${name}-control-plane`, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com") }, parent);
+        const role = new aws.iam.Role(`${name}-control-plane`, {
+            assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com"),
+            permissionsBoundary: network.workloadBoundaryArn,
+        }, parent);
         const roleAttachments = clusterRolePolicies.map((policyArn, index) =>
             new aws.iam.RolePolicyAttachment(`${name}-control-plane-${index}`, { role: role.name, policyArn }, parent));
 
@@ -69,7 +94,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
             version: args.kubernetesVersion,
             roleArn: role.arn,
             vpcConfig: {
-                subnetIds: AwsNetwork.from(args.network).controlPlaneSubnetIds,
+                subnetIds: network.controlPlaneSubnetIds,
                 endpointPrivateAccess: true,
                 endpointPublicAccess: args.apiAccess !== "private",
                 publicAccessCidrs: args.apiAccess === "restricted" ? [...args.authorizedCidrs] : args.apiAccess === "public" ? ["0.0.0.0/0"] : undefined,
@@ -94,6 +119,8 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
 
         const nodes = new AwsNodes(`${name}-nodes`, {
             clusterName: cluster.name,
+            clusterArn: cluster.arn,
+            permissionsBoundary: network.workloadBoundaryArn,
             kubernetesVersion: cluster.version,
             subnetIds: args.network.nodeSubnetIds,
             instanceType: nodeSku,
@@ -112,6 +139,8 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
         });
 
         this.clusterName = cluster.name;
+        this.clusterArn = cluster.arn;
+        this.workloadBoundaryArn = network.workloadBoundaryArn;
         this.endpoint = cluster.endpoint;
         this.kubernetesVersion = cluster.version;
         this.oidcIssuerUrl = oidcIssuerUrl;
@@ -131,6 +160,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
         );
         this.registerOutputs({
             clusterName: this.clusterName,
+            clusterArn: this.clusterArn,
             endpoint: this.endpoint,
             kubernetesVersion: this.kubernetesVersion,
             oidcIssuerUrl: this.oidcIssuerUrl,

@@ -8,8 +8,14 @@ export const builtInRoles = {
     keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
     /** Lets workloads read secret values. */
     keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
-    /** Lets kubelets pull images. */
+    /** Lets the AKS control plane approve the private link AKS creates to a private KMS vault. */
+    keyVaultContributor: "f25e0fa2-a7c8-4377-a976-54943a77a395",
+    /** Lets kubelets pull images (honoured in the registry's RBAC permissions mode). */
     acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    /** Lets CI push (and pull) images (honoured in the registry's RBAC permissions mode). */
+    acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
+    /** Lets CI reference a user-assigned identity from a resource (`assign/action`) without changing the identity. */
+    managedIdentityOperator: "f1a07417-d97a-45cb-824c-7a7467783830",
     /** Lets users fetch the cluster's user kubeconfig; what they may do inside is RBAC's call. */
     aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
     /** Lets CI manage every resource in a scope, but neither role assignments nor locks. */

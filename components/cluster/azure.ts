@@ -1,7 +1,6 @@
 import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as containerservice from "@pulumi/azure-native/containerservice/index.js";
 import * as keyvault from "@pulumi/azure-native/keyvault/index.js";
-import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as monitor from "@pulumi/azure-native/monitor/index.js";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights/index.js";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,6 +8,8 @@ import { globalNames } from "../global-names.ts";
 import { nameRules, physicalName } from "../naming.ts";
 import { clusterDnsServiceIp, clusterPodCidr, clusterServiceCidr } from "../network/addressing.ts";
 import { AzureNetwork } from "../network/azure.ts";
+import { privateEndpoint } from "../network/azure-endpoints.ts";
+import { AzureIdentities } from "../platform/azure-identities.ts";
 import { vmSize } from "../sizing/index.ts";
 import { builtInRoleDefinition, builtInRoles } from "./azure-roles.ts";
 import type { Cluster, ClusterArgs } from "./cluster.ts";
@@ -29,9 +30,14 @@ export const aksControlPlaneLogCategories = [
 
 /**
  * AKS with Entra ID and Azure RBAC (local accounts off), OIDC issuer and workload identity,
- * a system pool and an autoscaled user pool across the network's zones, Azure CNI overlay
- * with Cilium, KMS encryption of Secrets with a purge-protected Key Vault key, and
- * control-plane logs in Log Analytics. In staging and prod a delete lock guards the cluster.
+ * API Server VNet Integration (the API server in the network's delegated subnet, so nodes
+ * reach it privately), a system pool and an autoscaled user pool across the network's zones,
+ * Azure CNI overlay with Cilium, KMS encryption of Secrets with a purge-protected key in a
+ * private Key Vault, and control-plane logs in Log Analytics. In staging and prod a delete
+ * lock guards the cluster.
+ *
+ * The control-plane identity, like every workload identity, lives in the stack's identities
+ * group (`identities`), out of the CI deploy identity's write reach.
  */
 export class AzureCluster extends pulumi.ComponentResource implements Cluster {
     readonly clusterName: pulumi.Output<string>;
@@ -44,8 +50,10 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
     readonly kubeletPrincipalId: pulumi.Output<string>;
     /** ARM id of the managed cluster, the scope of role assignments on it. */
     readonly clusterId: pulumi.Output<string>;
-    /** The resource group the cluster lives in; identities bound to it go there too. */
+    /** The resource group the cluster lives in. */
     readonly resourceGroupName: pulumi.Output<string>;
+    /** The stack's workload identities and the record of the roles the program grants. */
+    readonly identities: AzureIdentities;
     readonly workloadReady: pulumi.Resource[];
 
     /** Narrows the cloud-agnostic cluster handed to an Azure component. */
@@ -67,17 +75,17 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
         const parent = { parent: this };
         const stateful = { parent: this, protect: context.protectStateful };
 
-        const identity = new managedidentity.UserAssignedIdentity(`${name}-control-plane`, inGroup, parent);
+        const identities = new AzureIdentities(`${name}-identities`, { context, location: network.location }, this);
+        const identity = identities.create(`${name}-control-plane`, this);
+        // Every cluster update references the identity, which ARM checks as `assign/action` on it.
+        identities.grantToDeploy({ purpose: "control-plane-identity", role: builtInRoles.managedIdentityOperator, scope: identity.id });
         const assignRole = (role: string, roleName: string, scope: pulumi.Input<string>) =>
-            new authorization.RoleAssignment(`${name}-${role}`, {
-                principalId: identity.principalId,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: builtInRoleDefinition(network.resourceGroupId, roleName),
-                scope,
-            }, parent);
+            identities.assign(`${name}-${role}`, { principalId: identity.principalId, principalType: "ServicePrincipal", role: roleName, scope }, parent);
 
         // Key Vault names are global; a random suffix keeps same-named stacks of other tenants apart.
         const uniqueName = globalNames(`${name}-kms-suffix`, this);
+        // Private: AKS reaches it through a private link of its own from the API server's subnet
+        // (API Server VNet Integration is the only way AKS supports a private KMS vault).
         const vault = new keyvault.Vault(`${name}-kms`, {
             ...inGroup,
             vaultName: uniqueName(["kv", context.project, context.stack], nameRules.keyVault),
@@ -88,8 +96,13 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
                 enableSoftDelete: true,
                 softDeleteRetentionInDays: 90,
                 enablePurgeProtection: true,
+                publicNetworkAccess: "disabled",
+                networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
             },
         }, stateful);
+        // AKS's KMS docs: creating or updating keys in a private vault without a private endpoint isn't
+        // supported. Like the secrets vault, one in the endpoints subnet, before the key.
+        const endpoint = privateEndpoint(`${name}-kms`, { network, targetId: vault.id, groupId: "vault", dnsZone: "keyVault", tags: context.tags }, this);
         const key = new keyvault.Key(`${name}-kms`, {
             resourceGroupName: network.resourceGroupName,
             vaultName: vault.name,
@@ -99,11 +112,13 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
                 keySize: 2048,
                 rotationPolicy: { lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P180D" } }] },
             },
-        }, stateful);
+        }, { ...stateful, dependsOn: [endpoint] });
 
+        // AKS cannot check the identity's rights on a private vault: they must exist before the cluster.
         const roleAssignments = [
             assignRole("network", builtInRoles.networkContributor, network.networkId),
             assignRole("kms", builtInRoles.keyVaultCryptoUser, vault.id),
+            assignRole("kms-private-link", builtInRoles.keyVaultContributor, vault.id),
         ];
 
         // Both pools: autoscaled Azure Linux nodes on managed disks, in every zone of the network.
@@ -154,12 +169,18 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [...settings.adminGroupObjectIds] },
             disableLocalAccounts: true,
             enableRBAC: true,
-            apiServerAccessProfile: apiServerAccess(args.apiAccess, args.authorizedCidrs, network.egressAddresses),
+            apiServerAccessProfile: {
+                // The API server sits behind an internal load balancer in its delegated subnet; public
+                // access, where the stack keeps it, is limited as before.
+                enableVnetIntegration: true,
+                subnetId: network.apiServerSubnetId,
+                ...apiServerAccess(args.apiAccess, args.authorizedCidrs, network.egressAddresses),
+            },
             oidcIssuerProfile: { enabled: true },
             securityProfile: {
                 workloadIdentity: { enabled: true },
                 imageCleaner: { enabled: true, intervalHours: 168 },
-                azureKeyVaultKms: { enabled: true, keyId: key.keyUriWithVersion, keyVaultNetworkAccess: "Public" },
+                azureKeyVaultKms: { enabled: true, keyId: key.keyUriWithVersion, keyVaultNetworkAccess: "Private", keyVaultResourceId: vault.id },
             },
             autoUpgradeProfile: { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" },
             autoScalerProfile: { balanceSimilarNodeGroups: "true", expander: "least-waste" },
@@ -226,6 +247,7 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
         this.clusterName = cluster.name;
         this.clusterId = cluster.id;
         this.resourceGroupName = network.resourceGroupName;
+        this.identities = identities;
         this.endpoint = pulumi.all([cluster.fqdn, cluster.privateFQDN]).apply(([fqdn, privateFqdn]) => `https://${fqdn ?? privateFqdn}:443`);
         this.kubernetesVersion = cluster.kubernetesVersion.apply((version) => version ?? args.kubernetesVersion);
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL ?? "");
@@ -246,12 +268,14 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
     }
 }
 
+/** How the API server takes connections from outside the VNet. */
 function apiServerAccess(access: ClusterArgs["apiAccess"], authorizedCidrs: readonly string[], egressAddresses: pulumi.Output<string>[]) {
     switch (access) {
         case "public":
-            return undefined;
+            return {};
         case "restricted":
-            // Kubelets reach the API through the NAT gateway, whose address AKS does not add by itself.
+            // Nodes use the API server's private address; anything else in the VNet that calls the public
+            // name leaves through the NAT gateway, whose address AKS does not add by itself.
             return { authorizedIPRanges: pulumi.all(egressAddresses).apply((addresses) => [...authorizedCidrs, ...addresses.map((address) => `${address}/32`)]) };
         case "private":
             return { enablePrivateCluster: true, privateDNSZone: "system" };

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrustPolicy } from "../cluster/aws-iam.ts";
 import { AwsCluster } from "../cluster/aws.ts";
 import { cloudSettings } from "../context.ts";
+import { podIdentityTrustPolicy } from "../platform/aws-iam.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import { applicationSecretNames } from "../secrets/catalog.ts";
 import {
@@ -99,7 +99,11 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
         const parent = { parent: this };
 
         const podRole = (role: string, serviceAccount: ServiceAccountRef, policy: pulumi.Input<string>) => {
-            const iamRole = new aws.iam.Role(`${name}-${role}`, { assumeRolePolicy: serviceTrustPolicy("pods.eks.amazonaws.com") }, parent);
+            const iamRole = new aws.iam.Role(`${name}-${role}`, {
+                // Only Pod Identity associations of this cluster, in this account, may hand the role out.
+                assumeRolePolicy: cluster.clusterArn.apply(podIdentityTrustPolicy),
+                permissionsBoundary: cluster.workloadBoundaryArn,
+            }, parent);
             const rolePolicy = new aws.iam.RolePolicy(`${name}-${role}`, { role: iamRole.name, policy }, parent);
             new aws.eks.PodIdentityAssociation(`${name}-${role}`, {
                 clusterName: cluster.clusterName,

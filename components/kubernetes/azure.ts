@@ -1,9 +1,7 @@
-import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import { builtInRoleDefinition, builtInRoles } from "../cluster/azure-roles.ts";
+import { builtInRoles } from "../cluster/azure-roles.ts";
 import { AzureCluster } from "../cluster/azure.ts";
-import { cloudSettings } from "../context.ts";
 import { AzureSecretStore } from "../secrets/azure.ts";
 import { applicationSecretNames } from "../secrets/catalog.ts";
 import {
@@ -23,8 +21,9 @@ export function serviceAccountSubject(account: ServiceAccountRef): string {
 }
 
 /**
- * AKS bindings: a managed identity for External Secrets, federated with its service account
- * and allowed to read secrets of this stack's vault only; developers' Entra groups (AKS
+ * AKS bindings: a managed identity for External Secrets (in the stack's identities group, where
+ * CI cannot add credentials), federated with its service account and allowed to read secrets
+ * of this stack's vault only; developers' Entra groups (AKS
  * puts their object ids in the groups claim) with the right to fetch a kubeconfig;
  * zone-redundant Premium SSDs; the health-probe path ingress-nginx needs behind Azure's
  * load balancer. AKS runs its own metrics-server and cluster autoscaler.
@@ -50,35 +49,24 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
         super("platform:kubernetes:AzureKubernetesBindings", name, {}, opts);
         const cluster = AzureCluster.from(args.cluster);
         const store = AzureSecretStore.from(args.secrets);
-        const { location } = cloudSettings(args.context, "azure");
+        const { identities } = cluster;
         const groupObjectIds = args.developers.azure?.groupObjectIds ?? [];
         const parent = { parent: this };
-        const assignRole = (role: string, principalId: pulumi.Input<string>, principalType: string, roleName: string, scope: pulumi.Input<string>) =>
-            new authorization.RoleAssignment(`${name}-${role}`, {
-                principalId,
-                principalType,
-                roleDefinitionId: builtInRoleDefinition(cluster.clusterId, roleName),
-                scope,
-            }, parent);
 
         if (args.addons.externalSecrets) {
             const account = addonServiceAccounts.externalSecrets;
-            const identity = new managedidentity.UserAssignedIdentity(`${name}-external-secrets`, {
-                resourceGroupName: cluster.resourceGroupName,
-                location,
-                tags: args.context.tags,
-            }, parent);
+            const identity = identities.create(`${name}-external-secrets`, this);
             // Secret by secret, the same application secrets the AWS binding grants; never admin credentials.
             for (const secretName of applicationSecretNames(store.secretNames)) {
-                new authorization.RoleAssignment(`${name}-external-secrets-${secretName}`, {
+                identities.assign(`${name}-external-secrets-${secretName}`, {
                     principalId: identity.principalId,
                     principalType: "ServicePrincipal",
-                    roleDefinitionId: builtInRoleDefinition(cluster.clusterId, builtInRoles.keyVaultSecretsUser),
+                    role: builtInRoles.keyVaultSecretsUser,
                     scope: pulumi.interpolate`${store.storeId}/secrets/${secretName}`,
                 }, { parent: this, dependsOn: [store.secretResource(secretName)] });
             }
             new managedidentity.FederatedIdentityCredential(`${name}-external-secrets`, {
-                resourceGroupName: cluster.resourceGroupName,
+                resourceGroupName: identities.resourceGroupName,
                 resourceName: identity.name,
                 issuer: cluster.oidcIssuerUrl,
                 subject: serviceAccountSubject(account),
@@ -100,7 +88,7 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
 
         // Cluster User only lists the user kubeconfig; RoleBindings on the group ids decide the rest.
         groupObjectIds.forEach((groupId, index) =>
-            assignRole(`developer-${index}`, groupId, "Group", builtInRoles.aksClusterUser, cluster.clusterId));
+            identities.assign(`${name}-developer-${index}`, { principalId: groupId, principalType: "Group", role: builtInRoles.aksClusterUser, scope: cluster.clusterId }, parent));
         this.developerGroups = [...groupObjectIds];
 
         this.registerOutputs({

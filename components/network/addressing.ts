@@ -91,7 +91,8 @@ export interface ZoneSubnets {
  * Layout "v1". For a network of prefix /p:
  * - the first three /p+2 quarters are the private (node) subnets of zones 0-2;
  * - the last quarter is cut into eight /p+5 slots: public subnets of zones 0-2 in slots
- *   0-2, database subnets in slots 3-5, private endpoints in slot 6, slot 7 spare.
+ *   0-2, database subnets in slots 3-5, private endpoints in slot 6, slot 7 spare (Azure
+ *   carves its API server subnet from it: see `regionalSubnets`).
  * Every zone's addresses are fixed whether a stack uses one zone or three, so adding a
  * zone later never moves an existing subnet.
  */
@@ -112,15 +113,22 @@ export interface RegionalSubnets {
     readonly nodes: string;
     readonly database: string;
     readonly endpoints: string;
+    /** The AKS API server's delegated subnet (API Server VNet Integration). */
+    readonly apiServer: string;
 }
 
-/** Layout "v1" for regional subnets: zone 0's private and database blocks, and slot 6. */
+/**
+ * Layout "v1" for regional subnets: zone 0's private and database blocks, and slot 6. The
+ * API server subnet came later and takes free space only: the first /p+8 of the spare slot 7
+ * (a /24 in a /16, a /28 in a /20: AKS's minimum), leaving the rest of slot 7 spare.
+ */
 export function regionalSubnets(networkCidr: string): RegionalSubnets {
     const network = parseLayoutNetwork(networkCidr);
     return {
         nodes: formatBlock(subdivide(network, network.prefix + 2, 0)),
         database: formatBlock(slot(network, 3)),
         endpoints: formatBlock(slot(network, 6)),
+        apiServer: formatBlock(subdivide(slot(network, 7), network.prefix + 8, 0)),
     };
 }
 

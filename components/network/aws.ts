@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudSettings } from "../context.ts";
 import { physicalName, nameRules } from "../naming.ts";
+import { arnParts, flowLogsTrustPolicy, workloadBoundaryName, workloadBoundaryPolicy, type AwsAccount } from "../platform/aws-iam.ts";
 import { zoneSubnets } from "./addressing.ts";
 import type { Network, NetworkArgs } from "./network.ts";
 
@@ -12,8 +13,37 @@ export const minDatabaseZones = 2;
 export const minControlPlaneZones = 2;
 
 /**
+ * Buckets outside the account that nodes read through the S3 gateway endpoint: ECR's image
+ * layers ("Minimum Amazon S3 bucket permissions for Amazon ECR", Amazon ECR User Guide), the
+ * Amazon Linux 2023 package repositories (Amazon Linux 2023 User Guide: `al2023-repos-<region>-
+ * de612dc2`) and registry.k8s.io's layer mirror, which redirects clients in AWS to
+ * `prod-registry-k8s-io-<region>` (kubernetes/k8s.io registry.k8s.io infrastructure).
+ */
+export function awsOwnedBucketObjects(scope: Pick<AwsAccount, "partition"> & { readonly region: string }): string[] {
+    return [`prod-${scope.region}-starport-layer-bucket`, `al2023-repos-${scope.region}-de612dc2`, `prod-registry-k8s-io-${scope.region}`]
+        .map((bucket) => `arn:${scope.partition}:s3:::${bucket}/*`);
+}
+
+/**
+ * The S3 gateway endpoint's policy: any request to a bucket of this account, and reading the
+ * objects of the AWS-owned buckets nodes need; nothing else leaves through the endpoint.
+ */
+export function s3EndpointPolicy(scope: AwsAccount & { readonly region: string }): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "AccountBuckets", Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*", Condition: { StringEquals: { "aws:ResourceAccount": scope.account } } },
+            { Sid: "AwsOwnedBuckets", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: awsOwnedBucketObjects(scope) },
+        ],
+    });
+}
+
+/**
  * VPC with public, private (node) and database subnets in each zone, NAT egress, VPC flow
- * logs to CloudWatch, a locked-down default security group and an S3 gateway endpoint.
+ * logs to CloudWatch, a locked-down default security group and an S3 gateway endpoint that
+ * reaches only this account's buckets and the AWS-owned ones nodes read. Being the first AWS
+ * component, which every other one receives, it also creates the stack's workload permissions
+ * boundary (`platform/aws-iam.ts`).
  */
 export class AwsNetwork extends pulumi.ComponentResource implements Network {
     readonly networkId: pulumi.Output<string>;
@@ -28,6 +58,10 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
     readonly endpointSubnetIds: pulumi.Output<string>[];
     readonly natGatewayIds: pulumi.Output<string>[];
     readonly egressAddresses: pulumi.Output<string>[];
+    /** The account and partition the stack deploys to, read off the VPC's ARN. */
+    readonly account: pulumi.Output<AwsAccount>;
+    /** ARN of `<project>-<stack>-workload-boundary`, the permissions boundary of every workload role. */
+    readonly workloadBoundaryArn: pulumi.Output<string>;
 
     /** Narrows the cloud-agnostic network handed to an AWS component. */
     static from(candidate: Network): AwsNetwork {
@@ -52,6 +86,21 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
             enableDnsSupport: true,
             tags: label("vpc"),
         }, parent);
+        this.account = vpc.arn.apply(arnParts);
+
+        // Created by an administrator's `up`; the CI deploy role may neither change nor delete it.
+        const boundary = new aws.iam.Policy(`${name}-workload-boundary`, {
+            name: workloadBoundaryName(context),
+            description: `Permissions boundary of every workload role of ${context.project}/${context.stack}`,
+            policy: this.account.apply((account) => workloadBoundaryPolicy({
+                ...account,
+                region,
+                project: context.project,
+                stack: context.stack,
+                clusterName: physicalName([context.project, context.stack], nameRules.eksCluster),
+            })),
+        }, parent);
+        this.workloadBoundaryArn = boundary.arn;
 
         // The default security group allows all traffic between its members; strip its rules.
         new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: label("default-deny") }, parent);
@@ -126,10 +175,11 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
             serviceName: `com.amazonaws.${region}.s3`,
             vpcEndpointType: "Gateway",
             routeTableIds: [...privateSubnets.map(({ routes }) => routes.id), isolatedRoutes.id],
+            policy: this.account.apply((account) => s3EndpointPolicy({ ...account, region })),
             tags: label("s3"),
         }, parent);
 
-        this.createFlowLogs(name, vpc, context.logRetentionDays, label("flow-logs"));
+        this.createFlowLogs(name, vpc, region, context.logRetentionDays, label("flow-logs"));
 
         this.networkId = vpc.id;
         this.cidr = args.cidr;
@@ -151,18 +201,17 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
             endpointSubnetIds: this.endpointSubnetIds,
             natGatewayIds: this.natGatewayIds,
             egressAddresses: this.egressAddresses,
+            workloadBoundaryArn: this.workloadBoundaryArn,
         });
     }
 
     /** Every accepted and rejected flow of the VPC, kept for the stack's log retention. */
-    private createFlowLogs(name: string, vpc: aws.ec2.Vpc, retentionDays: number, tags: Record<string, string>): void {
+    private createFlowLogs(name: string, vpc: aws.ec2.Vpc, region: string, retentionDays: number, tags: Record<string, string>): void {
         const parent = { parent: this };
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays: retentionDays, tags }, parent);
         const role = new aws.iam.Role(`${name}-flow-logs`, {
-            assumeRolePolicy: JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
+            assumeRolePolicy: this.account.apply((account) => flowLogsTrustPolicy({ ...account, region })),
+            permissionsBoundary: this.workloadBoundaryArn,
             tags,
         }, parent);
         new aws.iam.RolePolicy(`${name}-flow-logs`, {

@@ -1,9 +1,12 @@
 import * as network from "@pulumi/azure-native/network/index.js";
 import * as privatedns from "@pulumi/azure-native/privatedns/index.js";
 import * as resources from "@pulumi/azure-native/resources/index.js";
+import * as storage from "@pulumi/azure-native/storage/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import { cloudSettings } from "../context.ts";
-import { nameRules, physicalName } from "../naming.ts";
+import { subscriptionScope } from "../cluster/azure-roles.ts";
+import { cloudSettings, type PlatformContext } from "../context.ts";
+import { globalNames } from "../global-names.ts";
+import { nameRules, physicalName, type NameRule } from "../naming.ts";
 import { regionalSubnets } from "./addressing.ts";
 import type { Network, NetworkArgs } from "./network.ts";
 
@@ -27,10 +30,29 @@ export const endpointPorts = ["443", "10000", "8500-8599"];
 const postgresPort = "5432";
 
 /**
- * Resource group, VNet with subnets for nodes, private endpoints and a delegated
- * PostgreSQL subnet (Azure subnets span every zone of the region), NSGs that admit only
- * the node subnet to the data subnets, a NAT gateway for egress and the private DNS zones
- * the data services need, linked to the VNet.
+ * What the AKS API server subnet admits, as the API Server VNet Integration docs list it:
+ * nodes on 443 and 4443, and Azure's load-balancer probes on 9988.
+ */
+export const apiServerPorts = { fromNodes: ["443", "4443"], probes: ["9988"] } as const;
+
+/** Network Watcher's regional instance, which Azure creates in `NetworkWatcherRG` with the region's first VNet. */
+export const networkWatcherGroup = "NetworkWatcherRG";
+export function networkWatcherName(location: string): string {
+    return `NetworkWatcher_${location}`;
+}
+
+/** The flow-log API keeps records 1-365 days (0 would mean forever). */
+export const flowLogMaxRetentionDays = 365;
+
+/** Storage account names: globally unique, 3-24 lowercase letters and digits. */
+const storageAccountRule: NameRule = { maxLength: 24, allowed: /[a-z0-9]/, separator: "", lowercase: true };
+
+/**
+ * Resource group, VNet with subnets for nodes, private endpoints, a delegated PostgreSQL
+ * subnet and a delegated AKS API server subnet (Azure subnets span every zone of the
+ * region), NSGs that admit only the node subnet to the data subnets, a NAT gateway for
+ * egress, the private DNS zones the data services need, linked to the VNet, and VNet flow
+ * logs to a storage account of the stack.
  */
 export class AzureNetwork extends pulumi.ComponentResource implements Network {
     readonly networkId: pulumi.Output<string>;
@@ -40,6 +62,10 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
     readonly nodeCidrs: readonly string[];
     readonly databaseSubnetIds: pulumi.Output<string>[];
     readonly endpointSubnetIds: pulumi.Output<string>[];
+    /** The subnet delegated to the AKS API server (API Server VNet Integration). */
+    readonly apiServerSubnetId: pulumi.Output<string>;
+    /** The region's Network Watcher, which holds the VNet's flow log (outside the stack's group). */
+    readonly networkWatcherId: pulumi.Output<string>;
     readonly natGatewayIds: pulumi.Output<string>[];
     readonly egressAddresses: pulumi.Output<string>[];
     readonly resourceGroupName: pulumi.Output<string>;
@@ -115,6 +141,16 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
                 denyFromVirtualNetwork(4000),
             ],
         }, parent);
+        // Only the two flows AKS documents. No deny rule: AKS runs the API server's instances, its
+        // internal load balancer and the KMS vault's private link in this subnet, and documents no
+        // traffic among them that a deny could be shaped around.
+        const apiServerSecurity = new network.NetworkSecurityGroup(`${name}-apiserver`, {
+            ...inGroup,
+            securityRules: [
+                allow("allow-apiserver-from-nodes", 100, layout.nodes, [...apiServerPorts.fromNodes]),
+                allow("allow-probes-from-load-balancer", 110, "AzureLoadBalancer", [...apiServerPorts.probes]),
+            ],
+        }, parent);
 
         // Subnets of one VNet are created one after another: ARM rejects concurrent writes.
         const subnet = (role: string, addressPrefix: string, security: network.NetworkSecurityGroup, extra: Partial<network.SubnetArgs>, after?: network.Subnet) =>
@@ -133,6 +169,11 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
         }, nodes);
         // Enforce the NSG on private endpoints too.
         const endpoints = subnet("endpoints", layout.endpoints, endpointSecurity, { privateEndpointNetworkPolicies: "Enabled" }, database);
+        // API Server VNet Integration projects the API server into this subnet: AKS needs it delegated
+        // to managed clusters, at least a /28 and holding nothing else.
+        const apiServer = subnet("apiserver", layout.apiServer, apiServerSecurity, {
+            delegations: [{ name: "aks", serviceName: "Microsoft.ContainerService/managedClusters" }],
+        }, endpoints);
 
         const zones = Object.entries(privateDnsZoneNames).map(([key, zoneName]) => {
             const zone = new privatedns.PrivateZone(`${name}-dns-${key}`, {
@@ -160,6 +201,8 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
         this.nodeCidrs = [layout.nodes];
         this.databaseSubnetIds = [database.id];
         this.endpointSubnetIds = [endpoints.id];
+        this.apiServerSubnetId = apiServer.id;
+        this.networkWatcherId = flowLogs(name, { context, location, group, vnet }, this);
         this.natGatewayIds = [natGateway.id];
         this.egressAddresses = [natAddress.ipAddress.apply((address) => address ?? "")];
         this.resourceGroupName = group.name;
@@ -172,12 +215,68 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
             nodeSubnetIds: this.nodeSubnetIds,
             databaseSubnetIds: this.databaseSubnetIds,
             endpointSubnetIds: this.endpointSubnetIds,
+            apiServerSubnetId: this.apiServerSubnetId,
+            networkWatcherId: this.networkWatcherId,
             natGatewayIds: this.natGatewayIds,
             egressAddresses: this.egressAddresses,
             resourceGroupName: this.resourceGroupName,
             privateDnsZoneIds: this.privateDnsZoneIds,
         });
     }
+}
+
+/**
+ * VNet flow logs (Network Watcher) for every flow in the VNet, kept `logRetentionDays` (at
+ * most what the API keeps) in a storage account of the stack in the VNet's region. The flow
+ * log itself lives with the region's Network Watcher in `NetworkWatcherRG`, which Azure creates
+ * with the region's first VNet; the CI identities get a role there (ci-identity). Returns the
+ * watcher's id.
+ *
+ * Network Watcher writes as a trusted Microsoft service with the account's keys: the account
+ * keeps shared keys, and its public endpoint stays on behind a firewall that denies every
+ * address (`publicNetworkAccess: Disabled` would shut trusted services out as well).
+ */
+function flowLogs(
+    name: string,
+    args: { readonly context: PlatformContext; readonly location: string; readonly group: resources.ResourceGroup; readonly vnet: network.VirtualNetwork },
+    owner: pulumi.Resource,
+): pulumi.Output<string> {
+    const { context, location, group, vnet } = args;
+    const uniqueName = globalNames(`${name}-flow-logs-suffix`, owner);
+    const account = new storage.StorageAccount(`${name}-flow-logs`, {
+        resourceGroupName: group.name,
+        location,
+        accountName: uniqueName(["stfl", context.project, context.stack], storageAccountRule),
+        kind: "StorageV2",
+        sku: { name: "Standard_LRS" },
+        accessTier: "Hot",
+        enableHttpsTrafficOnly: true,
+        minimumTlsVersion: "TLS1_2",
+        allowBlobPublicAccess: false,
+        allowSharedKeyAccess: true,
+        allowCrossTenantReplication: false,
+        publicNetworkAccess: "Enabled",
+        networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] },
+        encryption: {
+            keySource: "Microsoft.Storage",
+            requireInfrastructureEncryption: true,
+            services: { blob: { enabled: true, keyType: "Account" } },
+        },
+        tags: context.tags,
+    }, { parent: owner, protect: context.protectStateful });
+    new network.FlowLog(`${name}-flow-logs`, {
+        resourceGroupName: networkWatcherGroup,
+        networkWatcherName: networkWatcherName(location),
+        flowLogName: physicalName([context.project, context.stack, "vnet"], nameRules.display),
+        location,
+        targetResourceId: vnet.id,
+        storageId: account.id,
+        enabled: true,
+        format: { type: "JSON", version: 2 },
+        retentionPolicy: { enabled: true, days: Math.min(context.logRetentionDays, flowLogMaxRetentionDays) },
+        tags: context.tags,
+    }, { parent: owner });
+    return group.id.apply((id) => `${subscriptionScope(id)}/resourceGroups/${networkWatcherGroup}/providers/Microsoft.Network/networkWatchers/${networkWatcherName(location)}`);
 }
 
 function allow(name: string, priority: number, source: string, ports: string[]) {

@@ -19,7 +19,10 @@ export class AwsRegistry extends pulumi.ComponentResource implements Registry {
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:registry:AwsRegistry", name, {}, opts);
         const { context } = args;
-        const nodeRoleArn = AwsCluster.from(args.cluster).nodeRoleArn;
+        const cluster = AwsCluster.from(args.cluster);
+        const nodeRoleArn = cluster.nodeRoleArn;
+        // The CI deploy role's registry grants name exactly these repositories.
+        cluster.addImageRepositories(args.repositories);
         const parent = { parent: this };
         const lifecycle = JSON.stringify(lifecyclePolicy(args.keepImages));
 

@@ -3,7 +3,7 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry/index
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
 import { AzureCluster } from "../cluster/azure.ts";
-import { builtInRoleDefinition, builtInRoles } from "../cluster/azure-roles.ts";
+import { builtInRoles } from "../cluster/azure-roles.ts";
 import type { NameRule } from "../naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../network/azure-endpoints.ts";
@@ -19,10 +19,26 @@ export const purgeSchedule = "0 3 * * *";
 
 /**
  * ACR with the admin user and anonymous pull off, pull access for the cluster's kubelets,
- * and a daily ACR Task that runs `acr purge` to keep only the newest `keepImages` tags per
- * repository and drop untagged manifests (ACR has no count-based retention of its own).
- * Premium adds zone redundancy, a private endpoint and the untagged-manifest retention
- * policy. Outside dev a delete lock and Pulumi protect guard the registry.
+ * push access for the CI deploy identity, and a daily ACR Task that runs `acr purge` to keep
+ * only the newest `keepImages` tags per repository and drop untagged manifests (ACR has no
+ * count-based retention of its own). Premium adds zone redundancy, the untagged-manifest
+ * retention policy and, outside dev, private access only: public network access off and a
+ * private endpoint in the endpoints subnet. Outside dev a delete lock and Pulumi protect guard
+ * the registry.
+ *
+ * Permissions stay in ACR's RBAC registry mode: the installed SDK's registry API (2023-01-01-
+ * preview) has no `roleAssignmentMode`, so ABAC repository permissions cannot be set from
+ * here. In that mode Reader includes pull, so the CI preview identity reads the stack through
+ * a custom role without the registry's data reads instead (ci-identity).
+ *
+ * How CI gets images in outside dev: a GitHub-hosted runner cannot reach a private registry's
+ * data plane, and a public endpoint behind a Deny firewall would not help either, since hosted
+ * runners leave from GitHub's whole, shared Azure address ranges. The deploy identity holds
+ * AcrPush on the registry for a runner that has network access (self-hosted in the VNet, or
+ * GitHub-hosted with Azure private networking); without one, the workflow promotes images with
+ * `az acr import` from the registry they were built into, an ARM call (Contributor on the
+ * stack's group) that ACR carries out as a trusted service despite public access being off
+ * (`networkRuleBypassOptions: AzureServices`).
  */
 export class AzureRegistry extends pulumi.ComponentResource implements Registry {
     readonly registryUrl: pulumi.Output<string>;
@@ -32,9 +48,12 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
         super("platform:registry:AzureRegistry", name, {}, opts);
         const { context } = args;
         const network = AzureNetwork.from(args.network);
-        const kubeletPrincipalId = AzureCluster.from(args.cluster).kubeletPrincipalId;
-        const sku = args.azure?.sku ?? "Standard";
+        const cluster = AzureCluster.from(args.cluster);
+        const sku = args.azure.sku;
         const premium = sku === "Premium";
+        // Private endpoints are Premium-only: a Standard registry outside dev stays public until the
+        // stack moves to Premium (the schema should require it outside dev).
+        const privateAccess = premium && context.environment !== "dev";
         const inGroup = { resourceGroupName: network.resourceGroupName, location: network.location, tags: context.tags };
         const parent = { parent: this };
 
@@ -46,9 +65,10 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
             sku: { name: sku },
             adminUserEnabled: false,
             anonymousPullEnabled: false,
-            // CI runners push from outside the VNet, so the public endpoint stays open (Entra ID
-            // tokens only, no admin user); nodes pull through the private endpoint on Premium.
-            publicNetworkAccess: "Enabled",
+            // Entra ID tokens only (no admin user, no anonymous pull); outside dev nothing reaches the
+            // registry from the internet, and nodes pull through the private endpoint.
+            publicNetworkAccess: privateAccess ? "Disabled" : "Enabled",
+            // Trusted services (image import, Defender scans) still reach it.
             networkRuleBypassOptions: "AzureServices",
             // Retention and zone redundancy are Premium features; the API rejects them on other tiers.
             policies: premium ? { retentionPolicy: { status: "enabled", days: untaggedRetentionDays } } : undefined,
@@ -65,12 +85,15 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
             trigger: { timerTriggers: [{ name: "daily", schedule: purgeSchedule, status: "Enabled" }] },
         }, parent);
 
-        new authorization.RoleAssignment(`${name}-pull`, {
-            principalId: kubeletPrincipalId,
+        cluster.identities.assign(`${name}-pull`, {
+            principalId: cluster.kubeletPrincipalId,
             principalType: "ServicePrincipal",
-            roleDefinitionId: builtInRoleDefinition(network.resourceGroupId, builtInRoles.acrPull),
+            role: builtInRoles.acrPull,
             scope: registry.id,
         }, parent);
+        // Contributor on the stack's group can push in this mode too; this grant keeps pushes working
+        // if that is narrowed, and names the one registry CI writes to.
+        cluster.identities.grantToDeploy({ purpose: "push", role: builtInRoles.acrPush, scope: registry.id });
         if (premium) {
             privateEndpoint(`${name}-acr`, { network, targetId: registry.id, groupId: "registry", dnsZone: "registry", tags: context.tags }, this);
         }

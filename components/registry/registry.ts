@@ -11,7 +11,7 @@ export interface RegistryArgs {
     readonly repositories: readonly string[];
     /** Tagged images kept per repository. */
     readonly keepImages: number;
-    readonly azure?: { readonly sku: "Basic" | "Standard" | "Premium" } | undefined;
+    readonly azure: { readonly sku: "Basic" | "Standard" | "Premium" };
 }
 
 /** A container registry as the layers above see it, the same on every cloud. */

@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { nameRules, physicalName } from "../naming.ts";
 import type { PlatformContext } from "../context.ts";
+import { AwsNetwork } from "../network/aws.ts";
+import { accountKeyPolicy } from "../platform/aws-iam.ts";
 import { requireDeclared } from "./catalog.ts";
 import { storeApiKeys, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
 
@@ -21,8 +23,9 @@ export function secretArnPattern(keyArn: string, fullName: string): string {
 }
 
 /**
- * Secrets Manager under a customer-managed KMS key with yearly automatic rotation. The
- * same key encrypts the other data services at rest (RDS, ElastiCache, S3).
+ * Secrets Manager under a customer-managed KMS key with yearly automatic rotation and an
+ * explicit key policy (the account administers it, IAM policies decide the rest). The same
+ * key encrypts the other data services at rest (RDS, ElastiCache, S3).
  */
 export class AwsSecretStore extends pulumi.ComponentResource implements SecretStore {
     readonly storeId: pulumi.Output<string>;
@@ -51,6 +54,7 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
             enableKeyRotation: true,
             rotationPeriodInDays: 365,
             deletionWindowInDays: 30,
+            policy: AwsNetwork.from(args.network).account.apply(accountKeyPolicy),
         }, { parent: this, protect: args.context.protectStateful });
         new aws.kms.Alias(`${name}-key`, {
             name: `alias/${physicalName([args.context.project, args.context.stack, "data"], nameRules.kmsAlias)}`,

@@ -1,15 +1,18 @@
-/** Exposure: storage, databases, caches, vaults and (outside dev) cluster APIs are not reachable from the internet. */
+/** Exposure: storage, databases, caches, vaults and (outside dev) cluster APIs and registries are not reachable from the internet. */
 import { advisoryInDev, decoded, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
 
 interface ExposureConfig {
     /** A cluster API endpoint may accept connections from any address. */
     readonly allowOpenClusterApi: boolean;
+    /** A container registry may keep its public endpoint (Entra ID tokens only). */
+    readonly allowPublicRegistry: boolean;
 }
 
 const anywhere = ["0.0.0.0/0", "::/0"];
 const publicAccessFlags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 const publicReadKey = "(platform:storage.publicRead)";
 const clusterApiKey = "(platform:cluster.apiAccess, platform:cluster.authorizedCidrs)";
+const registrySkuKey = "(platform:registry.azure.sku Premium: a private endpoint needs it)";
 
 type Check = (resource: PolicyResource, config: ExposureConfig) => string[];
 
@@ -28,6 +31,15 @@ function grantsEveryone(statement: any): boolean {
     }
     const principal = statement.Principal;
     return principal === "*" || (typeof principal === "object" && principal !== null && Object.values(principal).flat().includes("*"));
+}
+
+/**
+ * A storage account's firewall that admits no address: default Deny and no IP or VNet rule,
+ * so only trusted Azure services (`bypass`) get through the public endpoint. Network Watcher
+ * writes flow logs that way; it cannot reach an account whose public access is Disabled.
+ */
+function deniesEveryAddress(ruleSet: any): boolean {
+    return ruleSet?.defaultAction === "Deny" && (ruleSet.ipRules ?? []).length === 0 && (ruleSet.virtualNetworkRules ?? []).length === 0;
 }
 
 /** An open endpoint accepts any address: no allow-list, or one that contains 0.0.0.0/0. */
@@ -57,7 +69,10 @@ const checks: Record<string, Check> = {
         ...(resource.props.allowBlobPublicAccess === false
             ? []
             : [`Storage account "${resource.name}" has allowBlobPublicAccess ${JSON.stringify(resource.props.allowBlobPublicAccess ?? null)}; it must be false ${publicReadKey}`]),
-        ...mustBe("Storage account", resource, "publicNetworkAccess", resource.props.publicNetworkAccess, "Disabled", publicReadKey),
+        ...(resource.props.publicNetworkAccess === "Enabled" && deniesEveryAddress(resource.props.networkRuleSet)
+            ? []
+            : mustBe("Storage account", resource, "publicNetworkAccess", resource.props.publicNetworkAccess, "Disabled",
+                `${publicReadKey}, or "Enabled" behind a networkRuleSet that denies every address (defaultAction "Deny", no ipRules or virtualNetworkRules)`)),
     ],
     "azure-native:storage:BlobContainer": (resource) =>
         (resource.props.publicAccess ?? "None") === "None" ? [] : [`Blob container "${resource.name}" has publicAccess "${resource.props.publicAccess}"; it must be "None" ${publicReadKey}`],
@@ -72,6 +87,8 @@ const checks: Record<string, Check> = {
         const open = access.enablePrivateCluster === true ? "" : openRanges(access.authorizedIPRanges);
         return config.allowOpenClusterApi || !open ? [] : [`AKS cluster "${resource.name}" has a public API server open to ${open}; make it private or list only known ranges in apiServerAccessProfile.authorizedIPRanges ${clusterApiKey}`];
     },
+    "azure-native:containerregistry:Registry": (resource, config) =>
+        config.allowPublicRegistry ? [] : mustBe("Container registry", resource, "publicNetworkAccess", resource.props.publicNetworkAccess, "Disabled", registrySkuKey),
 };
 
 /** Bucket names that a public access block covers; a bucket without one is open to a public policy or ACL. */
@@ -82,23 +99,10 @@ function unblockedBuckets(resources: readonly PolicyResource[]): StackViolation[
         .map((resource) => ({ resource, message: `S3 bucket "${resource.name}" has no public access block (aws:s3/bucketPublicAccessBlock) naming bucket ${JSON.stringify(resource.props.bucket ?? null)}` }));
 }
 
-/**
- * Vaults that AKS's KMS plugin reaches over the public endpoint (`keyVaultNetworkAccess: Public`):
- * without API Server VNet Integration, AKS supports neither a private nor a firewalled KMS vault.
- */
-function publicKmsVaults(resources: readonly PolicyResource[]): Set<string> {
-    return new Set(resources
-        .filter((resource) => resource.type === "azure-native:containerservice:ManagedCluster")
-        .map((cluster) => cluster.props.securityProfile?.azureKeyVaultKms)
-        .filter((kms) => kms?.enabled === true && kms.keyVaultNetworkAccess === "Public")
-        // The key id is https://<vault name>.vault.azure.net/keys/...
-        .map((kms) => /^https:\/\/([^./]+)\./.exec(String(kms.keyId))?.[1]?.toLowerCase() ?? ""));
-}
-
+/** Key Vaults, AKS's KMS vault included: AKS reaches a private one through API Server VNet Integration. */
 function vaultViolations(resources: readonly PolicyResource[]): StackViolation[] {
-    const exempt = publicKmsVaults(resources);
     return resources
-        .filter((resource) => resource.type === "azure-native:keyvault:Vault" && !exempt.has(String(resource.props.vaultName).toLowerCase()))
+        .filter((resource) => resource.type === "azure-native:keyvault:Vault")
         .filter((resource) => String(resource.props.properties?.publicNetworkAccess).toLowerCase() !== "disabled")
         .map((resource) => ({
             resource,
@@ -108,18 +112,21 @@ function vaultViolations(resources: readonly PolicyResource[]): StackViolation[]
 
 export const noPublicEndpoints: StackRule<ExposureConfig> = {
     name: "no-public-endpoints",
-    description: "Storage, databases, caches and Key Vaults take no traffic from the internet, and cluster APIs only from listed ranges; container registries keep public network access on purpose (CI pushes images) and are not checked.",
+    description: "Storage, databases, caches and Key Vaults (AKS's KMS vault too) take no traffic from the internet, cluster APIs only from listed ranges, and outside dev container registries none either.",
     remediation: "Keep platform:storage.publicRead false; set platform:cluster.apiAccess to \"restricted\" (with platform:cluster.authorizedCidrs) or \"private\"; "
+        + "set platform:registry.azure.sku to Premium outside dev, which makes the registry private; "
         + "databases, caches and vaults are private in the components: restore publiclyAccessible false / publicNetworkAccess Disabled and reach them through the VPC or private endpoints.",
     severity: "critical",
     enforcement: advisoryInDev,
     config: {
-        schema: { allowOpenClusterApi: { type: "boolean" } },
+        schema: { allowOpenClusterApi: { type: "boolean" }, allowPublicRegistry: { type: "boolean" } },
         byEnvironment: {
-            // Dev's checked-in stack keeps a public API for convenience.
-            dev: { allowOpenClusterApi: true },
-            staging: { allowOpenClusterApi: false },
-            prod: { allowOpenClusterApi: false },
+            // Dev's checked-in stack keeps a public API and a public registry (CI pushes to it) for convenience.
+            dev: { allowOpenClusterApi: true, allowPublicRegistry: true },
+            // Staging's stack file still sets a Standard registry, which cannot take a private endpoint:
+            // set false once the schema requires Premium outside dev.
+            staging: { allowOpenClusterApi: false, allowPublicRegistry: false },
+            prod: { allowOpenClusterApi: false, allowPublicRegistry: false },
         },
     },
     checkStack: (resources, config) => [

@@ -3,6 +3,7 @@ import type { Rule } from "../rule.ts";
 import { costRules } from "./cost.ts";
 import { encryptionRules } from "./encryption.ts";
 import { exposureRules } from "./exposure.ts";
+import { identityRules } from "./identity.ts";
 import { kubernetesRules } from "./kubernetes.ts";
 import { resilienceRules } from "./resilience.ts";
 import { tagRules } from "./tags.ts";
@@ -11,6 +12,7 @@ export const rules: readonly Rule[] = [
     ...tagRules,
     ...encryptionRules,
     ...exposureRules,
+    ...identityRules,
     ...resilienceRules,
     ...kubernetesRules,
     ...costRules,

@@ -15,6 +15,7 @@ export const azureTaggedTypes: readonly string[] = [
     "azure-native:network:NetworkSecurityGroup",
     "azure-native:network:NatGateway",
     "azure-native:network:PublicIPAddress",
+    "azure-native:network:FlowLog",
     "azure-native:network:PrivateEndpoint",
     "azure-native:privatedns:PrivateZone",
     "azure-native:privatedns:VirtualNetworkLink",
