@@ -32,6 +32,11 @@ export function applicationSecretNames(declared: readonly string[]): string[] {
     return declared.filter((name) => secretCatalog[name]?.audience === "application");
 }
 
+/** Every admin credential the platform may store: never for workloads. */
+export function adminSecretNames(): string[] {
+    return Object.entries(secretCatalog).filter(([, entry]) => entry.audience === "admin").map(([name]) => name);
+}
+
 /** Refuses a secret the store did not declare: a grant made on the declared set would miss it. */
 export function requireDeclared(declared: readonly string[], name: string): void {
     if (!declared.includes(name)) {

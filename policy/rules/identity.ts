@@ -7,6 +7,7 @@
  * managed policies. A managed policy used only as a permissions boundary grants nothing, so
  * it is not read.
  */
+import { adminSecretNames } from "../../components/secrets/catalog.ts";
 import { decoded, enforcedEverywhere, type PolicyResource, type ResourceRule, type Rule, type StackRule, type StackViolation } from "../rule.ts";
 
 const roleType = "aws:iam/role:Role";
@@ -237,4 +238,55 @@ export const noUnconditionedAccountWideWrites: StackRule = {
     }),
 };
 
-export const identityRules: Rule[] = [roleBoundary, taggingNeedsResourceTags, ciDeployReadsNoData, noUnconditionedAccountWideWrites];
+/** Key Vault roles that read secret values: Secrets User, Secrets Officer, Administrator. */
+const vaultSecretReaders = ["4633458b-17de-408a-b874-0445c86b69e6", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", "00482a5a-887f-4fb3-b363-3b7fe8e74483"];
+const roleAssignmentType = "azure-native:authorization:RoleAssignment";
+
+/** A grant to External Secrets: the platform names the operator's cloud identity and its grants after it. */
+const forExternalSecrets = (resource: PolicyResource) => resource.name.includes("external-secrets");
+
+/**
+ * External Secrets serves every workload namespace, so it may read application secrets only:
+ * an admin credential in its reach (a Secrets Manager pattern that matches one, a Key Vault role
+ * on the whole vault or on an admin secret) is in every workload's reach.
+ */
+export const externalSecretsApplicationOnly: StackRule = {
+    name: "external-secrets-application-only",
+    description: "The External Secrets identity can read application secrets only, never admin credentials (database or Grafana admin passwords).",
+    remediation: "Grant External Secrets only the application secrets of components/secrets/catalog.ts, secret by secret; never the whole vault or a wildcard.",
+    severity: "critical",
+    enforcement: enforcedEverywhere,
+    checkStack: (resources) => {
+        const admin = adminSecretNames();
+        const aws = perStatement(resources.filter(forExternalSecrets), ({ what }, statement) => {
+            if (!allowsAction(statement, "secretsmanager:GetSecretValue")) {
+                return undefined;
+            }
+            const exposed = admin.filter((name) => list(statement.Resource).some((pattern) => pattern === "*" || secretPatternCovers(pattern, name)));
+            return exposed.length > 0 ? `${what} lets External Secrets read admin credentials: ${exposed.join(", ")} (${statementName(statement)})` : undefined;
+        });
+        const azure = resources.filter((resource) => resource.type === roleAssignmentType && forExternalSecrets(resource)).flatMap((assignment): StackViolation[] => {
+            const role = String(assignment.props["roleDefinitionId"] ?? "");
+            const scope = String(assignment.props["scope"] ?? "");
+            if (!vaultSecretReaders.some((id) => role.endsWith(id))) {
+                return [];
+            }
+            const secret = /\/secrets\/([^/]+)$/.exec(scope)?.[1];
+            if (secret === undefined && /\/vaults\/[^/]+$/i.test(scope)) {
+                return [{ resource: assignment, message: `role assignment "${assignment.name}" lets External Secrets read every secret of the vault, admin credentials included` }];
+            }
+            return secret !== undefined && admin.includes(secret)
+                ? [{ resource: assignment, message: `role assignment "${assignment.name}" lets External Secrets read the admin credential ${secret}` }]
+                : [];
+        });
+        return [...aws, ...azure];
+    },
+};
+
+/** Whether a Secrets Manager ARN pattern of this stack (`…:secret:<project>/<stack>/<name>-…`) covers secret `name`. */
+function secretPatternCovers(pattern: string, name: string): boolean {
+    const path = /:secret:(.+)$/.exec(pattern)?.[1];
+    return path !== undefined && globMatches(path, `${path.split("/").slice(0, -1).join("/")}/${name}-AbCdEf`);
+}
+
+export const identityRules: Rule[] = [roleBoundary, taggingNeedsResourceTags, ciDeployReadsNoData, noUnconditionedAccountWideWrites, externalSecretsApplicationOnly];

@@ -3,6 +3,7 @@ import type { Environment, PolicyResource, Rule } from "../policy/rule.ts";
 import { runRules } from "../policy/run.ts";
 import {
     ciDeployReadsNoData,
+    externalSecretsApplicationOnly,
     identityRules,
     isAccountWide,
     noUnconditionedAccountWideWrites,
@@ -175,6 +176,43 @@ describe("policy: identity rules on the whole program", () => {
                 const report = await planOf(stack, cloud);
                 const found = report.policy.filter((violation) => identityRules.some((rule) => rule.name === violation.rule));
                 assert.deepEqual(found, [], found.map((violation) => `${violation.rule} ${violation.name}: ${violation.message}`).join("\n"));
+            });
+        }
+    }
+});
+
+describe("policy: external-secrets-application-only", () => {
+    const rule = externalSecretsApplicationOnly;
+    const check = (resources: PolicyResource[]) => rule.checkStack(resources, {}).map((violation) => violation.message);
+    const esoPolicy = (resources: string[]) => ({
+        type: "aws:iam/rolePolicy:RolePolicy",
+        name: "kubernetes-bindings-external-secrets",
+        props: { policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: resources }] }) },
+    });
+    const secretArn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/prod/${name}-??????`;
+    const vault = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-platform-prod";
+    const assignment = (scope: string) => ({
+        type: "azure-native:authorization:RoleAssignment",
+        name: "kubernetes-bindings-external-secrets-x",
+        props: { scope, roleDefinitionId: "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6" },
+    });
+
+    it("passes grants on application secrets, named one by one", () => {
+        assert.deepEqual(check([esoPolicy(["openai-api-key", "redis-password"].map(secretArn)), assignment(`${vault}/secrets/redis-password`)]), []);
+    });
+
+    it("reports an admin credential, a wildcard over the stack's secrets, or the whole vault", () => {
+        assert.match(check([esoPolicy([secretArn("postgres-admin-password")])])[0]!, /lets External Secrets read admin credentials: postgres-admin-password/);
+        assert.match(check([esoPolicy(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/prod/*"])])[0]!, /postgres-admin-password, grafana-admin-password/);
+        assert.match(check([assignment(vault)])[0]!, /every secret of the vault/);
+        assert.match(check([assignment(`${vault}/secrets/grafana-admin-password`)])[0]!, /the admin credential grafana-admin-password/);
+    });
+
+    for (const stack of stacks) {
+        for (const cloud of cloudNames) {
+            it(`finds nothing in ${stack} on ${cloud}`, async () => {
+                const plan = await planOf(stack, cloud);
+                assert.deepEqual(check(plan.resources.map(({ type, name, inputs }) => ({ type, name, props: inputs }))), []);
             });
         }
     }
