@@ -22,7 +22,7 @@ describe("GitHub Actions workflow", () => {
         assert.deepEqual(preview.strategy.matrix.stack, ["dev", "staging", "prod"]);
         assert.equal(preview.permissions["id-token"], "write");
         const steps: any[] = preview.steps;
-        assert.equal(steps.find((step) => step.uses === "./.github/actions/platform-setup").with.identity, "preview");
+        assert.equal(steps.find((step) => step.uses === "./.github/actions/platform-setup").with["aws-role-arn"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
         assert.match(steps.find((step) => step.id === "preview").run, /^npm run ci -- preview \$\{\{ matrix\.stack \}\} .*--summary-out preview\.md/);
         assert.equal(steps.find((step) => String(step.uses).startsWith("marocchino/sticky-pull-request-comment")).with.path, "preview.md");
     });
@@ -38,7 +38,8 @@ describe("GitHub Actions workflow", () => {
         assert.equal(up.environment, "${{ inputs.environment }}");
         assert.equal(up.concurrency["cancel-in-progress"], false);
         assert.match(up.steps.at(-2).run, /^npm run ci -- up \$\{\{ inputs\.stack \}\} /);
-        assert.equal(up.steps.find((step: any) => step.uses === "./.github/actions/platform-setup").with.identity, "deploy");
+        const upSetup = up.steps.find((step: any) => step.uses === "./.github/actions/platform-setup").with;
+        assert.deepEqual([upSetup["aws-role-arn"], upSetup["azure-client-id"]], ["${{ vars.AWS_DEPLOY_ROLE_ARN }}", "${{ vars.AZURE_DEPLOY_CLIENT_ID }}"]);
     });
 
     it("checks drift on a schedule", () => {
@@ -58,15 +59,28 @@ describe("GitHub Actions workflow", () => {
     it("installs the Pulumi CLI that matches the project's SDK, the version the end-to-end tests build", () => {
         const sdk = JSON.parse(readFileSync(path.join(projectRoot, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version;
         const step = setup.document["runs"].steps.find((candidate: any) => String(candidate.uses).startsWith("pulumi/actions"));
-        assert.equal(step.with["pulumi-version"], sdk);
+        assert.equal(step.with["pulumi-version"], "${{ inputs.pulumi-version }}");
+        const callers = [...Object.values(jobs), ...Object.values(upWorkflow.document["jobs"])].flatMap((job: any) => job.steps ?? [])
+            .filter((candidate: any) => candidate.uses === "./.github/actions/platform-setup");
+        assert.ok(callers.length >= 3);
+        for (const caller of callers) {
+            assert.equal(caller.with["pulumi-version"], sdk, "every caller installs the SDK's CLI");
+        }
         assert.equal(cliVersion(), `v${sdk}`, "tools/go/go.mod builds the same CLI");
         assert.equal(languageHostVersion(), `v${sdk}`, "the official language host builds against the same Pulumi");
     });
 });
 
+describe("GitHub Actions: the setup action", () => {
+    it("takes every setting as an input and reads no repository variable itself", () => {
+        assert.doesNotMatch(setup.text, /\bvars\./);
+        assert.deepEqual(Object.keys(setup.document["inputs"]).sort(), ["aws-region", "aws-role-arn", "azure-client-id", "azure-subscription-id", "azure-tenant-id", "cloud", "pulumi-version"]);
+    });
+});
+
 describe("GitHub Actions: signing in to AKS", () => {
     const steps: any[] = setup.document["runs"].steps;
-    const azureSteps = steps.filter((step) => step.if === "vars.PLATFORM_CLOUD == 'azure'");
+    const azureSteps = steps.filter((step) => step.if === "inputs.cloud == 'azure'");
 
     it("signs the Azure CLI in through OIDC and installs kubelogin, which the program's AKS kubeconfig runs", () => {
         assert.ok(azureSteps.some((step) => String(step.uses).startsWith("azure/login@")));
