@@ -120,3 +120,28 @@ describe("GitHub Actions: who can decrypt a stack's secrets", () => {
         }
     });
 });
+
+describe("GitHub Actions: pinned actions", () => {
+    const references = [workflow, upWorkflow, setup].flatMap(({ text }) => [...text.matchAll(/uses: ([^\s#]+)(?: # (\S+))?/g)])
+        .map(([, target, comment]) => ({ target: target!, comment }));
+
+    it("pins every third-party action by full commit SHA, with its version in a comment", () => {
+        const external = references.filter(({ target }) => !target.startsWith("./"));
+        assert.ok(external.length >= 8);
+        for (const { target, comment } of external) {
+            assert.match(target, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/, `${target} is not pinned by SHA`);
+            assert.match(String(comment), /^v\d+(\.\d+){1,2}$/, `${target} has no version comment`);
+        }
+    });
+
+    it("uses one version of each action everywhere", () => {
+        const byAction = new Map<string, Set<string>>();
+        for (const { target } of references.filter(({ target }) => !target.startsWith("./"))) {
+            const [action, sha] = target.split("@") as [string, string];
+            byAction.set(action, (byAction.get(action) ?? new Set()).add(sha));
+        }
+        for (const [action, shas] of byAction) {
+            assert.equal(shas.size, 1, `${action} is pinned to ${[...shas].join(", ")}`);
+        }
+    });
+});
