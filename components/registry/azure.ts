@@ -35,10 +35,10 @@ export const purgeSchedule = "0 3 * * *";
  * data plane, and a public endpoint behind a Deny firewall would not help either, since hosted
  * runners leave from GitHub's whole, shared Azure address ranges. The deploy identity holds
  * AcrPush on the registry for a runner that has network access (self-hosted in the VNet, or
- * GitHub-hosted with Azure private networking); without one, the workflow promotes images with
+ * GitHub-hosted with Azure private networking); without one, images are promoted with
  * `az acr import` from the registry they were built into, an ARM call (Contributor on the
  * stack's group) that ACR carries out as a trusted service despite public access being off
- * (`networkRuleBypassOptions: AzureServices`).
+ * (`networkRuleBypassOptions: AzureServices`). No workflow here builds or pushes images yet.
  */
 export class AzureRegistry extends pulumi.ComponentResource implements Registry {
     readonly registryUrl: pulumi.Output<string>;
@@ -51,8 +51,7 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
         const cluster = AzureCluster.from(args.cluster);
         const sku = args.azure.sku;
         const premium = sku === "Premium";
-        // Private endpoints are Premium-only: a Standard registry outside dev stays public until the
-        // stack moves to Premium (the schema should require it outside dev).
+        // Private endpoints are Premium-only; the schema requires Premium outside dev.
         const privateAccess = premium && context.environment !== "dev";
         const inGroup = { resourceGroupName: network.resourceGroupName, location: network.location, tags: context.tags };
         const parent = { parent: this };

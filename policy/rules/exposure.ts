@@ -123,8 +123,7 @@ export const noPublicEndpoints: StackRule<ExposureConfig> = {
         byEnvironment: {
             // Dev's checked-in stack keeps a public API and a public registry (CI pushes to it) for convenience.
             dev: { allowOpenClusterApi: true, allowPublicRegistry: true },
-            // Staging's stack file still sets a Standard registry, which cannot take a private endpoint:
-            // set false once the schema requires Premium outside dev.
+            // The schema requires a Premium (private-endpoint) registry outside dev on Azure.
             staging: { allowOpenClusterApi: false, allowPublicRegistry: false },
             prod: { allowOpenClusterApi: false, allowPublicRegistry: false },
         },
