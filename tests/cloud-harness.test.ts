@@ -1,0 +1,103 @@
+/**
+ * The real-cloud harness (tests/cloud), run here against the stand-in cloud on the real engine,
+ * with a stand-in kubectl that records what it is asked: the same code that `npm run
+ * test:cloud` runs against an account, exercised on every `npm test`.
+ */
+import assert from "node:assert/strict";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, it } from "mocha";
+import { builtGoTools, projectRoot } from "../tools/go/go-tools.ts";
+import { janitor, runCloudHarness, testStackCreated, testStackFile, testStackName, type HarnessWorld } from "./cloud/harness.ts";
+import { KubectlProber, probePod } from "./cloud/kubectl-prober.ts";
+import { missingPrerequisite } from "./cloud/run.ts";
+import { EngineSandbox } from "./e2e/sandbox.ts";
+import { cloudContents } from "./e2e/stand-in/cloud.ts";
+
+describe("the real-cloud harness: pure parts", () => {
+    it("names test stacks after their cloud, creation time and run, and reads the time back", () => {
+        const created = new Date("2026-12-06T07:30:05Z");
+        const name = testStackName("azure", created, "Run 1234");
+        assert.equal(name, "it-azure-20261206073005-run-1234");
+        assert.equal(testStackCreated(name)?.toISOString(), created.toISOString());
+        assert.equal(testStackCreated("dev"), undefined, "the janitor never touches other stacks");
+    });
+
+    it("tags the test stack with its creation time and run", () => {
+        const file = testStackFile("config:\n  platform:cloud: aws\n  platform:tags:\n    owner: x\n", "azure", new Date("2026-12-06T00:00:00Z"), "42");
+        assert.match(file, /platform:cloud: azure/);
+        assert.match(file, /created-at: 2026-12-06T00:00:00.000Z/);
+        assert.match(file, /test-run: "42"/);
+    });
+
+    it("skips without credentials or a backend, saying which", () => {
+        assert.match(String(missingPrerequisite("aws", {})), /^no aws credentials/);
+        assert.match(String(missingPrerequisite("azure", { ARM_CLIENT_ID: "c", ARM_TENANT_ID: "t", ARM_SUBSCRIPTION_ID: "s" })), /^no PULUMI_BACKEND_URL/);
+        assert.equal(missingPrerequisite("aws", { AWS_PROFILE: "ci", PULUMI_BACKEND_URL: "s3://state", PULUMI_SECRETS_PROVIDER: "awskms://alias/x" }), undefined);
+    });
+
+    it("probes with pods that restricted Pod Security admits", () => {
+        const pod = probePod("probe-db", "api", { name: "database", host: "db.internal", port: 5432 }) as any;
+        assert.equal(pod.spec.securityContext.runAsNonRoot, true);
+        assert.deepEqual(pod.spec.containers[0].securityContext.capabilities.drop, ["ALL"]);
+        assert.deepEqual(pod.spec.containers[0].command, ["nc", "-z", "-w", "10", "db.internal", "5432"]);
+    });
+});
+
+describe("the real-cloud harness on the stand-in cloud", function () {
+    this.timeout(300_000);
+    let sandbox: EngineSandbox;
+    let world: HarnessWorld;
+    let kubectlLog: string;
+    let kubectl: string;
+
+    before(function () {
+        const tools = builtGoTools();
+        if ("missing" in tools) {
+            if (process.env["CI"]) {
+                throw new Error(`the engine is not built: ${tools.missing}`);
+            }
+            console.warn(`  skipped: ${tools.missing}`);
+            this.skip();
+        }
+        sandbox = new EngineSandbox(projectRoot, tools.binDir);
+        kubectlLog = path.join(sandbox.root, "kubectl.log");
+        kubectl = path.join(sandbox.root, "kubectl");
+        // Answers like a healthy cluster; records each call and what it was fed.
+        writeFileSync(kubectl, `#!/bin/sh\necho "$*" >> "${kubectlLog}"\ncat >> "${kubectlLog}"\necho ok\n`);
+        chmodSync(kubectl, 0o755);
+        world = {
+            template: sandbox.stackFile("dev"),
+            driverJson: (command, stack) => sandbox.driverJson(command, stack),
+            pulumi: (args) => sandbox.pulumi(args),
+            writeStackFile: (stack, text) => sandbox.writeStackFile(stack, text),
+            removeStackFile: (stack) => rmSync(path.join(sandbox.projectDir, `Pulumi.${stack}.yaml`), { force: true }),
+        };
+    });
+
+    after(() => sandbox?.dispose());
+
+    it("previews, brings up, probes from inside the cluster and destroys a uniquely named dev stack", async () => {
+        const report = await runCloudHarness({ cloud: "aws", world, prober: new KubectlProber(kubectl), log: () => {}, run: "stand-in", now: new Date() });
+        assert.deepEqual(report.steps.map((step) => [step.step, step.ok]), [
+            ["preview", true], ["up", true], ["probe from inside the cluster", true], ["destroy", true], ["remove the stack", true],
+        ]);
+        const calls = readFileSync(kubectlLog, "utf8");
+        assert.match(calls, /get --raw \/readyz/);
+        assert.match(calls, /"command":\["nc","-z","-w","10","platform-it-aws-[\w-]+-postgres\.[\w.]+\.rds\.amazonaws\.com","5432"\]/);
+        assert.match(calls, /"command":\["nc","-z","-w","10","master\.[\w.-]+\.cache\.amazonaws\.com","6379"\]/);
+        assert.deepEqual(cloudContents(sandbox.cloudDir), [], "destroy in finally left nothing behind");
+        assert.doesNotMatch((await sandbox.pulumi(["stack", "ls", "--json"])).stdout, /it-aws/);
+    });
+
+    it("janitor removes test stacks older than the limit and nothing else", async () => {
+        const old = testStackName("aws", new Date(Date.now() - 48 * 3_600_000), "left-behind");
+        for (const stack of [old, "kept"]) {
+            assert.equal((await sandbox.pulumi(["stack", "init", stack])).code, 0);
+        }
+        assert.deepEqual(await janitor(world, 24, new Date(), () => {}), [old]);
+        const left = (await sandbox.pulumi(["stack", "ls", "--json"])).stdout;
+        assert.match(left, /"kept"/);
+        assert.doesNotMatch(left, new RegExp(old));
+    });
+});
