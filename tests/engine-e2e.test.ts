@@ -2,13 +2,14 @@
  * The real Pulumi engine, offline: the CLI and language host built from Go modules
  * (tools/go), the stand-in provider plugins (tests/e2e/stand-in), a file backend with
  * a passphrase, and the project's own CI driver. One stack's life, in order: preview with the
- * policy pack, up, outputs, drift, a resized database, a refused destroy, destroy.
+ * policy pack, up, outputs, drift, a resized database, a refused destroy, destroy. The other
+ * engine tests (engine-protection, engine-first-preview, cloud-harness) are separate files so
+ * that mocha's workers run them side by side.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "mocha";
 import YAML from "yaml";
-import { builtGoTools, projectRoot } from "../tools/go/go-tools.ts";
-import { EngineSandbox } from "./e2e/sandbox.ts";
+import { sandboxOrSkip, type EngineSandbox } from "./e2e/sandbox.ts";
 import { cloudContents, secretSignature, signatureKey } from "./e2e/stand-in/cloud.ts";
 
 describe("the real Pulumi engine, offline (dev on AWS)", function () {
@@ -36,19 +37,6 @@ describe("the real Pulumi engine, offline (dev on AWS)", function () {
         assert.ok(result["changesByType"]["aws:eks/cluster:Cluster"]?.create === 1, "the EKS cluster is in the plan");
         assert.match(sandbox.stackFile("dev"), /^encryptionsalt: /m, "the stack was created with the passphrase provider");
         planned = result["changes"];
-    });
-
-    it("fails a preview that breaks a mandatory policy, with the engine's finding", async () => {
-        sandbox.copyFixture("tests/fixtures/weakened/Pulumi.tiny-prod.yaml", "tiny-prod");
-        const { code, result } = await sandbox.driverJson("preview", "tiny-prod");
-        assert.equal(code, 3, result["message"]);
-        assert.equal(result["status"], "policy-failed");
-        const findings = result["policy"].filter((violation: { enforcement: string }) => violation.enforcement === "mandatory");
-        assert.deepEqual(findings.map((violation: { rule: string; type: string }) => [violation.rule, violation.type]), [
-            ["capacity-floor", "aws:eks/nodeGroup:NodeGroup"],
-            ["capacity-floor", "aws:eks/nodeGroup:NodeGroup"],
-        ]);
-        assert.match(findings.map((violation: { message: string }) => violation.message).join("\n"), /at least 4 vCPU per node[\s\S]*at least 3 are required/);
     });
 
     it("brings dev up: every planned resource exists in the stand-in cloud", async () => {
@@ -132,86 +120,6 @@ describe("the real Pulumi engine, offline (dev on AWS)", function () {
         assert.deepEqual(cloudContents(sandbox.cloudDir), []);
     });
 });
-
-describe("the real Pulumi engine, offline (dev on Azure)", function () {
-    this.timeout(300_000);
-    let sandbox: EngineSandbox;
-
-    before(function () {
-        sandbox = sandboxOrSkip(this);
-        const onAzure = YAML.parseDocument(sandbox.stackFile("dev"));
-        onAzure.setIn(["config", "platform:cloud"], "azure");
-        sandbox.writeStackFile("dev-azure", onAzure.toString());
-    });
-
-    after(() => sandbox?.dispose());
-
-    it("brings it up, answering the program's invokes (client config, AKS credentials, Redis keys)", async () => {
-        const { code, result, stderr } = await sandbox.driverJson("up", "dev-azure");
-        assert.equal(code, 0, stderr.slice(-4000));
-        assert.equal(cloudContents(sandbox.cloudDir).length, standInCreates(result));
-        const outputs = (await sandbox.driverJson("outputs", "dev-azure")).result["outputs"];
-        assert.match(String(outputs["clusterEndpoint"]), /\.hcp\.westeurope\.azmk8s\.io/);
-    });
-
-    it("finds no drift right after up", async () => {
-        const { code, result } = await sandbox.driverJson("drift", "dev-azure");
-        assert.equal(code, 0, `${result["message"]}: ${JSON.stringify(result["changedResources"])}`);
-    });
-
-    it("destroys it and leaves nothing behind", async () => {
-        const { code, result } = await sandbox.driverJson("destroy", "dev-azure");
-        assert.equal(code, 0, result["message"]);
-        assert.deepEqual(cloudContents(sandbox.cloudDir), []);
-    });
-});
-
-describe("the real Pulumi engine, offline (staging on AWS): protection", function () {
-    this.timeout(300_000);
-    let sandbox: EngineSandbox;
-
-    before(function () {
-        sandbox = sandboxOrSkip(this);
-    });
-
-    after(() => sandbox?.dispose());
-
-    it("brings staging up with its stateful resources protected in state", async () => {
-        const { code, result, stderr } = await sandbox.driverJson("up", "staging");
-        assert.equal(code, 0, stderr.slice(-4000));
-        assert.equal(result["status"], "succeeded");
-        const exported = await sandbox.pulumi(["stack", "export", "--stack", "staging"]);
-        const protectedTypes = new Set((JSON.parse(exported.stdout).deployment.resources as { type: string; protect?: boolean }[])
-            .filter((resource) => resource.protect).map((resource) => resource.type));
-        for (const type of ["aws:eks/cluster:Cluster", "aws:rds/instance:Instance", "aws:kms/key:Key", "aws:s3/bucket:Bucket"]) {
-            assert.ok(protectedTypes.has(type), `${type} is protected`);
-        }
-    });
-
-    it("is refused by the engine itself: pulumi destroy stops at the protected resources and the cloud keeps them", async () => {
-        const before = cloudContents(sandbox.cloudDir).length;
-        const destroy = await sandbox.pulumi(["destroy", "--stack", "staging", "--yes", "--skip-preview", "--non-interactive"]);
-        assert.notEqual(destroy.code, 0, "the engine refuses");
-        assert.match(destroy.stdout + destroy.stderr, /protected/i);
-        const kept = cloudContents(sandbox.cloudDir);
-        assert.ok(kept.some((resource) => resource.type === "aws:rds/instance:Instance"), "the database is still there");
-        assert.ok(kept.some((resource) => resource.type === "aws:eks/cluster:Cluster"), "the cluster is still there");
-        assert.ok(kept.length > 0 && kept.length <= before);
-    });
-});
-
-/** A fresh sandbox on the built engine; without one the tests skip, saying why, except in CI, where they fail. */
-function sandboxOrSkip(context: Mocha.Context): EngineSandbox {
-    const engine = builtGoTools();
-    if ("missing" in engine) {
-        if (process.env["CI"]) {
-            throw new Error(`the engine is not built: ${engine.missing}`);
-        }
-        console.warn(`  skipped: ${engine.missing}`);
-        context.skip();
-    }
-    return new EngineSandbox(projectRoot, engine.binDir);
-}
 
 /** Creates of cloud resources: the engine's totals also count components and providers, which exist only in the state. */
 function standInCreates(result: Record<string, any>): number {

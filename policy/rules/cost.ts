@@ -6,7 +6,7 @@
 import { ec2NodeCatalog, elastiCacheCatalog, rdsCatalog } from "../../components/sizing/aws.ts";
 import { managedRedisCatalog, postgresCatalog, vmNodeCatalog } from "../../components/sizing/azure.ts";
 import type { MachineShape } from "../../components/sizing/shapes.ts";
-import { advisoryOutsideProd, enforcedEverywhere, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
+import { advisoryOutsideProd, at, enforcedEverywhere, isUnknown, unknownValue, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
 
 interface Catalog {
     readonly shapes: readonly MachineShape[];
@@ -23,8 +23,14 @@ const catalogs = {
     managedRedis: { shapes: managedRedisCatalog, where: "managedRedisCatalog in components/sizing/azure.ts" },
 } satisfies Record<string, Catalog>;
 
-/** The catalog shape of `sku` (Azure names are case-insensitive), or the violation when the catalog lacks it. */
-function sizeOf(label: string, setting: string, sku: unknown, catalog: Catalog): MachineShape | string {
+/**
+ * The catalog shape of `sku` (Azure names are case-insensitive), or the violation when the
+ * catalog lacks it; undefined when the SKU is unknown (set, but not to be judged yet).
+ */
+function sizeOf(label: string, setting: string, sku: unknown, catalog: Catalog): MachineShape | string | undefined {
+    if (isUnknown(sku)) {
+        return undefined;
+    }
     if (typeof sku !== "string" || sku === "") {
         return `${label} sets no ${setting}; name a size so it can be checked`;
     }
@@ -35,8 +41,9 @@ function sizeOf(label: string, setting: string, sku: unknown, catalog: Catalog):
 interface NodePool {
     readonly resource: PolicyResource;
     readonly label: string;
-    /** AKS System-mode pools host only critical add-ons; workloads run elsewhere. */
-    readonly system: boolean;
+    /** AKS System-mode pools host only critical add-ons; workloads run elsewhere. Undefined when the mode is unknown. */
+    readonly system: boolean | undefined;
+    /** Node counts: numbers, or `unknownValue` until known (never a violation by themselves). */
     readonly min: unknown;
     readonly max: unknown;
     readonly minSetting: string;
@@ -49,18 +56,19 @@ interface NodePool {
 }
 
 function aksPool(resource: PolicyResource, pool: any, label: string): NodePool {
-    // Without the autoscaler a pool stays at `count`.
-    const autoscaled = pool?.enableAutoScaling === true;
-    const system = pool?.mode === "System";
+    // Without the autoscaler a pool stays at `count`; with the autoscaler unknown, so are its bounds.
+    const autoscaled = at(pool, "enableAutoScaling") === true;
+    const countsUnknown = isUnknown(at(pool, "enableAutoScaling"));
+    const system = isUnknown(at(pool, "mode")) ? undefined : pool?.mode === "System";
     return {
         resource,
         label,
         system,
-        min: autoscaled ? pool.minCount : pool?.count,
-        max: autoscaled ? pool.maxCount : pool?.count,
+        min: countsUnknown ? unknownValue : autoscaled ? pool.minCount : pool?.count,
+        max: countsUnknown ? unknownValue : autoscaled ? pool.maxCount : pool?.count,
         minSetting: autoscaled ? "minCount" : "count",
         maxSetting: autoscaled ? "maxCount" : "count",
-        skus: [pool?.vmSize],
+        skus: [at(pool, "vmSize")],
         skuSetting: "vmSize",
         catalog: catalogs.vm,
         configKey: system ? "platform:cluster.azure.systemNodes" : "platform:cluster.nodes",
@@ -77,18 +85,19 @@ function nodePools(resources: readonly PolicyResource[]): NodePool[] {
                     resource,
                     label: `EKS node group "${resource.name}"`,
                     system: false,
-                    min: props.scalingConfig?.minSize,
-                    max: props.scalingConfig?.maxSize,
+                    min: at(props, "scalingConfig", "minSize"),
+                    max: at(props, "scalingConfig", "maxSize"),
                     minSetting: "scalingConfig.minSize",
                     maxSetting: "scalingConfig.maxSize",
                     // Without instanceTypes EKS picks t3.medium; an empty list reports it unsized.
-                    skus: Array.isArray(props.instanceTypes) && props.instanceTypes.length > 0 ? props.instanceTypes : [undefined],
+                    skus: Array.isArray(props.instanceTypes) && props.instanceTypes.length > 0 ? props.instanceTypes : [isUnknown(props.instanceTypes) ? unknownValue : undefined],
                     skuSetting: "instanceTypes",
                     catalog: catalogs.ec2,
                     configKey: "platform:cluster.nodes",
                 }];
             case "azure-native:containerservice:ManagedCluster":
-                return (props.agentPoolProfiles ?? []).map((pool: any) => aksPool(resource, pool, `AKS pool "${pool?.name}" of "${resource.name}"`));
+                // Pools that are unknown as a whole cannot be counted or sized.
+                return (Array.isArray(props.agentPoolProfiles) ? props.agentPoolProfiles : []).map((pool: any) => aksPool(resource, pool, `AKS pool "${pool?.name}" of "${resource.name}"`));
             case "azure-native:containerservice:AgentPool":
                 return [aksPool(resource, props, `AKS pool "${resource.name}"`)];
             default:
@@ -97,9 +106,9 @@ function nodePools(resources: readonly PolicyResource[]): NodePool[] {
     });
 }
 
-/** Each pool's known node shapes, and a violation per SKU the catalog lacks. */
+/** Each pool's known node shapes, and a violation per SKU the catalog lacks; unknown SKUs give neither. */
 function poolShapes(pool: NodePool): { shapes: MachineShape[]; problems: string[] } {
-    const sizes = pool.skus.map((sku) => sizeOf(pool.label, pool.skuSetting, sku, pool.catalog));
+    const sizes = pool.skus.map((sku) => sizeOf(pool.label, pool.skuSetting, sku, pool.catalog)).filter((size) => size !== undefined);
     return {
         shapes: sizes.filter((size): size is MachineShape => typeof size !== "string"),
         problems: sizes.filter((size): size is string => typeof size === "string"),
@@ -114,8 +123,12 @@ function cacheMemory(resource: PolicyResource): { label: string; memoryGiB: numb
     if (resource.type === "aws:elasticache/replicationGroup:ReplicationGroup") {
         const label = `ElastiCache replication group "${resource.name}"`;
         const shape = sizeOf(label, "nodeType", props.nodeType, catalogs.elastiCache);
-        if (typeof shape === "string") {
+        if (typeof shape !== "object") {
             return shape;
+        }
+        // Node counts known only later leave the cache unsized.
+        if ([props.numNodeGroups, props.replicasPerNodeGroup, props.numCacheClusters].some(isUnknown)) {
+            return undefined;
         }
         // Cluster mode: shards × (primary + replicas); otherwise numCacheClusters nodes in one group.
         const nodes = typeof props.numNodeGroups === "number" ? props.numNodeGroups * (1 + (props.replicasPerNodeGroup ?? 0)) : (props.numCacheClusters ?? 1);
@@ -123,12 +136,13 @@ function cacheMemory(resource: PolicyResource): { label: string; memoryGiB: numb
     }
     if (resource.type === "azure-native:redisenterprise:RedisEnterprise") {
         const label = `Azure Managed Redis "${resource.name}"`;
-        const shape = sizeOf(label, "sku.name", props.sku?.name, catalogs.managedRedis);
-        if (typeof shape === "string") {
+        const shape = sizeOf(label, "sku.name", at(props, "sku", "name"), catalogs.managedRedis);
+        if (typeof shape !== "object") {
             return shape;
         }
         // High availability (the default) keeps a replica of every shard: twice the memory, twice the price.
-        const copies = props.highAvailability === "Disabled" ? 1 : 2;
+        // Unknown, it counts once: the least the cache may provision.
+        const copies = props.highAvailability === "Disabled" || isUnknown(props.highAvailability) ? 1 : 2;
         return { label, memoryGiB: copies * shape.memoryGiB, detail: `${copies} × ${shape.sku} of ${shape.memoryGiB} GiB, high availability ${props.highAvailability ?? "Enabled"}` };
     }
     return undefined;
@@ -136,7 +150,7 @@ function cacheMemory(resource: PolicyResource): { label: string; memoryGiB: numb
 
 const databases = [
     { type: "aws:rds/instance:Instance", kind: "RDS instance", setting: "instanceClass", sku: (props: any) => props.instanceClass, catalog: catalogs.rds },
-    { type: "azure-native:dbforpostgresql:Server", kind: "PostgreSQL server", setting: "sku.name", sku: (props: any) => props.sku?.name, catalog: catalogs.postgres },
+    { type: "azure-native:dbforpostgresql:Server", kind: "PostgreSQL server", setting: "sku.name", sku: (props: any) => at(props, "sku", "name"), catalog: catalogs.postgres },
 ];
 
 interface Ceilings {
@@ -178,10 +192,11 @@ const costCeilings: StackRule<Ceilings> = {
                     message: `${pool.label} uses ${shape.sku} (${shape.vcpu} vCPU); the ceiling is ${config.maxNodeVcpu} vCPU per node (${pool.configKey}.vcpu)`,
                 });
             }
-            if (typeof pool.max !== "number") {
+            if (typeof pool.max !== "number" && !isUnknown(pool.max)) {
                 violations.push({ resource: pool.resource, message: `${pool.label} sets no ${pool.maxSetting}; the node-count ceiling needs one` });
             }
         }
+        // Pools whose maximum is unknown add at least nothing: a known total over the ceiling is over it.
         const bounded = pools.filter((pool): pool is NodePool & { max: number } => typeof pool.max === "number");
         const total = bounded.reduce((sum, pool) => sum + pool.max, 0);
         if (total > config.maxNodes) {
@@ -197,7 +212,7 @@ const costCeilings: StackRule<Ceilings> = {
                 const shape = sizeOf(label, database.setting, database.sku(resource.props), database.catalog);
                 if (typeof shape === "string") {
                     violations.push({ resource, message: shape });
-                } else if (shape.vcpu > config.maxDatabaseVcpu) {
+                } else if (shape && shape.vcpu > config.maxDatabaseVcpu) {
                     violations.push({ resource, message: `${label} uses ${shape.sku} (${shape.vcpu} vCPU); the ceiling is ${config.maxDatabaseVcpu} vCPU per instance (platform:database.vcpu)` });
                 }
             }
@@ -242,8 +257,14 @@ const capacityFloor: StackRule<Floor> = {
         },
     },
     checkStack: (resources, config) => {
-        const workload = nodePools(resources).filter((pool) => !pool.system);
+        const pools = nodePools(resources);
+        // A pool whose mode is unknown may be a workload pool or a system pool: it is not judged, and totals that it may change are not either.
+        const workload = pools.filter((pool) => pool.system === false);
+        const undecided = pools.some((pool) => pool.system === undefined);
         if (workload.length === 0) {
+            if (undecided) {
+                return [];
+            }
             return resources.filter((resource) => clusterTypes.includes(resource.type)).map((cluster) => ({
                 resource: cluster,
                 message: `cluster "${cluster.name}" has no workload node pool; add one of at least ${config.minNodes} nodes of ${config.minNodeVcpu} vCPU (platform:cluster.nodes)`,
@@ -258,12 +279,12 @@ const capacityFloor: StackRule<Floor> = {
                     message: `${pool.label} uses ${shape.sku} (${shape.vcpu} vCPU); at least ${config.minNodeVcpu} vCPU per node is required (platform:cluster.nodes.vcpu)`,
                 });
             }
-            if (typeof pool.min !== "number") {
+            if (typeof pool.min !== "number" && !isUnknown(pool.min)) {
                 violations.push({ resource: pool.resource, message: `${pool.label} sets no ${pool.minSetting}; the capacity floor needs one` });
             }
         }
         const total = workload.reduce((sum, pool) => sum + (typeof pool.min === "number" ? pool.min : 0), 0);
-        if (total < config.minNodes) {
+        if (total < config.minNodes && !undecided && !workload.some((pool) => isUnknown(pool.min))) {
             violations.push({
                 resource: workload[0]!.resource,
                 message: `workload node pools keep ${total} node(s) at minimum (${workload.map((pool) => `${pool.label} ${pool.min ?? "unset"}`).join(", ")}); at least ${config.minNodes} are required (platform:cluster.nodes.min)`,

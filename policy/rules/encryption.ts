@@ -1,5 +1,8 @@
 /** Data protection: encryption at rest, TLS in transit, and Key Vaults that cannot be purged. */
-import { decoded, enforcedEverywhere, type PolicyResource, type ResourceRule, type Rule, type StackRule, type StackViolation } from "../rule.ts";
+import {
+    at, containsUnknown, decoded, enforcedEverywhere, isUnknown, sameReference, unknownValue,
+    type PolicyResource, type ResourceRule, type Rule, type StackRule, type StackViolation,
+} from "../rule.ts";
 
 /** A check per resource type; it sees the whole stack to follow references (a bucket's policy, a server's settings). */
 type Checks = Record<string, (resource: PolicyResource, resources: readonly PolicyResource[]) => string[]>;
@@ -17,9 +20,23 @@ function show(value: unknown): string {
     return value === undefined ? "unset" : JSON.stringify(value);
 }
 
-/** `<what> has <key> <value>; it must be <required>` when `props[key]` fails `passes`. */
-function setting(what: string, props: Record<string, any>, key: string, passes: (value: any) => boolean, required: string): [boolean, string] {
-    return [passes(props[key]), `${what} has ${key} ${show(props[key])}; it must be ${required}`];
+/**
+ * `<what> has <key> <value>; it must be <required>` when `props[key]` fails `passes`. An unknown
+ * value (or unknown `props`) passes: a required setting that is there counts as present, and a
+ * value that must be exact cannot be judged until it is known.
+ */
+function setting(what: string, props: unknown, key: string, passes: (value: any) => boolean, required: string): [boolean, string] {
+    const value = at(props, key);
+    return [isUnknown(value) || passes(value), `${what} has ${key} ${show(value)}; it must be ${required}`];
+}
+
+/** Like `setting`, for a value that one of several resources sets: passes when any of `values` passes or is unknown. */
+function settingAmong(what: string, values: readonly unknown[], key: string, passes: (value: any) => boolean, required: string): [boolean, string] {
+    if (values.length === 0) {
+        return setting(what, {}, key, passes, required);
+    }
+    const failing = values.find((value) => !isUnknown(value) && !passes(value));
+    return [values.some((value) => isUnknown(value) || passes(value)), `${what} has ${key} ${show(failing)}; it must be ${required}`];
 }
 
 /** Booleans arrive as booleans, or as strings where the SDK types them so (launch template EBS settings). */
@@ -28,18 +45,24 @@ const isSet = (value: unknown) => typeof value === "string" && value !== "";
 const atLeastTls12 = (version: unknown) => typeof version === "string" && /^(TLSv?)?1[._][23]$/i.test(version);
 const unsetOrTls12 = (version: unknown) => version === undefined || atLeastTls12(version);
 
-/** Whether `resource` is the one named `value`: its explicit `nameKey` input, or else Pulumi's autoname `<logical name>-<7 hex>`. */
-function isNamed(resource: PolicyResource, nameKey: string, value: unknown): boolean {
+/**
+ * Whether `resource` is the one named `value`: its explicit `nameKey` input, or else Pulumi's
+ * autoname `<logical name>-<7 hex>`; undefined when either name is unknown.
+ */
+function isNamed(resource: PolicyResource, nameKey: string, value: unknown): boolean | undefined {
     const explicit = resource.props[nameKey];
     if (explicit !== undefined) {
-        return explicit === value;
+        return sameReference(explicit, value);
+    }
+    if (isUnknown(value)) {
+        return undefined;
     }
     return typeof value === "string" && value.startsWith(`${resource.name}-`) && /^[0-9a-f]{7}$/.test(value.slice(resource.name.length + 1));
 }
 
-/** The bucket-level resources of `type` (encryption, policy) that name `bucket`. */
+/** The bucket-level resources of `type` (encryption, policy) that name `bucket`, or may: those whose reference or the bucket's name is unknown. */
 function ofBucket(resources: readonly PolicyResource[], type: string, bucket: PolicyResource): PolicyResource[] {
-    return resources.filter((candidate) => candidate.type === type && isNamed(bucket, "bucket", candidate.props["bucket"]));
+    return resources.filter((candidate) => candidate.type === type && isNamed(bucket, "bucket", candidate.props["bucket"]) !== false);
 }
 
 const bucketType = "aws:s3/bucket:Bucket";
@@ -60,8 +83,9 @@ const atRestChecks: Checks = {
         const configurations = ofBucket(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", bucket);
         const defaults: any[] = configurations
             .flatMap((configuration) => configuration.props["rules"] ?? [])
-            .map((rule: any) => rule?.applyServerSideEncryptionByDefault);
-        const kms = defaults.find((entry) => /^aws:kms(:dsse)?$/.test(entry?.sseAlgorithm ?? ""));
+            .map((rule: any) => at(rule, "applyServerSideEncryptionByDefault"));
+        // An unknown rule list, rule or algorithm may be aws:kms.
+        const kms = defaults.find((entry) => isUnknown(at(entry, "sseAlgorithm")) || /^aws:kms(:dsse)?$/.test(entry?.sseAlgorithm ?? ""));
         if (!kms) {
             const found = configurations.length
                 ? `encrypts with ${defaults.map((entry) => show(entry?.sseAlgorithm)).join(", ")}`
@@ -74,12 +98,15 @@ const atRestChecks: Checks = {
         setting(`Secrets Manager secret "${name}"`, props, "kmsKeyId", (value) => isSet(value) && value !== "alias/aws/secretsmanager", cmk),
     ),
     "aws:ec2/launchTemplate:LaunchTemplate": ({ name, props }) => {
+        if (isUnknown(props["blockDeviceMappings"])) {
+            return [];
+        }
         const mappings: any[] = Array.isArray(props["blockDeviceMappings"]) ? props["blockDeviceMappings"] : [];
         if (mappings.length === 0) {
             return [`launch template "${name}" maps no EBS volume, so the root volume keeps the AMI's unencrypted default; map it with ebs.encrypted true`];
         }
         return mappings.flatMap((mapping) =>
-            failures(setting(`launch template "${name}" volume ${show(mapping?.deviceName)}`, mapping?.ebs ?? {}, "encrypted", isOn, "true")));
+            failures(setting(`launch template "${name}" volume ${show(at(mapping, "deviceName"))}`, at(mapping, "ebs") ?? {}, "encrypted", isOn, "true")));
     },
     "aws:eks/nodeGroup:NodeGroup": ({ name, props }) => failures(
         [props["launchTemplate"] !== undefined,
@@ -89,18 +116,19 @@ const atRestChecks: Checks = {
     "kubernetes:storage.k8s.io/v1:StorageClass": ({ name, props }) =>
         ["ebs.csi.aws.com", "kubernetes.io/aws-ebs"].includes(props["provisioner"])
             ? failures(setting(`EBS StorageClass "${name}" parameters`, props["parameters"] ?? {}, "encrypted", isOn, `"true"`))
-            : [],
+            : [], // A provisioner that is unknown is not known to be EBS: nothing to judge.
     "azure-native:storage:StorageAccount": ({ name, props }) => {
         const encryption = props["encryption"] ?? {};
         return failures(
             setting(`storage account "${name}" encryption`, encryption, "requireInfrastructureEncryption", (value) => value === true, "true (double encryption)"),
-            [encryption.services?.blob?.enabled !== false, `storage account "${name}" disables blob encryption (encryption.services.blob.enabled false)`],
+            [at(encryption, "services", "blob", "enabled") !== false, `storage account "${name}" disables blob encryption (encryption.services.blob.enabled false)`],
         );
     },
     "azure-native:keyvault:Key": ({ name, props }) => {
-        const actions: any[] = props["properties"]?.rotationPolicy?.lifetimeActions ?? [];
+        const lifetimeActions = at(props, "properties", "rotationPolicy", "lifetimeActions");
+        const actions: any[] = Array.isArray(lifetimeActions) ? lifetimeActions : [];
         return failures([
-            actions.some((action) => String(action?.action?.type).toLowerCase() === "rotate"),
+            isUnknown(lifetimeActions) || actions.some((action) => isUnknown(at(action, "action", "type")) || String(action?.action?.type).toLowerCase() === "rotate"),
             `Key Vault key "${name}" has no rotationPolicy with a rotate action; rotate it as the AWS KMS keys are`,
         ]);
     },
@@ -119,42 +147,72 @@ export const encryptionAtRest: StackRule = {
 
 // TLS in transit.
 
-function parameters(parameterGroup: PolicyResource): Record<string, unknown> {
-    const entries: any[] = Array.isArray(parameterGroup.props["parameters"]) ? parameterGroup.props["parameters"] : [];
+/** A parameter group's parameters by name; unknown when the list or a parameter's name is, since any parameter may then be set. */
+function parameters(parameterGroup: PolicyResource): Record<string, unknown> | typeof unknownValue {
+    const list = parameterGroup.props["parameters"];
+    const entries: any[] = Array.isArray(list) ? list : [];
+    if (isUnknown(list) || entries.some((entry) => isUnknown(at(entry, "name")))) {
+        return unknownValue;
+    }
     return Object.fromEntries(entries.map((entry) => [entry?.name, entry?.value]));
 }
 
-/** A PostgreSQL flexible server's settings from the stack's Configuration resources. */
-function serverSettings(server: PolicyResource, resources: readonly PolicyResource[]): Record<string, unknown> {
-    return Object.fromEntries(resources
-        .filter((candidate) => candidate.type === "azure-native:dbforpostgresql:Configuration" && candidate.props["serverName"] === server.props["serverName"])
-        .map((configuration) => [configuration.props["configurationName"], configuration.props["value"]]));
+/** The values a PostgreSQL flexible server's Configuration resources may give each setting: several when references are unknown. */
+function serverSettings(server: PolicyResource, resources: readonly PolicyResource[]): (name: string) => unknown[] {
+    const configurations = resources.filter((candidate) =>
+        candidate.type === "azure-native:dbforpostgresql:Configuration" && sameReference(candidate.props["serverName"], server.props["serverName"]) !== false);
+    const certain = configurations.filter((configuration) => sameReference(configuration.props["serverName"], server.props["serverName"]) === true);
+    // Of the server's own configurations the last one of a name counts, as before; any that may be the server's add their value.
+    const settled = Object.fromEntries(certain.map((configuration) => [configuration.props["configurationName"], configuration.props["value"]]));
+    return (name) => [
+        ...(Object.hasOwn(settled, name) ? [settled[name]] : []),
+        ...configurations
+            .filter((configuration) => !certain.includes(configuration) || isUnknown(configuration.props["configurationName"]))
+            .filter((configuration) => isUnknown(configuration.props["configurationName"]) || configuration.props["configurationName"] === name)
+            .map((configuration) => (isUnknown(configuration.props["configurationName"]) ? unknownValue : configuration.props["value"])),
+    ];
 }
 
-/** Whether an S3 bucket policy statement denies requests made without TLS. */
+/** Whether an S3 bucket policy statement denies requests made without TLS; a statement with unknowns may. */
 function deniesPlainHttp(statement: any): boolean {
+    if (containsUnknown(statement)) {
+        return true;
+    }
     const secureTransport = statement?.Condition?.Bool?.["aws:SecureTransport"];
     return statement?.Effect === "Deny" && [secureTransport].flat().some((value) => String(value) === "false");
 }
 
+function forceSslChecks(instance: string, group: PolicyResource): string[] {
+    const what = `RDS instance "${instance}" parameter group "${group.name}"`;
+    return failures(
+        setting(what, parameters(group), "rds.force_ssl", (value) => String(value) === "1", `"1"`),
+        setting(what, parameters(group), "ssl_min_protocol_version", unsetOrTls12, "TLSv1.2 or later"),
+    );
+}
+
 const transitChecks: Checks = {
     "aws:rds/instance:Instance": ({ name, props }, resources) => {
-        const group = resources.find((candidate) => candidate.type === "aws:rds/parameterGroup:ParameterGroup" && isNamed(candidate, "name", props["parameterGroupName"]));
+        const groups = resources.filter((candidate) => candidate.type === "aws:rds/parameterGroup:ParameterGroup");
+        const group = groups.find((candidate) => isNamed(candidate, "name", props["parameterGroupName"]));
         if (!group) {
-            return [`RDS instance "${name}" uses parameter group ${show(props["parameterGroupName"])}, none of this stack's; it needs the platform's group with rds.force_ssl 1`];
+            // An unknown group name may be any of this stack's groups: the instance fails only if every one of them does.
+            const possible = groups.filter((candidate) => isNamed(candidate, "name", props["parameterGroupName"]) === undefined);
+            if (possible.some((candidate) => forceSslChecks(name, candidate).length === 0)) {
+                return [];
+            }
+            if (possible.length === 1) {
+                return forceSslChecks(name, possible[0]!);
+            }
+            return [`RDS instance "${name}" uses parameter group ${show(props["parameterGroupName"])}, none of this stack's${possible.length ? " that forces TLS" : ""}; it needs the platform's group with rds.force_ssl 1`];
         }
-        const what = `RDS instance "${name}" parameter group "${group.name}"`;
-        return failures(
-            setting(what, parameters(group), "rds.force_ssl", (value) => String(value) === "1", `"1"`),
-            setting(what, parameters(group), "ssl_min_protocol_version", unsetOrTls12, "TLSv1.2 or later"),
-        );
+        return forceSslChecks(name, group);
     },
     "aws:elasticache/replicationGroup:ReplicationGroup": ({ name, props }) => failures(
         setting(`ElastiCache replication group "${name}"`, props, "transitEncryptionEnabled", (value) => value === true, "true"),
         setting(`ElastiCache replication group "${name}"`, props, "transitEncryptionMode", (value) => value === undefined || value === "required", `"required"`),
     ),
     [bucketType]: (bucket, resources) => {
-        const statements = ofBucket(resources, "aws:s3/bucketPolicy:BucketPolicy", bucket).flatMap((policy) => [decoded(policy.props["policy"])?.Statement ?? []].flat());
+        const statements = ofBucket(resources, "aws:s3/bucketPolicy:BucketPolicy", bucket).flatMap((policy) => [at(decoded(policy.props["policy"]), "Statement") ?? []].flat());
         return failures([statements.some(deniesPlainHttp),
             `S3 bucket "${bucket.name}" has no bucket policy denying aws:SecureTransport false; add a Deny statement for plain-HTTP requests`]);
     },
@@ -163,15 +221,15 @@ const transitChecks: Checks = {
         setting(`storage account "${name}"`, props, "minimumTlsVersion", atLeastTls12, "TLS1_2 or later"),
     ),
     "azure-native:dbforpostgresql:Server": (server, resources) => {
-        // A replica copies the primary's server parameters when it is created.
-        if (server.props["createMode"] === "Replica") {
+        // A replica copies the primary's server parameters when it is created; an unknown mode may be Replica.
+        if (server.props["createMode"] === "Replica" || isUnknown(server.props["createMode"])) {
             return [];
         }
         const what = `PostgreSQL server "${server.name}"`;
         const settings = serverSettings(server, resources);
         return failures(
-            setting(what, settings, "require_secure_transport", (value) => String(value).toLowerCase() === "on", `"on" (a Configuration resource)`),
-            setting(what, settings, "ssl_min_protocol_version", unsetOrTls12, "TLSv1.2 or later"),
+            settingAmong(what, settings("require_secure_transport"), "require_secure_transport", (value) => String(value).toLowerCase() === "on", `"on" (a Configuration resource)`),
+            settingAmong(what, settings("ssl_min_protocol_version"), "ssl_min_protocol_version", unsetOrTls12, "TLSv1.2 or later"),
         );
     },
     "azure-native:redisenterprise:RedisEnterprise": ({ name, props }) => failures(setting(`Redis cluster "${name}"`, props, "minimumTlsVersion", unsetOrTls12, "1.2 or later")),

@@ -1,5 +1,5 @@
 /** Exposure: storage, databases, caches, vaults and (outside dev) cluster APIs and registries are not reachable from the internet. */
-import { advisoryInDev, decoded, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
+import { advisoryInDev, at, decoded, isUnknown, sameReference, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
 
 interface ExposureConfig {
     /** A cluster API endpoint may accept connections from any address. */
@@ -16,9 +16,9 @@ const registrySkuKey = "(platform:registry.azure.sku Premium: a private endpoint
 
 type Check = (resource: PolicyResource, config: ExposureConfig) => string[];
 
-/** A property must hold exactly `required`; missing counts as wrong. */
+/** A property must hold exactly `required`; missing counts as wrong, unknown cannot be judged. */
 function mustBe(what: string, resource: PolicyResource, path: string, found: unknown, required: string, key = ""): string[] {
-    return found === required ? [] : [`${what} "${resource.name}" has ${path} ${JSON.stringify(found ?? null)}; it must be ${JSON.stringify(required)}${key && ` ${key}`}`];
+    return found === required || isUnknown(found) ? [] : [`${what} "${resource.name}" has ${path} ${JSON.stringify(found ?? null)}; it must be ${JSON.stringify(required)}${key && ` ${key}`}`];
 }
 
 function grantsEveryone(statement: any): boolean {
@@ -37,24 +37,32 @@ function grantsEveryone(statement: any): boolean {
  * A storage account's firewall that admits no address: default Deny and no IP or VNet rule,
  * so only trusted Azure services (`bypass`) get through the public endpoint. Network Watcher
  * writes flow logs that way; it cannot reach an account whose public access is Disabled.
+ * An unknown action or rule list may be so.
  */
 function deniesEveryAddress(ruleSet: any): boolean {
-    return ruleSet?.defaultAction === "Deny" && (ruleSet.ipRules ?? []).length === 0 && (ruleSet.virtualNetworkRules ?? []).length === 0;
+    const empty = (rules: unknown) => isUnknown(rules) || ((rules ?? []) as unknown[]).length === 0;
+    const defaultAction = at(ruleSet, "defaultAction");
+    return (defaultAction === "Deny" || isUnknown(defaultAction)) && empty(at(ruleSet, "ipRules")) && empty(at(ruleSet, "virtualNetworkRules"));
 }
 
-/** An open endpoint accepts any address: no allow-list, or one that contains 0.0.0.0/0. */
+/** An open endpoint accepts any address: no allow-list, or one that contains 0.0.0.0/0. An unknown allow-list cannot be judged. */
 function openRanges(ranges: unknown): string {
+    if (isUnknown(ranges)) {
+        return "";
+    }
     const list = Array.isArray(ranges) ? ranges : [];
     return list.length === 0 ? "every address (no allow-list)" : list.filter((range) => anywhere.includes(range)).join(", ");
 }
 
 const checks: Record<string, Check> = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (resource) => {
-        const off = publicAccessFlags.filter((flag) => resource.props[flag] !== true);
+        // Each flag is known at preview; one that is not cannot be judged.
+        const off = publicAccessFlags.filter((flag) => resource.props[flag] !== true && !isUnknown(resource.props[flag]));
         return off.length === 0 ? [] : [`S3 public access block "${resource.name}" leaves ${off.join(", ")} off; all four flags must be true ${publicReadKey}`];
     },
     "aws:s3/bucketPolicy:BucketPolicy": (resource) => {
-        const statements = [decoded(resource.props.policy)?.Statement ?? []].flat();
+        // Only a statement known to allow and known to name every principal is reported.
+        const statements = [at(decoded(resource.props.policy), "Statement") ?? []].flat();
         return statements.filter(grantsEveryone).map((statement: any) =>
             `S3 bucket policy "${resource.name}" allows ${[statement.Action ?? statement.NotAction ?? "every action"].flat().join(", ")} to every principal`
             + `${statement.Sid ? ` (statement ${statement.Sid})` : ""}; Principal "*" may only be denied ${publicReadKey}`);
@@ -62,11 +70,11 @@ const checks: Record<string, Check> = {
     "aws:rds/instance:Instance": (resource) =>
         resource.props.publiclyAccessible === true ? [`RDS instance "${resource.name}" has publiclyAccessible true; it must be false`] : [],
     "azure-native:dbforpostgresql:Server": (resource) =>
-        mustBe("PostgreSQL server", resource, "network.publicNetworkAccess", resource.props.network?.publicNetworkAccess, "Disabled"),
+        mustBe("PostgreSQL server", resource, "network.publicNetworkAccess", at(resource.props, "network", "publicNetworkAccess"), "Disabled"),
     "azure-native:redisenterprise:RedisEnterprise": (resource) =>
         mustBe("Managed Redis", resource, "publicNetworkAccess", resource.props.publicNetworkAccess, "Disabled"),
     "azure-native:storage:StorageAccount": (resource) => [
-        ...(resource.props.allowBlobPublicAccess === false
+        ...(resource.props.allowBlobPublicAccess === false || isUnknown(resource.props.allowBlobPublicAccess)
             ? []
             : [`Storage account "${resource.name}" has allowBlobPublicAccess ${JSON.stringify(resource.props.allowBlobPublicAccess ?? null)}; it must be false ${publicReadKey}`]),
         ...(resource.props.publicNetworkAccess === "Enabled" && deniesEveryAddress(resource.props.networkRuleSet)
@@ -75,27 +83,32 @@ const checks: Record<string, Check> = {
                 `${publicReadKey}, or "Enabled" behind a networkRuleSet that denies every address (defaultAction "Deny", no ipRules or virtualNetworkRules)`)),
     ],
     "azure-native:storage:BlobContainer": (resource) =>
-        (resource.props.publicAccess ?? "None") === "None" ? [] : [`Blob container "${resource.name}" has publicAccess "${resource.props.publicAccess}"; it must be "None" ${publicReadKey}`],
+        (resource.props.publicAccess ?? "None") === "None" || isUnknown(resource.props.publicAccess) ? [] : [`Blob container "${resource.name}" has publicAccess "${resource.props.publicAccess}"; it must be "None" ${publicReadKey}`],
     "aws:eks/cluster:Cluster": (resource, config) => {
         const vpc = resource.props.vpcConfig ?? {};
-        // EKS opens the public endpoint to 0.0.0.0/0 unless told otherwise.
-        const open = vpc.endpointPublicAccess === false ? "" : openRanges(vpc.publicAccessCidrs ?? anywhere);
+        // EKS opens the public endpoint to 0.0.0.0/0 unless told otherwise; an unknown flag may close it.
+        const endpointPublicAccess = at(vpc, "endpointPublicAccess");
+        const open = endpointPublicAccess === false || isUnknown(endpointPublicAccess) ? "" : openRanges(at(vpc, "publicAccessCidrs") ?? anywhere);
         return config.allowOpenClusterApi || !open ? [] : [`EKS cluster "${resource.name}" has a public API endpoint open to ${open}; make it private or list only known ranges in vpcConfig.publicAccessCidrs ${clusterApiKey}`];
     },
     "azure-native:containerservice:ManagedCluster": (resource, config) => {
         const access = resource.props.apiServerAccessProfile ?? {};
-        const open = access.enablePrivateCluster === true ? "" : openRanges(access.authorizedIPRanges);
+        const enablePrivateCluster = at(access, "enablePrivateCluster");
+        const open = enablePrivateCluster === true || isUnknown(enablePrivateCluster) ? "" : openRanges(at(access, "authorizedIPRanges"));
         return config.allowOpenClusterApi || !open ? [] : [`AKS cluster "${resource.name}" has a public API server open to ${open}; make it private or list only known ranges in apiServerAccessProfile.authorizedIPRanges ${clusterApiKey}`];
     },
     "azure-native:containerregistry:Registry": (resource, config) =>
         config.allowPublicRegistry ? [] : mustBe("Container registry", resource, "publicNetworkAccess", resource.props.publicNetworkAccess, "Disabled", registrySkuKey),
 };
 
-/** Bucket names that a public access block covers; a bucket without one is open to a public policy or ACL. */
+/**
+ * Buckets that no public access block covers: open to a public policy or ACL. A block whose
+ * bucket, or a bucket whose name, is unknown may cover it.
+ */
 function unblockedBuckets(resources: readonly PolicyResource[]): StackViolation[] {
-    const blocked = new Set(resources.filter((resource) => resource.type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").map((block) => block.props.bucket));
+    const blocked = resources.filter((resource) => resource.type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").map((block) => block.props.bucket);
     return resources
-        .filter((resource) => resource.type === "aws:s3/bucket:Bucket" && !blocked.has(resource.props.bucket))
+        .filter((resource) => resource.type === "aws:s3/bucket:Bucket" && blocked.every((bucket) => sameReference(bucket, resource.props.bucket) === false))
         .map((resource) => ({ resource, message: `S3 bucket "${resource.name}" has no public access block (aws:s3/bucketPublicAccessBlock) naming bucket ${JSON.stringify(resource.props.bucket ?? null)}` }));
 }
 
@@ -103,6 +116,7 @@ function unblockedBuckets(resources: readonly PolicyResource[]): StackViolation[
 function vaultViolations(resources: readonly PolicyResource[]): StackViolation[] {
     return resources
         .filter((resource) => resource.type === "azure-native:keyvault:Vault")
+        .filter((resource) => !isUnknown(at(resource.props, "properties", "publicNetworkAccess")))
         .filter((resource) => String(resource.props.properties?.publicNetworkAccess).toLowerCase() !== "disabled")
         .map((resource) => ({
             resource,

@@ -8,7 +8,9 @@
  * it is not read.
  */
 import { adminSecretNames } from "../../components/secrets/catalog.ts";
-import { decoded, enforcedEverywhere, type PolicyResource, type ResourceRule, type Rule, type StackRule, type StackViolation } from "../rule.ts";
+import {
+    at, containsUnknown, decoded, enforcedEverywhere, isUnknown, unknownValue, type PolicyResource, type ResourceRule, type Rule, type StackRule, type StackViolation,
+} from "../rule.ts";
 
 const roleType = "aws:iam/role:Role";
 const rolePolicyType = "aws:iam/rolePolicy:RolePolicy";
@@ -67,32 +69,39 @@ function statementName(statement: Statement): string {
     return statement.Sid ? `statement ${statement.Sid}` : "a statement without Sid";
 }
 
-/** The physical name a policy ARN ends with (`…:policy/<path/>name`). */
-function policyNameOf(arn: unknown): string | undefined {
-    return typeof arn === "string" ? arn.split("/").at(-1) : undefined;
+/** The physical name a policy ARN ends with (`…:policy/<path/>name`); unknown for an unknown ARN. */
+function policyNameOf(arn: unknown): unknown {
+    return typeof arn === "string" ? arn.split("/").at(-1) : isUnknown(arn) ? arn : undefined;
 }
 
-/** Every inline role policy, and every customer managed policy unless it serves only as a permissions boundary. */
+/**
+ * Every inline role policy, and every customer managed policy unless it serves only as a
+ * permissions boundary. A managed policy that may be a boundary (a role's boundary or the
+ * policy's name is unknown) and is not known to be attached is left out: what it grants, if
+ * anything, cannot be told yet.
+ */
 function grantingDocuments(resources: readonly PolicyResource[]): GrantingDocument[] {
     const boundaries = new Set(resources.filter((resource) => resource.type === roleType).map((role) => policyNameOf(role.props["permissionsBoundary"])));
     const attached = new Set(resources.filter((resource) => resource.type === attachmentType).map((attachment) => policyNameOf(attachment.props["policyArn"])));
+    const anyBoundary = [...boundaries].some((boundary) => boundary !== undefined);
     return resources.flatMap((resource): GrantingDocument[] => {
         if (resource.type !== rolePolicyType && resource.type !== managedPolicyType) {
             return [];
         }
         const name = resource.props["name"];
-        if (resource.type === managedPolicyType && boundaries.has(name) && !attached.has(name)) {
+        const mayBeBoundary = boundaries.has(name) || boundaries.has(unknownValue) || (isUnknown(name) && anyBoundary);
+        if (resource.type === managedPolicyType && mayBeBoundary && !(attached.has(name) && !isUnknown(name))) {
             return [];
         }
         const what = resource.type === rolePolicyType ? `role policy "${resource.name}"` : `IAM policy "${resource.name}"`;
-        return [{ resource, what, statements: [decoded(resource.props["policy"])?.Statement ?? []].flat() }];
+        return [{ resource, what, statements: [at(decoded(resource.props["policy"]), "Statement") ?? []].flat() }];
     });
 }
 
-/** Runs `check` on every statement of every granting document. */
+/** Runs `check` on every statement of every granting document; a statement with an unknown in it (or an unknown document) cannot be judged. */
 function perStatement(resources: readonly PolicyResource[], check: (document: GrantingDocument, statement: Statement) => string | undefined): StackViolation[] {
     return grantingDocuments(resources).flatMap((document) =>
-        document.statements.flatMap((statement) => {
+        document.statements.filter((statement) => !containsUnknown(statement)).flatMap((statement) => {
             const message = check(document, statement);
             return message ? [{ resource: document.resource, message }] : [];
         }));
@@ -109,7 +118,8 @@ export const roleBoundary: ResourceRule = {
     resourceTypes: [roleType],
     check: ({ name, props }) => {
         const boundary = props["permissionsBoundary"];
-        return typeof boundary === "string" && boundary !== ""
+        // On a new stack the boundary policy's ARN is unknown: it is there all the same.
+        return (typeof boundary === "string" && boundary !== "") || isUnknown(boundary)
             ? []
             : [`IAM role "${name}" has no permissionsBoundary; whoever may write its policies could give it any permission`];
     },
@@ -137,15 +147,19 @@ export const taggingNeedsResourceTags: StackRule = {
     }),
 };
 
-/** A CI deploy policy: inline on, or attached to, a role named `…-ci-deploy`, or named `…-ci-deploy[-part]`. */
+/**
+ * A CI deploy policy: inline on, or attached to, a role named `…-ci-deploy`, or named
+ * `…-ci-deploy[-part]`. A role or policy whose name is unknown is not known to be one.
+ */
 function isCiDeployPolicy(document: GrantingDocument, resources: readonly PolicyResource[]): boolean {
     const { resource } = document;
+    const known = (value: unknown) => (isUnknown(value) ? "" : String(value ?? ""));
     if (resource.type === rolePolicyType) {
-        return /-ci-deploy$/.test(String(resource.props["role"] ?? ""));
+        return /-ci-deploy$/.test(known(resource.props["role"]));
     }
-    const name = String(resource.props["name"] ?? "");
+    const name = known(resource.props["name"]);
     return /-ci-deploy(-[A-Za-z0-9]+)?$/.test(name) || resources.some((attachment) =>
-        attachment.type === attachmentType && /-ci-deploy$/.test(String(attachment.props["role"] ?? "")) && policyNameOf(attachment.props["policyArn"]) === name);
+        attachment.type === attachmentType && /-ci-deploy$/.test(known(attachment.props["role"])) && policyNameOf(attachment.props["policyArn"]) === name);
 }
 
 const objectReads = ["s3:GetObject", "s3:GetObjectVersion"];
@@ -160,7 +174,7 @@ export const ciDeployReadsNoData: StackRule = {
     enforcement: enforcedEverywhere,
     checkStack: (resources) => {
         const buckets = resources.filter((resource) => resource.type === bucketType).map((bucket) => bucket.props["bucket"]).filter((name) => typeof name === "string" && name !== "");
-        // Without a bucket in the stack, any bucket named like the program's data buckets.
+        // Without a bucket in the stack, or before its name is known, any bucket named like the program's data buckets.
         const objects = (buckets.length > 0 ? buckets : ["platform-stack-data-suffix"]).map((bucket) => `arn:aws:s3:::${bucket}/any/object`);
         return perStatement(resources, (document, statement) => {
             if (!isCiDeployPolicy(document, resources)) {
@@ -266,6 +280,10 @@ export const externalSecretsApplicationOnly: StackRule = {
             return exposed.length > 0 ? `${what} lets External Secrets read admin credentials: ${exposed.join(", ")} (${statementName(statement)})` : undefined;
         });
         const azure = resources.filter((resource) => resource.type === roleAssignmentType && forExternalSecrets(resource)).flatMap((assignment): StackViolation[] => {
+            // An unknown role or scope cannot be judged.
+            if (isUnknown(assignment.props["roleDefinitionId"]) || isUnknown(assignment.props["scope"])) {
+                return [];
+            }
             const role = String(assignment.props["roleDefinitionId"] ?? "");
             const scope = String(assignment.props["scope"] ?? "");
             if (!vaultSecretReaders.some((id) => role.endsWith(id))) {

@@ -3,7 +3,9 @@
  * charts, and the guardrails every workload namespace carries.
  */
 import { reservedNamespaces } from "../../config/kubernetes.ts";
-import { advisoryInDev, enforcedEverywhere, type PolicyResource, type ResourceRule, type Rule, type StackRule, type StackViolation } from "../rule.ts";
+import {
+    advisoryInDev, at, enforcedEverywhere, isUnknown, unknownValue, type PolicyResource, type ResourceRule, type Rule, type StackRule, type StackViolation,
+} from "../rule.ts";
 
 const eksCluster = "aws:eks/cluster:Cluster";
 const eksNodeGroup = "aws:eks/nodeGroup:NodeGroup";
@@ -27,10 +29,11 @@ function versionsOf(resource: PolicyResource): { label: string; setting: string;
         case aksCluster:
             return [
                 { label: `AKS cluster "${resource.name}"`, setting: "kubernetesVersion", value: props.kubernetesVersion, required: true },
-                ...(props.agentPoolProfiles ?? []).map((pool: any) => ({
+                // An unknown pool list has no version to judge.
+                ...(Array.isArray(props.agentPoolProfiles) ? props.agentPoolProfiles : []).map((pool: any) => ({
                     label: `AKS pool "${pool?.name}" of "${resource.name}"`,
                     setting: "orchestratorVersion",
-                    value: pool?.orchestratorVersion,
+                    value: at(pool, "orchestratorVersion"),
                     required: false,
                 })),
             ];
@@ -73,6 +76,10 @@ const versionFloor: ResourceRule<{ minVersion: string }> = {
             return [`the floor "${config.minVersion}" is not a minor version such as "1.35"`];
         }
         return versionsOf(resource).flatMap(({ label, setting, value, required }) => {
+            // A version known only once the resource exists (set, so present) cannot be judged.
+            if (isUnknown(value)) {
+                return [];
+            }
             if (value === undefined || value === null || value === "") {
                 return required ? [`${label} sets no ${setting}; pin ${config.minVersion} or newer (platform:cluster.kubernetesVersion)`] : [];
             }
@@ -88,7 +95,8 @@ const versionFloor: ResourceRule<{ minVersion: string }> = {
     },
 };
 
-const nonEmpty = (value: unknown) => typeof value === "string" && value.length > 0;
+/** A key id or ARN is set: a non-empty string, or one known only once the key exists. */
+const nonEmpty = (value: unknown) => (typeof value === "string" && value.length > 0) || isUnknown(value);
 
 const secretsEncryption: ResourceRule = {
     name: "kubernetes-secrets-encryption",
@@ -100,13 +108,17 @@ const secretsEncryption: ResourceRule = {
     check: (resource) => {
         if (resource.type === eksCluster) {
             const encryption = resource.props.encryptionConfig;
-            const resources: unknown[] = Array.isArray(encryption?.resources) ? encryption.resources : [];
-            return resources.includes("secrets") && nonEmpty(encryption?.provider?.keyArn)
+            const listed = at(encryption, "resources");
+            const resources: unknown[] = Array.isArray(listed) ? listed : [];
+            // An unknown list, or an unknown entry, may name secrets.
+            const secrets = isUnknown(listed) || resources.includes("secrets") || resources.some(isUnknown);
+            return secrets && nonEmpty(at(encryption, "provider", "keyArn"))
                 ? []
                 : [`EKS cluster "${resource.name}" does not encrypt Secrets with a KMS key (encryptionConfig resources ${JSON.stringify(resources)}, keyArn ${encryption?.provider?.keyArn ?? "unset"}); set resources ["secrets"] and provider.keyArn`];
         }
-        const kms = resource.props.securityProfile?.azureKeyVaultKms;
-        return kms?.enabled === true && nonEmpty(kms?.keyId)
+        // On a new stack the whole securityProfile is unknown (it names the key): there, but not to be judged.
+        const kms = at(resource.props, "securityProfile", "azureKeyVaultKms");
+        return isUnknown(kms) || ((kms?.enabled === true || isUnknown(kms?.enabled)) && nonEmpty(kms?.keyId))
             ? []
             : [`AKS cluster "${resource.name}" does not encrypt Secrets with Key Vault KMS (securityProfile.azureKeyVaultKms enabled ${kms?.enabled ?? "unset"}, keyId ${kms?.keyId ?? "unset"}); enable it with a keyId`];
     },
@@ -125,12 +137,14 @@ const helmChartPinned: ResourceRule = {
     check: (resource) => {
         const { chart, version, repositoryOpts } = resource.props;
         const messages: string[] = [];
-        if (typeof version !== "string" || !exactSemver.test(version)) {
+        // Unknown values cannot be judged: only a known version or repository is reported.
+        if (!isUnknown(version) && (typeof version !== "string" || !exactSemver.test(version))) {
             messages.push(`Helm chart "${resource.name}" (${chart}) has version ${version === undefined ? "unset" : JSON.stringify(version)}; pin an exact version such as 1.2.3`);
         }
-        // An oci:// chart reference is its own repository.
-        const repository = repositoryOpts?.repo ?? (typeof chart === "string" && chart.startsWith("oci://") ? chart : undefined);
-        if (typeof repository !== "string" || !/^(https|oci):\/\//.test(repository)) {
+        // An oci:// chart reference is its own repository; an unknown chart may be one.
+        const ownRepository = (typeof chart === "string" && chart.startsWith("oci://")) || isUnknown(chart);
+        const repository = at(repositoryOpts, "repo") ?? (ownRepository ? chart : undefined);
+        if (!isUnknown(repository) && (typeof repository !== "string" || !/^(https|oci):\/\//.test(repository))) {
             messages.push(`Helm chart "${resource.name}" (${chart}) comes from repository ${repository === undefined ? "unset" : JSON.stringify(repository)}; use an https:// repository or an oci:// chart`);
         }
         return messages;
@@ -140,15 +154,24 @@ const helmChartPinned: ResourceRule = {
 const podSecurityEnforce = "pod-security.kubernetes.io/enforce";
 const namespaceType = "kubernetes:core/v1:Namespace";
 
-/** Selects every pod, applies to both directions and allows nothing: the baseline other policies open up. */
+/**
+ * Selects every pod, applies to both directions and allows nothing: the baseline other policies
+ * open up. A policy with unknown parts may be one.
+ */
 function isDefaultDeny(policy: PolicyResource): boolean {
     const spec = policy.props.spec ?? {};
+    if (isUnknown(spec)) {
+        return true;
+    }
     const selector = spec.podSelector;
-    const types: unknown[] = spec.policyTypes ?? [];
+    const noLabels = (labels: unknown) => isUnknown(labels) || Object.keys(labels ?? {}).length === 0;
+    const noEntries = (list: any) => isUnknown(list) || (list ?? []).length === 0;
+    const types = spec.policyTypes ?? [];
+    const applies = (type: string) => isUnknown(types) || types.includes(type) || (Array.isArray(types) && types.some(isUnknown));
     return selector !== undefined && selector !== null
-        && Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0
-        && types.includes("Ingress") && types.includes("Egress")
-        && (spec.ingress ?? []).length === 0 && (spec.egress ?? []).length === 0;
+        && (isUnknown(selector) || (noLabels(selector.matchLabels) && noEntries(selector.matchExpressions)))
+        && applies("Ingress") && applies("Egress")
+        && noEntries(spec.ingress) && noEntries(spec.egress);
 }
 
 const namespaceGuardrails: StackRule = {
@@ -158,8 +181,9 @@ const namespaceGuardrails: StackRule = {
     severity: "high",
     enforcement: advisoryInDev,
     checkStack: (resources) => {
+        // A resource whose namespace is unknown may be in any namespace.
         const inNamespace = (type: string, namespace: string) =>
-            resources.filter((resource) => resource.type === type && resource.props.metadata?.namespace === namespace);
+            resources.filter((resource) => resource.type === type && [namespace, unknownValue].includes(at(resource.props, "metadata", "namespace")));
         const violations: StackViolation[] = [];
         // Every namespace outside the platform's own is a workload namespace, labelled or not.
         // A namespace with no known name is left for `up`: the first preview of a stack knows no
@@ -171,8 +195,8 @@ const namespaceGuardrails: StackRule = {
         for (const namespace of workloadNamespaces) {
             const name = namespace.props.metadata?.name;
             const label = `Namespace "${namespace.name}" (${name})`;
-            const level: string | undefined = namespace.props.metadata?.labels?.[podSecurityEnforce];
-            if (level !== "restricted") {
+            const level: unknown = at(namespace.props, "metadata", "labels", podSecurityEnforce);
+            if (level !== "restricted" && !isUnknown(level)) {
                 const enforced = level === undefined ? "no Pod Security Standard" : `the "${level}" Pod Security Standard`;
                 violations.push({ resource: namespace, message: `${label} enforces ${enforced}; workload namespaces must enforce "restricted"` });
             }

@@ -1,5 +1,5 @@
 /** Resilience: databases keep backups and resist deletion; prod survives the loss of a node, an instance or a zone. */
-import { advisoryInDev, advisoryOutsideProd, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
+import { advisoryInDev, advisoryOutsideProd, at, isUnknown, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
 
 interface BackupConfig {
     /** Shortest point-in-time restore window, in days. */
@@ -24,16 +24,26 @@ const haKey = "(platform:database.highAvailability)";
 const zonesKey = "(platform:network.zones)";
 const cacheKey = "(platform:cache.replicasPerShard)";
 
-/** Read replicas hold no data of their own: backups, deletion protection and HA belong to their primary. */
+/**
+ * Read replicas hold no data of their own: backups, deletion protection and HA belong to their
+ * primary. An RDS source that is unknown is there all the same, and a server whose create mode
+ * is unknown may be a replica: neither is judged as a primary.
+ */
 function isPrimary(resource: PolicyResource): boolean {
-    return resource.type === rds ? !resource.props.replicateSourceDb : resource.props.createMode !== "Replica";
+    return resource.type === rds ? !resource.props.replicateSourceDb : resource.props.createMode !== "Replica" && !isUnknown(resource.props.createMode);
 }
+
+/** Whether a flag that must be true is known not to be; an unknown one cannot be judged. */
+const knownNotTrue = (value: unknown) => value !== true && !isUnknown(value);
 
 function ofType(resources: readonly PolicyResource[], type: string): PolicyResource[] {
     return resources.filter((resource) => resource.type === type);
 }
 
 function retentionMessages(what: string, name: string, days: unknown, setting: string, minimum: number): string[] {
+    if (isUnknown(days)) {
+        return [];
+    }
     if (typeof days !== "number") {
         return [`${what} "${name}" does not set ${setting}; it needs at least ${minimum} days of backups ${retentionKey}`];
     }
@@ -46,27 +56,33 @@ function retentionMessages(what: string, name: string, days: unknown, setting: s
 function rdsBackupMessages({ name, props }: PolicyResource, config: BackupConfig): string[] {
     const protection = config.requireDeletionProtection
         ? [
-            ...(props.deletionProtection === true ? [] : [`RDS instance "${name}" has deletionProtection ${props.deletionProtection ?? false}; it must be true here`]),
+            ...(!knownNotTrue(props.deletionProtection) ? [] : [`RDS instance "${name}" has deletionProtection ${props.deletionProtection ?? false}; it must be true here`]),
             ...(props.skipFinalSnapshot === true ? [`RDS instance "${name}" has skipFinalSnapshot true; it must take a final snapshot here`] : []),
         ]
         : [];
     return [
         ...retentionMessages("RDS instance", name, props.backupRetentionPeriod, "backupRetentionPeriod", config.minBackupRetentionDays),
         ...protection,
-        ...(props.copyTagsToSnapshot === true ? [] : [`RDS instance "${name}" has copyTagsToSnapshot ${props.copyTagsToSnapshot ?? false}; snapshots must carry the instance's tags`]),
+        ...(!knownNotTrue(props.copyTagsToSnapshot) ? [] : [`RDS instance "${name}" has copyTagsToSnapshot ${props.copyTagsToSnapshot ?? false}; snapshots must carry the instance's tags`]),
     ];
 }
 
-/** A CanNotDelete (or ReadOnly) lock on the server itself or on its resource group. */
+/**
+ * A CanNotDelete (or ReadOnly) lock on the server itself or on its resource group. On a new
+ * stack the names are unknown: a lock whose level or scope is unknown, or whose scope names
+ * some server or group when the server's own name is unknown, may be the one.
+ */
 function isLocked(server: PolicyResource, locks: readonly PolicyResource[]): boolean {
-    const targets = [`/flexibleServers/${server.props.serverName}`, `/resourceGroups/${server.props.resourceGroupName}`].map((suffix) => suffix.toLowerCase());
-    return locks.some((lock) =>
-        ["CanNotDelete", "ReadOnly"].includes(lock.props.level) && targets.some((target) => String(lock.props.scope).toLowerCase().endsWith(target)));
+    const targets: [string, unknown][] = [["flexibleServers", server.props.serverName], ["resourceGroups", server.props.resourceGroupName]];
+    const mayTarget = (scope: unknown) => isUnknown(scope) || targets.some(([segment, name]) => isUnknown(name)
+        ? new RegExp(`/${segment}/[^/]+$`, "i").test(String(scope))
+        : String(scope).toLowerCase().endsWith(`/${segment}/${name}`.toLowerCase()));
+    return locks.some((lock) => (["CanNotDelete", "ReadOnly"].includes(lock.props.level) || isUnknown(lock.props.level)) && mayTarget(lock.props.scope));
 }
 
 function flexibleServerBackupMessages(server: PolicyResource, config: BackupConfig, locks: readonly PolicyResource[]): string[] {
     return [
-        ...retentionMessages("PostgreSQL server", server.name, server.props.backup?.backupRetentionDays, "backup.backupRetentionDays", config.minBackupRetentionDays),
+        ...retentionMessages("PostgreSQL server", server.name, at(server.props, "backup", "backupRetentionDays"), "backup.backupRetentionDays", config.minBackupRetentionDays),
         ...(config.requireDeletionProtection && !isLocked(server, locks)
             ? [`PostgreSQL server "${server.name}" has no CanNotDelete lock (azure-native:authorization:ManagementLockByScope) on server ${JSON.stringify(server.props.serverName ?? null)}; it must be locked here`]
             : []),
@@ -98,18 +114,28 @@ export const databaseBackups: StackRule<BackupConfig> = {
     },
 };
 
-/** Zones a pool spans; a pool without zones is placed anywhere in the region, i.e. in no more than one zone for sure. */
+/**
+ * Zones a pool spans; a pool without zones is placed anywhere in the region, i.e. in no more
+ * than one zone for sure. Each unknown entry (a subnet id on a new stack) may be another zone.
+ */
 function poolZoneMessages(what: string, name: string, zones: unknown, minZones: number): string[] {
-    const count = Math.max(1, new Set(Array.isArray(zones) ? zones : []).size);
+    if (isUnknown(zones)) {
+        return [];
+    }
+    const list: unknown[] = Array.isArray(zones) ? zones : [];
+    const count = Math.max(1, new Set(list.filter((zone) => !isUnknown(zone))).size + list.filter(isUnknown).length);
     return count < minZones ? [`${what} "${name}" spans ${count} zone${count === 1 ? "" : "s"}; it needs at least ${minZones} ${zonesKey}`] : [];
 }
 
 function databaseHaMessages({ type, name, props }: PolicyResource, config: AvailabilityConfig): string[] {
     if (type === rds) {
         // A Multi-AZ standby always sits in another zone.
-        return config.requireHighAvailability && props.multiAz !== true ? [`RDS instance "${name}" has multiAz ${props.multiAz ?? false}; it needs a Multi-AZ standby ${haKey}`] : [];
+        return config.requireHighAvailability && knownNotTrue(props.multiAz) ? [`RDS instance "${name}" has multiAz ${props.multiAz ?? false}; it needs a Multi-AZ standby ${haKey}`] : [];
     }
-    const mode = props.highAvailability?.mode ?? "Disabled";
+    const mode = at(props, "highAvailability", "mode") ?? "Disabled";
+    if (isUnknown(mode)) {
+        return [];
+    }
     if (config.requireZoneRedundancy && mode !== "ZoneRedundant") {
         return [`PostgreSQL server "${name}" has highAvailability.mode "${mode}"; it needs "ZoneRedundant" ${haKey}`];
     }
@@ -121,7 +147,7 @@ const availabilityChecks: Record<string, (resource: PolicyResource, config: Avai
     [flexibleServer]: (resource, config) => (isPrimary(resource) ? databaseHaMessages(resource, config) : []),
     // Failover needs a replica (replicasPerShard); Multi-AZ also needs a second zone.
     "aws:elasticache/replicationGroup:ReplicationGroup": ({ name, props }, config) =>
-        config.requireHighAvailability && (props.automaticFailoverEnabled !== true || props.multiAzEnabled !== true)
+        config.requireHighAvailability && (knownNotTrue(props.automaticFailoverEnabled) || knownNotTrue(props.multiAzEnabled))
             ? [`ElastiCache group "${name}" has automaticFailoverEnabled ${props.automaticFailoverEnabled ?? false} and multiAzEnabled ${props.multiAzEnabled ?? false}; both must be true ${props.automaticFailoverEnabled === true ? zonesKey : cacheKey}`]
             : [],
     // Azure Managed Redis enables high availability unless told otherwise.
@@ -132,7 +158,7 @@ const availabilityChecks: Record<string, (resource: PolicyResource, config: Avai
     "azure-native:containerservice:AgentPool": ({ name, props }, config) => poolZoneMessages("AKS agent pool", name, props.availabilityZones, config.minZones),
     "azure-native:containerservice:ManagedCluster": ({ name, props }, config) =>
         (Array.isArray(props.agentPoolProfiles) ? props.agentPoolProfiles : []).flatMap((pool: any) =>
-            poolZoneMessages("AKS agent pool", `${name}/${pool?.name}`, pool?.availabilityZones, config.minZones)),
+            poolZoneMessages("AKS agent pool", `${name}/${pool?.name}`, at(pool, "availabilityZones"), config.minZones)),
 };
 
 /** Per-zone NAT keeps each zone's egress alive when another zone fails. Azure's single zonal NAT gateway is a known limitation. */

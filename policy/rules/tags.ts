@@ -1,6 +1,6 @@
 /** Cost allocation and ownership: every billable resource carries the platform's tags. */
 import { addedTagKeys, requiredTagKeys } from "../../config/schema.ts";
-import { decoded, enforcedEverywhere, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
+import { at, decoded, enforcedEverywhere, isUnknown, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
 
 /** The stack's tags (`platform:tags`) plus the ones the program adds to every resource. */
 export const platformTagKeys: readonly string[] = [...requiredTagKeys, ...addedTagKeys];
@@ -35,12 +35,16 @@ const awsProvider = "pulumi:providers:aws";
 const launchTemplate = "aws:ec2/launchTemplate:LaunchTemplate";
 const managedCluster = "azure-native:containerservice:ManagedCluster";
 
+/** A tag value that is missing or empty; one known only later is there. */
 function isBlank(value: unknown): boolean {
-    return typeof value !== "string" || value.trim() === "";
+    return !isUnknown(value) && (typeof value !== "string" || value.trim() === "");
 }
 
-/** What `tags` lacks, as `no tags` or `owner missing, stack empty`; empty when complete. */
+/** What `tags` lacks, as `no tags` or `owner missing, stack empty`; empty when complete, or when the tags are unknown as a whole. */
 function tagProblems(tags: unknown): string[] {
+    if (isUnknown(tags)) {
+        return [];
+    }
     const map: Record<string, unknown> = tags && typeof tags === "object" ? (tags as Record<string, unknown>) : {};
     const problems = platformTagKeys.flatMap((key) => (!(key in map) ? [`${key} missing`] : isBlank(map[key]) ? [`${key} empty`] : []));
     return problems.length === platformTagKeys.length ? ["no tags"] : problems;
@@ -51,21 +55,27 @@ const required = `every resource needs ${platformTagKeys.join(", ")} (platform:t
 function checkAws(resource: PolicyResource): StackViolation[] {
     const { type, name, props } = resource;
     if (type === awsProvider) {
-        const problems = tagProblems(decoded(props["defaultTags"])?.tags);
+        const problems = tagProblems(at(decoded(props["defaultTags"]), "tags"));
         return problems.length ? [{ resource, message: `AWS provider "${name}" defaultTags: ${problems.join(", ")}; ${required}` }] : [];
     }
     const violations: StackViolation[] = [];
     // Per-resource tags override the provider's defaults: an empty value erases the tag.
     const tags = props["tags"];
-    const blanked = tags && typeof tags === "object" ? platformTagKeys.filter((key) => key in tags && isBlank(tags[key])) : [];
+    const blanked = tags && typeof tags === "object" && !isUnknown(tags) ? platformTagKeys.filter((key) => key in tags && isBlank(tags[key])) : [];
     if (blanked.length) {
         violations.push({ resource, message: `${type} "${name}" blanks the default tag(s) ${blanked.join(", ")}; remove them from its tags` });
     }
     // Instances and volumes an EKS node group launches do not get the provider's default tags.
-    if (type === launchTemplate) {
+    if (type === launchTemplate && !isUnknown(props["tagSpecifications"])) {
         const specifications: any[] = Array.isArray(props["tagSpecifications"]) ? props["tagSpecifications"] : [];
+        // A specification, or its resource type, that is unknown may be the one for the target.
+        const undecided = specifications.some((spec) => isUnknown(at(spec, "resourceType")));
         for (const target of ["instance", "volume"]) {
-            const problems = tagProblems(specifications.find((spec) => spec?.resourceType === target)?.tags);
+            const specification = specifications.find((spec) => spec?.resourceType === target);
+            if (!specification && undecided) {
+                continue;
+            }
+            const problems = tagProblems(at(specification, "tags"));
             if (problems.length) {
                 violations.push({ resource, message: `launch template "${name}" tagSpecifications for ${target}: ${problems.join(", ")}; ${required}` });
             }
@@ -83,7 +93,7 @@ function checkAzure(resource: PolicyResource): StackViolation[] {
     }
     if (type === managedCluster) {
         const pools: any[] = Array.isArray(props["agentPoolProfiles"]) ? props["agentPoolProfiles"] : [];
-        for (const pool of pools) {
+        for (const pool of pools.filter((candidate) => !isUnknown(candidate))) {
             const poolProblems = tagProblems(pool?.tags);
             if (poolProblems.length) {
                 violations.push({ resource, message: `AKS cluster "${name}" node pool "${pool?.name}" tags: ${poolProblems.join(", ")}; ${required}` });

@@ -1,7 +1,7 @@
 /**
  * The real-cloud integration harness: a uniquely named dev stack (its name carries its
- * creation time and the run), preview, up, checks from inside the cluster that reach the
- * API and the data services, and destroy in a `finally`; plus a janitor for test stacks left
+ * creation time and the run), preview, up, a drift check, checks from inside the cluster that
+ * reach the API and the data services, and destroy in a `finally`; plus a janitor for test stacks left
  * behind. The world it runs in is injected: a real account (`npm run test:cloud`) or the
  * stand-in cloud of the end-to-end sandbox (tests/cloud-harness.test.ts), so the same code
  * runs in both.
@@ -79,7 +79,7 @@ export interface HarnessReport {
     readonly steps: { readonly step: string; readonly ok: boolean; readonly detail?: string }[];
 }
 
-/** Preview, up, probes, then destroy whatever happened; throws the first failure after cleaning up. */
+/** Preview, up, drift, probes, then destroy whatever happened; throws the first failure after cleaning up. */
 export async function runCloudHarness(options: HarnessOptions): Promise<HarnessReport> {
     const { cloud, world, prober, log } = options;
     const created = options.now ?? new Date();
@@ -108,6 +108,11 @@ export async function runCloudHarness(options: HarnessOptions): Promise<HarnessR
     try {
         await step("preview", async () => `${(await driver("preview"))["changes"].create} to create`);
         await step("up", async () => `${(await driver("up"))["changes"].create} created`);
+        // Right after up, the cloud must read back exactly what the program asked for.
+        await step("no drift", async () => {
+            await driver("drift");
+            return undefined;
+        });
         await step("probe from inside the cluster", async () => {
             const outputs = await stackOutputs(world, stack);
             const targets: ProbeTarget[] = [

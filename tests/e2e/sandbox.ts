@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { builtGoTools, projectRoot } from "../../tools/go/go-tools.ts";
 import { cloudDirVariable } from "./stand-in/cloud.ts";
 
 /** The provider packages the program uses; each gets the stand-in plugin. */
@@ -126,4 +127,17 @@ export class EngineSandbox {
             child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
         });
     }
+}
+
+/** A fresh sandbox on the built engine; without one the tests skip, saying why, except in CI, where they fail. */
+export function sandboxOrSkip(context: Mocha.Context): EngineSandbox {
+    const engine = builtGoTools();
+    if ("missing" in engine) {
+        if (process.env["CI"]) {
+            throw new Error(`the engine is not built: ${engine.missing}`);
+        }
+        console.warn(`  skipped: ${engine.missing}`);
+        context.skip();
+    }
+    return new EngineSandbox(projectRoot, engine.binDir);
 }
