@@ -71,7 +71,8 @@ describe("object storage on AWS (S3)", () => {
             it("denies plain HTTP and TLS older than 1.2 on the bucket and its objects", async () => {
                 const plan = await planOf(stack, "aws");
                 const policy = JSON.parse(inputsOf(plan, "aws:s3/bucketPolicy:BucketPolicy")["policy"]);
-                const arn = `arn:aws:s3:eu-west-1:${mockAccountId}:storage-bucket`;
+                // Bucket ARNs carry neither region nor account (S3's ARN format).
+                const arn = `arn:aws:s3:::${inputsOf(plan, "aws:s3/bucket:Bucket")["bucket"]}`;
                 const denies = policy.Statement.filter((statement: any) => statement.Effect === "Deny" && statement.Principal === "*");
                 assert.equal(denies.length, 2);
                 assert.ok(denies.every((statement: any) => statement.Action === "s3:*" && String(statement.Resource) === String([arn, `${arn}/*`])));

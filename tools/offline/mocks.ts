@@ -303,6 +303,13 @@ function awsArn(type: string, service: string, name: string, physical: string, i
             return regional(`key/${uuid(name)}`);
         case "aws:kms/alias:Alias":
             return regional(physical);
+        case "aws:s3/bucket:Bucket":
+            // Bucket ARNs carry neither region nor account.
+            return `arn:aws:s3:::${String(inputs["bucket"] ?? physical)}`;
+        case "aws:eks/cluster:Cluster":
+            return regional(`cluster/${physical}`);
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return `arn:aws:logs:eu-west-1:${mockAccountId}:log-group:${physical}`;
         case "aws:iam/role:Role":
             return `arn:aws:iam::${mockAccountId}:role/${physical}`;
         case "aws:iam/policy:Policy":
