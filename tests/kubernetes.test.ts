@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { globMatches } from "../policy/rules/identity.ts";
 import type { PlanReport } from "../tools/offline/evaluate.ts";
 import { cloudNames, expected, inputsOf, planOf, planWith, resourceOf, resourcesOf, stacks, type CloudName, type StackName } from "./support/plans.ts";
 import { stackValue } from "./support/stack-config.ts";
@@ -29,11 +30,6 @@ const azureDeveloperGroup = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 const allSecrets = ["openai-api-key", "anthropic-api-key", "postgres-admin-password", "postgres-app-password", "redis-password", "grafana-admin-password"];
 const applicationSecrets = ["openai-api-key", "anthropic-api-key", "postgres-app-password", "redis-password"];
 
-/** IAM's ARN matching: `*` any run of characters, `?` exactly one. */
-function arnMatches(pattern: string, arn: string): boolean {
-    const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
-    return new RegExp(`^${regex}$`).test(arn);
-}
 
 function releaseNames(plan: PlanReport): string[] {
     return resourcesOf(plan, release).map((resource) => resource.inputs["name"]).sort();
@@ -180,7 +176,7 @@ describe("kubernetes platform layer", () => {
                         // The application secrets, named one by one; admin credentials (Postgres, Grafana) never.
                         assert.equal(secrets.Resource.length, applicationSecrets.length, "this stack's secrets, named one by one");
                         for (const name of allSecrets) {
-                            const granted = secrets.Resource.some((pattern: string) => arnMatches(pattern, refs[name]!));
+                            const granted = secrets.Resource.some((pattern: string) => globMatches(pattern, refs[name]!));
                             assert.equal(granted, applicationSecrets.includes(name), `the grant ${applicationSecrets.includes(name) ? "covers" : "leaves out"} ${name}`);
                         }
                         const decrypt = policy.Statement.find((statement: { Action: unknown }) => statement.Action === "kms:Decrypt");

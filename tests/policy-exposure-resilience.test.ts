@@ -1,22 +1,12 @@
 import assert from "node:assert/strict";
 import type { PlanReport } from "../tools/offline/evaluate.ts";
-import type { Environment, PolicyResource, Rule } from "../policy/rule.ts";
+import type { Environment } from "../policy/rule.ts";
 import { runRules } from "../policy/run.ts";
 import { exposureRules, noPublicEndpoints } from "../policy/rules/exposure.ts";
 import { databaseBackups, highAvailability, resilienceRules } from "../policy/rules/resilience.ts";
+import { assertOne, messages, resource } from "./support/policy.ts";
 import { cloudNames, planOf, planWith, stacks } from "./support/plans.ts";
 import { stackValue } from "./support/stack-config.ts";
-
-const resource = (type: string, name: string, props: Record<string, any>): PolicyResource => ({ type, name, props });
-const messages = (rule: Rule, resources: PolicyResource[], environment: Environment = "prod") => runRules([rule], resources, environment).map((violation) => violation.message);
-
-/** Asserts exactly one message, matching every pattern. */
-function assertOne(found: string[], ...patterns: RegExp[]): void {
-    assert.equal(found.length, 1, found.join("\n"));
-    for (const pattern of patterns) {
-        assert.match(found[0]!, pattern);
-    }
-}
 
 const accessBlock = (flags: Record<string, boolean>) =>
     resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "storage-public-access", { bucket: "data", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true, ...flags });

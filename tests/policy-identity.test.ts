@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Environment, PolicyResource, Rule } from "../policy/rule.ts";
+import type { PolicyResource } from "../policy/rule.ts";
 import { runRules } from "../policy/run.ts";
 import {
     ciDeployReadsNoData,
@@ -10,19 +10,11 @@ import {
     roleBoundary,
     taggingNeedsResourceTags,
 } from "../policy/rules/identity.ts";
+import { assertOne, messages, resource } from "./support/policy.ts";
 import { cloudNames, planOf, stacks } from "./support/plans.ts";
 
 const account = "123456789012";
-const resource = (type: string, name: string, props: Record<string, any>): PolicyResource => ({ type, name, props });
-const messages = (rule: Rule, resources: PolicyResource[], environment: Environment = "prod") => runRules([rule], resources, environment).map((violation) => violation.message);
 
-/** Asserts exactly one message, matching every pattern. */
-function assertOne(found: string[], ...patterns: RegExp[]): void {
-    assert.equal(found.length, 1, found.join("\n"));
-    for (const pattern of patterns) {
-        assert.match(found[0]!, pattern);
-    }
-}
 
 const document = (...statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
 const rolePolicy = (name: string, role: string, ...statements: object[]) => resource("aws:iam/rolePolicy:RolePolicy", name, { role, policy: document(...statements) });

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { kubernetesRules, kubernetesSupportFloor } from "../policy/rules/kubernetes.ts";
 import { runRules, type PolicyViolation } from "../policy/run.ts";
 import type { PlanReport } from "../tools/offline/evaluate.ts";
+import { assertOne, resource } from "./support/policy.ts";
 import { cloudNames, planOf, planWith, stacks, type CloudName } from "./support/plans.ts";
 import { stackValue } from "./support/stack-config.ts";
 
@@ -19,15 +20,7 @@ function violations(rule: string, resources: PolicyResource[], environment: Envi
 const messages = (rule: string, resources: PolicyResource[], environment: Environment = "prod") =>
     violations(rule, resources, environment).map((violation) => violation.message);
 
-const resource = (type: string, name: string, props: Record<string, any>): PolicyResource => ({ type, name, props });
 
-/** Exactly one message, matching every pattern. */
-function assertOne(found: string[], ...patterns: RegExp[]) {
-    assert.equal(found.length, 1, found.join("\n"));
-    for (const pattern of patterns) {
-        assert.match(found[0]!, pattern);
-    }
-}
 
 const eks = (props: Record<string, any>) => resource("aws:eks/cluster:Cluster", "cluster-eks", {
     version: "1.35",

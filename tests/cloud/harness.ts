@@ -7,14 +7,9 @@
  * runs in both.
  */
 import YAML from "yaml";
+import type { CommandResult } from "../support/command.ts";
 
 export type CloudName = "aws" | "azure";
-
-export interface CommandResult {
-    readonly code: number;
-    readonly stdout: string;
-    readonly stderr: string;
-}
 
 /** Where the harness runs: a project directory with a backend, a CLI and the CI driver. */
 export interface HarnessWorld {

@@ -3,12 +3,12 @@
  * then one short-lived pod per target opens a TCP connection to it. The pods meet the
  * workload namespace's restricted Pod Security and NetworkPolicies, as a workload would.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { ClusterProber, CommandResult, ProbeTarget } from "./harness.ts";
+import { runCommand, type CommandResult } from "../support/command.ts";
+import type { ClusterProber, ProbeTarget } from "./harness.ts";
 
 /** A small image with `nc`; pinned by tag to what the pods run. */
 export const probeImage = "busybox:1.37";
@@ -65,16 +65,7 @@ export class KubectlProber implements ClusterProber {
     }
 
     private run(args: string[], input?: string): Promise<CommandResult> {
-        return new Promise((resolve, reject) => {
-            const child = spawn(this.kubectl, args, { stdio: ["pipe", "pipe", "pipe"] });
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-            child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-            child.on("error", reject);
-            child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-            child.stdin.end(input ?? "");
-        });
+        return runCommand(this.kubectl, args, { input: input ?? "" });
     }
 }
 

@@ -4,12 +4,12 @@
  * otherwise one line saying what is missing, and exit 0. `--janitor <hours>` instead destroys
  * test stacks older than that.
  */
-import { spawn } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../../tools/offline/evaluate.ts";
-import { janitor, runCloudHarness, type CloudName, type CommandResult, type HarnessWorld } from "./harness.ts";
+import { runCommand } from "../support/command.ts";
+import { janitor, runCloudHarness, type CloudName, type HarnessWorld } from "./harness.ts";
 import { KubectlProber } from "./kubectl-prober.ts";
 
 /** What each cloud's SDKs sign in with, in the order they look; none means no credentials. */
@@ -34,15 +34,7 @@ export function missingPrerequisite(cloud: CloudName, env: NodeJS.ProcessEnv): s
 
 /** The project directory itself, with the user's CLI and backend. */
 function projectWorld(): HarnessWorld {
-    const run = (command: string, args: readonly string[]) => new Promise<CommandResult>((resolve, reject) => {
-        const child = spawn(command, args, { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on("data", (chunk: Buffer) => (process.stderr.write(chunk), stderr += chunk.toString()));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+    const run = (command: string, args: readonly string[]) => runCommand(command, args, { cwd: projectRoot, echoStderr: true });
     const stackFile = (stack: string) => path.join(projectRoot, `Pulumi.${stack}.yaml`);
     return {
         template: readFileSync(stackFile("dev"), "utf8"),

@@ -4,12 +4,12 @@
  * providers at the versions the SDKs ask for, a local file backend with a passphrase, and the
  * stand-in cloud's folder. Commands run as CI runs them: `node tools/ci.ts` in the copy.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { builtGoTools, projectRoot } from "../../tools/go/go-tools.ts";
+import { runCommand, type CommandResult } from "../support/command.ts";
 import { cloudDirVariable } from "./stand-in/cloud.ts";
 
 /** The provider packages the program uses; each gets the stand-in plugin. */
@@ -17,11 +17,6 @@ const providerPackages = ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/kubern
 /** What CI's checkout holds that the program, the policy pack and the driver need. */
 const projectEntries = ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml", "package.json", "index.ts", "config", "components", "policy", "tools"];
 
-export interface CommandResult {
-    readonly code: number;
-    readonly stdout: string;
-    readonly stderr: string;
-}
 
 export class EngineSandbox {
     readonly root = mkdtempSync(path.join(tmpdir(), "platform-e2e-"));
@@ -117,15 +112,7 @@ export class EngineSandbox {
     }
 
     private run(command: string, args: readonly string[]): Promise<CommandResult> {
-        return new Promise((resolve, reject) => {
-            const child = spawn(command, args, { cwd: this.projectDir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-            child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-            child.on("error", reject);
-            child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-        });
+        return runCommand(command, args, { cwd: this.projectDir, env: this.env });
     }
 }
 
