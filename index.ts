@@ -3,7 +3,7 @@
  * components. Everything exported here has the same name and shape on every cloud.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesPlatform } from "./components/kubernetes/index.ts";
+import { KubernetesPlatform } from "./components/kubernetes/platform.ts";
 import { loadCloud } from "./components/platform/index.ts";
 import { declaredSecretNames } from "./components/secrets/catalog.ts";
 import { loadConfig, platformContext } from "./config/index.ts";

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { suffixedName, type NameRule } from "./naming.ts";
+import { suffixedName, type NameRule } from "../lib/naming.ts";
 
 /**
  * Names that must be unique across every tenant of a cloud (vaults, buckets, registries,

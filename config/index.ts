@@ -3,7 +3,7 @@
  * it. Everything else receives the typed result; nothing else reads Pulumi config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformContext } from "../components/context.ts";
+import type { PlatformContext } from "./context.ts";
 import type { ApiKeyName } from "../components/secrets/secrets.ts";
 import { placeholderWarnings } from "./placeholders.ts";
 import { addedTagKeys, apiKeyConfig, configNamespace, ConfigError, parsePlatformConfig, type PlatformConfig } from "./schema.ts";

@@ -5,7 +5,7 @@
  * warns: `npm run plan -- <stack> --strict` turns warnings into a failure. Pure (no Pulumi
  * runtime, no provider SDK); every list is explicit, so a real value is never flagged by a guess.
  */
-import { overlaps, parseCidr } from "../components/network/addressing.ts";
+import { overlaps, parseCidr } from "../lib/addressing.ts";
 import { configKey, type PlatformConfig } from "./schema.ts";
 
 /**

@@ -12,8 +12,8 @@ import {
     networkPrefixRange,
     overlaps,
     parseCidr,
-} from "../components/network/addressing.ts";
-import { machineLimits } from "../components/sizing/index.ts";
+} from "../lib/addressing.ts";
+import { machineLimits } from "../lib/sizing/shapes.ts";
 import { ci } from "./ci.ts";
 import { apiKeyConfig, dataServicesShape } from "./data-services.ts";
 import { kubernetes } from "./kubernetes.ts";

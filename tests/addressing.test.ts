@@ -7,7 +7,7 @@ import {
     regionalSubnets,
     subdivide,
     zoneSubnets,
-} from "../components/network/addressing.ts";
+} from "../lib/addressing.ts";
 
 describe("network addressing", () => {
     it("parses and formats network CIDRs", () => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { autonamedPrefixes, deployPolicies } from "../components/ci-identity/aws-deploy-policy.ts";
 import type { AwsDeployScope } from "../components/ci-identity/aws-policy.ts";
-import { workloadBoundaryArn } from "../components/platform/aws-iam.ts";
+import { workloadBoundaryArn } from "../components/aws/iam.ts";
 import { assignmentCondition } from "../components/ci-identity/azure.ts";
 import { subjectKey, trustedSubjects } from "../components/ci-identity/ci-identity.ts";
-import { builtInRoles } from "../components/cluster/azure-roles.ts";
+import { builtInRoles } from "../components/azure/roles.ts";
 import { mockAccountId, mockSubscriptionId, mockTenantId } from "../tools/offline/mocks.ts";
 import type { PlanReport, PlannedResource } from "../tools/offline/evaluate.ts";
 import { inputsOf, planOf, planWith, resourceOf, resourcesOf, stacks, type StackName } from "./support/plans.ts";

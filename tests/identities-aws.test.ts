@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { bucketActions, keyUsingServices } from "../components/ci-identity/aws-deploy-policy.ts";
-import { passedToServices } from "../components/platform/aws-iam.ts";
+import { passedToServices } from "../components/aws/iam.ts";
 import { globMatches, isWriteAction } from "../policy/rules/identity.ts";
 import type { PlanReport, PlannedResource } from "../tools/offline/evaluate.ts";
 import { mockAccountId, simulatedResource } from "../tools/offline/mocks.ts";

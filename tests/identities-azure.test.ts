@@ -4,8 +4,8 @@
  * network's logs are, on the offline plans of staging and prod.
  */
 import assert from "node:assert/strict";
-import { builtInRoles } from "../components/cluster/azure-roles.ts";
-import { regionalSubnets } from "../components/network/addressing.ts";
+import { builtInRoles } from "../components/azure/roles.ts";
+import { regionalSubnets } from "../lib/addressing.ts";
 import { runRules } from "../policy/run.ts";
 import { noPublicEndpoints } from "../policy/rules/exposure.ts";
 import { mockSubscriptionId } from "../tools/offline/mocks.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {
     addonEndpoints, addonProfile, addonValues, autoscalerImageTag, charts, jaegerVolumeClaim, lokiTenant,
     mergeValues, type AddonName, type AddonValuesInput, type Environment,
-} from "../components/kubernetes/addons.ts";
+} from "../components/kubernetes/addon-values.ts";
 import { logCollectorChart, logCollectorValues } from "../components/kubernetes/log-collector.ts";
 import { addonServiceAccounts, type AddonSwitches } from "../components/kubernetes/kubernetes.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { nameRules, physicalName, suffixedName } from "../components/naming.ts";
+import { nameRules, physicalName, suffixedName } from "../lib/naming.ts";
 import { renderKubeconfig } from "../components/cluster/kubeconfig.ts";
-import { roleDefinitionId, subscriptionScope } from "../components/cluster/azure-roles.ts";
+import { roleDefinitionId, subscriptionScope } from "../components/azure/roles.ts";
 
 describe("naming rules", () => {
     it("joins, lowercases and replaces characters a cloud does not allow", () => {

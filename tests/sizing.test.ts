@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { ec2InstanceType, ec2NodeCatalog, machineLimits, smallestFit, vmNodeCatalog, vmSize } from "../components/sizing/index.ts";
+import { ec2InstanceType, ec2NodeCatalog } from "../lib/sizing/aws.ts";
+import { vmNodeCatalog, vmSize } from "../lib/sizing/azure.ts";
+import { machineLimits, smallestFit } from "../lib/sizing/shapes.ts";
 
 describe("sizing maps", () => {
     const cases = [

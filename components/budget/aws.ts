@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { budgetThresholds } from "../../config/schema.ts";
-import { nameRules, physicalName } from "../naming.ts";
+import { nameRules, physicalName } from "../../lib/naming.ts";
 import type { Budget, BudgetArgs } from "./budget.ts";
 
 /** AWS Budgets names: up to 100 characters. */

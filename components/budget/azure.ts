@@ -2,7 +2,7 @@ import * as consumption from "@pulumi/azure-native/consumption/index.js";
 import type * as inputs from "@pulumi/azure-native/types/input.js";
 import * as pulumi from "@pulumi/pulumi";
 import { budgetThresholds } from "../../config/schema.ts";
-import { nameRules, physicalName } from "../naming.ts";
+import { nameRules, physicalName } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import type { Budget, BudgetArgs } from "./budget.ts";
 

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { physicalName, type NameRule } from "../naming.ts";
+import { physicalName, type NameRule } from "../../lib/naming.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
-import { elastiCacheNodeType } from "../sizing/index.ts";
+import { elastiCacheNodeType } from "../../lib/sizing/aws.ts";
 import type { Cache, CacheArgs, PortRange } from "./cache.ts";
 
 /**

@@ -2,10 +2,10 @@ import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
-import type { NameRule } from "../naming.ts";
+import type { NameRule } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
-import { privateEndpoint } from "../network/azure-endpoints.ts";
-import { managedRedisSku } from "../sizing/index.ts";
+import { privateEndpoint } from "../azure/private-endpoint.ts";
+import { managedRedisSku } from "../../lib/sizing/azure.ts";
 import type { Cache, CacheArgs, PortRange } from "./cache.ts";
 
 /** The port Azure Managed Redis serves its (single) database on. */

@@ -14,8 +14,8 @@
  * remove, and pass them only to the services the program hands roles to. Whatever it writes
  * into a role, that role can never do more than the platform's own roles need.
  */
-import { clusterRolePolicies, ebsCsiDriverPolicy, nodeRolePolicies } from "../cluster/aws-iam.ts";
-import { passedToServices } from "../platform/aws-iam.ts";
+import { clusterRolePolicies, ebsCsiDriverPolicy, nodeRolePolicies } from "../aws/managed-policies.ts";
+import { passedToServices } from "../aws/iam.ts";
 import { ciPolicyPrefix, dataBucketPattern, policyDocument, type AwsDeployScope } from "./aws-policy.ts";
 
 /** AWS managed policies the program attaches to its roles; the deploy role may attach nothing else. */

@@ -4,7 +4,7 @@
  * (`aws-deploy-policy.ts`) share. Pure: plain JSON, tested against the names the program
  * generates.
  */
-import type { AwsAccount } from "../platform/aws-iam.ts";
+import type { AwsAccount } from "../aws/iam.ts";
 
 /** The audience AWS STS expects in GitHub's OIDC tokens. */
 export const awsAudience = "sts.amazonaws.com";

@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { clusterAdminAccessPolicy } from "../cluster/aws-iam.ts";
+import { clusterAdminAccessPolicy } from "../aws/managed-policies.ts";
 import { AwsCluster } from "../cluster/aws.ts";
-import { cloudSettings } from "../context.ts";
-import { nameRules, physicalName } from "../naming.ts";
+import { cloudSettings } from "../../config/context.ts";
+import { nameRules, physicalName } from "../../lib/naming.ts";
 import { AwsNetwork } from "../network/aws.ts";
-import { arnParts, awsManagedPolicy } from "../platform/aws-iam.ts";
+import { arnParts, awsManagedPolicy } from "../aws/iam.ts";
 import { deployPolicies, deployPolicyParts } from "./aws-deploy-policy.ts";
 import { awsAudience, ciBoundaryName, ciBoundaryPolicy, deployPolicyName, githubTrustPolicy, previewGuardPolicy } from "./aws-policy.ts";
 import { githubIssuer, trustedSubjects, type CiIdentity, type CiIdentityArgs, type TrustedSubject, type TrustedSubjects } from "./ci-identity.ts";

@@ -2,9 +2,9 @@ import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as resources from "@pulumi/azure-native/resources/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import { builtInRoleDefinition, builtInRoles, subscriptionScope } from "../cluster/azure-roles.ts";
+import { builtInRoleDefinition, builtInRoles, subscriptionScope } from "../azure/roles.ts";
 import { AzureCluster } from "../cluster/azure.ts";
-import { nameRules, physicalName } from "../naming.ts";
+import { nameRules, physicalName } from "../../lib/naming.ts";
 import { AzureNetwork, networkWatcherGroup } from "../network/azure.ts";
 import { githubIssuer, trustedSubjects, type CiIdentity, type CiIdentityArgs, type TrustedSubject, type TrustedSubjects } from "./ci-identity.ts";
 

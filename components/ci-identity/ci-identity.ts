@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Cluster } from "../cluster/cluster.ts";
-import type { PlatformContext } from "../context.ts";
+import type { PlatformContext } from "../../config/context.ts";
 import type { Network } from "../network/network.ts";
 
 /** The issuer of GitHub Actions' OIDC tokens. */

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { podIdentityTrustPolicy, serviceTrustPolicy } from "../platform/aws-iam.ts";
-import { ebsCsiDriverPolicy, nodeRolePolicies } from "./aws-iam.ts";
+import { podIdentityTrustPolicy, serviceTrustPolicy } from "../aws/iam.ts";
+import { ebsCsiDriverPolicy, nodeRolePolicies } from "../aws/managed-policies.ts";
 import type { NodePoolSize } from "./cluster.ts";
 
 export interface AwsNodesArgs {

@@ -1,13 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cloudSettings } from "../context.ts";
-import { nameRules, physicalName } from "../naming.ts";
-import { clusterServiceCidr } from "../network/addressing.ts";
+import { cloudSettings } from "../../config/context.ts";
+import { nameRules, physicalName } from "../../lib/naming.ts";
+import { clusterServiceCidr } from "../../lib/addressing.ts";
 import { AwsNetwork } from "../network/aws.ts";
-import { ec2InstanceType } from "../sizing/index.ts";
-import { accountKeyPolicy, serviceTrustPolicy } from "../platform/aws-iam.ts";
+import { ec2InstanceType } from "../../lib/sizing/aws.ts";
+import { accountKeyPolicy, serviceTrustPolicy } from "../aws/iam.ts";
 import { AwsNodes } from "./aws-nodes.ts";
-import { clusterAdminAccessPolicy, clusterRolePolicies } from "./aws-iam.ts";
+import { clusterAdminAccessPolicy, clusterRolePolicies } from "../aws/managed-policies.ts";
 import type { Cluster, ClusterArgs } from "./cluster.ts";
 import { eksTokenCommand, renderKubeconfig } from "./kubeconfig.ts";
 

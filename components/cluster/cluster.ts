@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { PlatformContext } from "../context.ts";
+import type { PlatformContext } from "../../config/context.ts";
 import type { Network } from "../network/network.ts";
 
 /** The workload node pool, in abstract sizes. */

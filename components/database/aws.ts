@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { nameRules, physicalName, type NameRule } from "../naming.ts";
+import { nameRules, physicalName, type NameRule } from "../../lib/naming.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
-import { rdsInstanceClass } from "../sizing/index.ts";
+import { rdsInstanceClass } from "../../lib/sizing/aws.ts";
 import { databaseCredentials } from "./credentials.ts";
 import { adminUsername, databaseName, postgresPort, type Database, type DatabaseArgs } from "./database.ts";
 

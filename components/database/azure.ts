@@ -2,9 +2,9 @@ import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
-import { nameRules, type NameRule } from "../naming.ts";
+import { nameRules, type NameRule } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
-import { postgresSku, type PostgresSku } from "../sizing/index.ts";
+import { postgresSku, type PostgresSku } from "../../lib/sizing/azure.ts";
 import { databaseCredentials } from "./credentials.ts";
 import { adminUsername, databaseName, postgresPort, type Database, type DatabaseArgs } from "./database.ts";
 

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsCluster } from "../cluster/aws.ts";
-import { cloudSettings } from "../context.ts";
-import { podIdentityTrustPolicy } from "../platform/aws-iam.ts";
+import { cloudSettings } from "../../config/context.ts";
+import { podIdentityTrustPolicy } from "../aws/iam.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import { applicationSecretNames } from "../secrets/catalog.ts";
 import {

@@ -1,6 +1,6 @@
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import { builtInRoles } from "../cluster/azure-roles.ts";
+import { builtInRoles } from "../azure/roles.ts";
 import { AzureCluster } from "../cluster/azure.ts";
 import { AzureSecretStore } from "../secrets/azure.ts";
 import { applicationSecretNames } from "../secrets/catalog.ts";

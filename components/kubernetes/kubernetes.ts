@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { KubernetesConfig } from "../../config/schema.ts";
 import type { Cluster } from "../cluster/cluster.ts";
-import type { PlatformContext } from "../context.ts";
+import type { PlatformContext } from "../../config/context.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
 
 export type AddonSwitches = KubernetesConfig["addons"];

@@ -2,9 +2,9 @@
  * The log collector installed with Loki: Grafana Alloy tailing every pod through the API.
  * Pure, like the other add-on values.
  */
-import { addonEndpoints, addonProfile, disruptionBudget, logCollectorChart, lokiTenant, resources, spread, type AddonValuesInput } from "./addon-values.ts";
+import { addonEndpoints, addonProfile, disruptionBudget, logCollectorChart, lokiTenant, resources, spread, type AddonValuesInput } from "./charts.ts";
 
-export { logCollectorChart } from "./addon-values.ts";
+export { logCollectorChart } from "./charts.ts";
 
 type Values = Record<string, unknown>;
 

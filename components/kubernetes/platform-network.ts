@@ -3,7 +3,7 @@
  * external-secrets): default-deny in both directions, then only what each add-on needs.
  * Pure: no resources; the platform component applies them.
  */
-import type { AddonName } from "./addon-values.ts";
+import type { AddonName } from "./charts.ts";
 import { instanceMetadataCidr, otlpPorts, type NetworkPolicySpec } from "./guardrails.ts";
 
 /** What the add-ons of one platform namespace need beyond DNS, HTTPS out and being scraped. */

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cloudSettings } from "../context.ts";
-import { physicalName, nameRules } from "../naming.ts";
-import { arnParts, flowLogsTrustPolicy, workloadBoundaryName, workloadBoundaryPolicy, type AwsAccount } from "../platform/aws-iam.ts";
-import { zoneSubnets } from "./addressing.ts";
+import { cloudSettings } from "../../config/context.ts";
+import { physicalName, nameRules } from "../../lib/naming.ts";
+import { arnParts, flowLogsTrustPolicy, workloadBoundaryName, workloadBoundaryPolicy, type AwsAccount } from "../aws/iam.ts";
+import { zoneSubnets } from "../../lib/addressing.ts";
 import type { Network, NetworkArgs } from "./network.ts";
 
 /** Subnet groups of RDS and ElastiCache must span at least this many zones. */
@@ -43,7 +43,7 @@ export function s3EndpointPolicy(scope: AwsAccount & { readonly region: string }
  * logs to CloudWatch, a locked-down default security group and an S3 gateway endpoint that
  * reaches only this account's buckets and the AWS-owned ones nodes read. Being the first AWS
  * component, which every other one receives, it also creates the stack's workload permissions
- * boundary (`platform/aws-iam.ts`).
+ * boundary (`components/aws/iam.ts`).
  */
 export class AwsNetwork extends pulumi.ComponentResource implements Network {
     readonly networkId: pulumi.Output<string>;

@@ -3,11 +3,11 @@ import * as privatedns from "@pulumi/azure-native/privatedns/index.js";
 import * as resources from "@pulumi/azure-native/resources/index.js";
 import * as storage from "@pulumi/azure-native/storage/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import { subscriptionScope } from "../cluster/azure-roles.ts";
-import { cloudSettings, type PlatformContext } from "../context.ts";
+import { subscriptionScope } from "../azure/roles.ts";
+import { cloudSettings, type PlatformContext } from "../../config/context.ts";
 import { globalNames } from "../global-names.ts";
-import { nameRules, physicalName, type NameRule } from "../naming.ts";
-import { regionalSubnets } from "./addressing.ts";
+import { nameRules, physicalName, type NameRule } from "../../lib/naming.ts";
+import { regionalSubnets } from "../../lib/addressing.ts";
 import type { Network, NetworkArgs } from "./network.ts";
 
 /** Private DNS zones the data services register their private endpoints in. */

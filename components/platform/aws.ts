@@ -3,7 +3,7 @@ import { AwsBudget } from "../budget/aws.ts";
 import { AwsCache } from "../cache/aws.ts";
 import { AwsCiIdentity } from "../ci-identity/aws.ts";
 import { AwsCluster } from "../cluster/aws.ts";
-import { cloudSettings } from "../context.ts";
+import { cloudSettings } from "../../config/context.ts";
 import { AwsDatabase } from "../database/aws.ts";
 import { AwsNetwork } from "../network/aws.ts";
 import { AwsRegistry } from "../registry/aws.ts";

@@ -3,7 +3,7 @@ import { AzureBudget } from "../budget/azure.ts";
 import { AzureCache } from "../cache/azure.ts";
 import { AzureCiIdentity } from "../ci-identity/azure.ts";
 import { AzureCluster } from "../cluster/azure.ts";
-import { cloudSettings } from "../context.ts";
+import { cloudSettings } from "../../config/context.ts";
 import { AzureDatabase } from "../database/azure.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { AzureRegistry } from "../registry/azure.ts";

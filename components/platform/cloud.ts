@@ -3,7 +3,7 @@ import type { Budget, BudgetArgs } from "../budget/budget.ts";
 import type { Cache, CacheArgs } from "../cache/cache.ts";
 import type { CiIdentity, CiIdentityArgs } from "../ci-identity/ci-identity.ts";
 import type { Cluster, ClusterArgs } from "../cluster/cluster.ts";
-import type { PlatformContext } from "../context.ts";
+import type { PlatformContext } from "../../config/context.ts";
 import type { Database, DatabaseArgs } from "../database/database.ts";
 import type { KubernetesBindings, KubernetesBindingsArgs } from "../kubernetes/kubernetes.ts";
 import type { Network, NetworkArgs } from "../network/network.ts";

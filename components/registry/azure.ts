@@ -3,10 +3,10 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry/index
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
 import { AzureCluster } from "../cluster/azure.ts";
-import { builtInRoles } from "../cluster/azure-roles.ts";
-import type { NameRule } from "../naming.ts";
+import { builtInRoles } from "../azure/roles.ts";
+import type { NameRule } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
-import { privateEndpoint } from "../network/azure-endpoints.ts";
+import { privateEndpoint } from "../azure/private-endpoint.ts";
 import type { Registry, RegistryArgs } from "./registry.ts";
 
 /** Registry names: globally unique, 5-50 letters and digits. */

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { nameRules, physicalName } from "../naming.ts";
-import type { PlatformContext } from "../context.ts";
+import { nameRules, physicalName } from "../../lib/naming.ts";
+import type { PlatformContext } from "../../config/context.ts";
 import { AwsNetwork } from "../network/aws.ts";
-import { accountKeyPolicy } from "../platform/aws-iam.ts";
+import { accountKeyPolicy } from "../aws/iam.ts";
 import { requireDeclared } from "./catalog.ts";
 import { storeApiKeys, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
 

@@ -2,9 +2,9 @@ import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as keyvault from "@pulumi/azure-native/keyvault/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
-import { nameRules } from "../naming.ts";
+import { nameRules } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
-import { privateEndpoint } from "../network/azure-endpoints.ts";
+import { privateEndpoint } from "../azure/private-endpoint.ts";
 import { requireDeclared } from "./catalog.ts";
 import { storeApiKeys, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
 

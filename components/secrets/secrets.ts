@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { apiKeyConfig } from "../../config/data-services.ts";
-import type { PlatformContext } from "../context.ts";
+import type { PlatformContext } from "../../config/context.ts";
 import type { Network } from "../network/network.ts";
 
 /** Secrets supplied as config (`platform:openaiApiKey`, `platform:anthropicApiKey`). */

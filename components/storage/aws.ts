@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
-import { nameRules } from "../naming.ts";
+import { nameRules } from "../../lib/naming.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import type { ObjectStorage, StorageArgs } from "./storage.ts";
 

@@ -2,9 +2,9 @@ import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as storage from "@pulumi/azure-native/storage/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
-import type { NameRule } from "../naming.ts";
+import type { NameRule } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
-import { privateEndpoint } from "../network/azure-endpoints.ts";
+import { privateEndpoint } from "../azure/private-endpoint.ts";
 import type { ObjectStorage, StorageArgs } from "./storage.ts";
 
 /** Storage account names: globally unique, 3-24 lowercase letters and digits, no separators. */

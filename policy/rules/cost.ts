@@ -3,9 +3,9 @@
  * oversized dev) and a floor that keeps prod able to lose a node (no tiny prod). Sizes come
  * from the platform's SKU catalogs, so the rules and the program agree on what a SKU is.
  */
-import { ec2NodeCatalog, elastiCacheCatalog, rdsCatalog } from "../../components/sizing/aws.ts";
-import { managedRedisCatalog, postgresCatalog, vmNodeCatalog } from "../../components/sizing/azure.ts";
-import type { MachineShape } from "../../components/sizing/shapes.ts";
+import { ec2NodeCatalog, elastiCacheCatalog, rdsCatalog } from "../../lib/sizing/aws.ts";
+import { managedRedisCatalog, postgresCatalog, vmNodeCatalog } from "../../lib/sizing/azure.ts";
+import type { MachineShape } from "../../lib/sizing/shapes.ts";
 import { advisoryOutsideProd, at, enforcedEverywhere, isUnknown, unknownValue, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
 
 interface Catalog {
@@ -15,12 +15,12 @@ interface Catalog {
 }
 
 const catalogs = {
-    ec2: { shapes: ec2NodeCatalog, where: "ec2NodeCatalog in components/sizing/aws.ts" },
-    rds: { shapes: rdsCatalog, where: "rdsCatalog in components/sizing/aws.ts" },
-    elastiCache: { shapes: elastiCacheCatalog, where: "elastiCacheCatalog in components/sizing/aws.ts" },
-    vm: { shapes: vmNodeCatalog, where: "vmNodeCatalog in components/sizing/azure.ts" },
-    postgres: { shapes: postgresCatalog, where: "postgresCatalog in components/sizing/azure.ts" },
-    managedRedis: { shapes: managedRedisCatalog, where: "managedRedisCatalog in components/sizing/azure.ts" },
+    ec2: { shapes: ec2NodeCatalog, where: "ec2NodeCatalog in lib/sizing/aws.ts" },
+    rds: { shapes: rdsCatalog, where: "rdsCatalog in lib/sizing/aws.ts" },
+    elastiCache: { shapes: elastiCacheCatalog, where: "elastiCacheCatalog in lib/sizing/aws.ts" },
+    vm: { shapes: vmNodeCatalog, where: "vmNodeCatalog in lib/sizing/azure.ts" },
+    postgres: { shapes: postgresCatalog, where: "postgresCatalog in lib/sizing/azure.ts" },
+    managedRedis: { shapes: managedRedisCatalog, where: "managedRedisCatalog in lib/sizing/azure.ts" },
 } satisfies Record<string, Catalog>;
 
 /**

@@ -111,7 +111,7 @@ export const roleBoundary: ResourceRule = {
     name: "iam-role-permissions-boundary",
     description: "Every IAM role carries a permissions boundary, so no policy later put on it can give it more than the boundary allows.",
     remediation:
-        "Set permissionsBoundary on the role: the stack's workload boundary (network.workloadBoundaryArn, components/platform/aws-iam.ts) for workload roles, " +
+        "Set permissionsBoundary on the role: the stack's workload boundary (network.workloadBoundaryArn, components/aws/iam.ts) for workload roles, " +
         "the CI boundary for the CI roles; the CI deploy role may create and change roles only with the workload boundary.",
     severity: "high",
     enforcement: enforcedEverywhere,

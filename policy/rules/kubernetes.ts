@@ -130,7 +130,7 @@ const exactSemver = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+
 const helmChartPinned: ResourceRule = {
     name: "helm-chart-pinned",
     description: "Every Helm chart is pinned to an exact version and pulled from an HTTPS (or OCI) repository, so a preview shows exactly what gets installed.",
-    remediation: "Pin the chart's `version` to an exact release such as 1.2.3 (no ranges) and set repositoryOpts.repo to an https:// URL or use an oci:// chart; the add-ons are pinned in components/kubernetes/addon-values.ts.",
+    remediation: "Pin the chart's `version` to an exact release such as 1.2.3 (no ranges) and set repositoryOpts.repo to an https:// URL or use an oci:// chart; the add-ons are pinned in components/kubernetes/charts.ts.",
     severity: "medium",
     enforcement: enforcedEverywhere,
     resourceTypes: ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"],

@@ -1,5 +1,5 @@
 /** The AWS managed policies and access policies of the EKS cluster. Pure: ARNs only. */
-import { awsManagedPolicy } from "../platform/aws-iam.ts";
+import { awsManagedPolicy } from "./iam.ts";
 
 /** Control-plane permissions. */
 export const clusterRolePolicies = ["AmazonEKSClusterPolicy"].map((name) => awsManagedPolicy(name));

@@ -7,9 +7,9 @@ import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as resources from "@pulumi/azure-native/resources/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import { builtInRoleDefinition } from "../cluster/azure-roles.ts";
-import type { PlatformContext } from "../context.ts";
-import { nameRules, physicalName } from "../naming.ts";
+import { builtInRoleDefinition } from "./roles.ts";
+import type { PlatformContext } from "../../config/context.ts";
+import { nameRules, physicalName } from "../../lib/naming.ts";
 
 /** The principal kinds the program grants roles to: managed identities and Entra groups, never users. */
 export type GrantedPrincipalType = "ServicePrincipal" | "Group";

@@ -1,6 +1,6 @@
 import * as network from "@pulumi/azure-native/network/index.js";
 import type * as pulumi from "@pulumi/pulumi";
-import type { AzureNetwork, PrivateDnsZoneName } from "./azure.ts";
+import type { AzureNetwork, PrivateDnsZoneName } from "../network/azure.ts";
 
 export interface PrivateEndpointArgs {
     readonly network: AzureNetwork;

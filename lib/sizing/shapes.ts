@@ -72,3 +72,9 @@ export function requireMemory(catalog: readonly MachineShape[], memoryGiB: numbe
     }
     return fit;
 }
+
+/**
+ * Requests inside these bounds fit a SKU on every cloud's catalog, so a valid config
+ * can never fail sizing halfway through a deployment.
+ */
+export const machineLimits = { vcpu: { min: 2, max: 64 }, memoryGiB: { min: 4, max: 512 } } as const;

@@ -1,2 +1,0 @@
-export type { AddonSwitches, KubernetesBindings, KubernetesBindingsArgs } from "./kubernetes.ts";
-export { KubernetesPlatform, type KubernetesPlatformArgs } from "./platform.ts";

@@ -1,3 +1,0 @@
-export type { Network, NetworkArgs } from "./network.ts";
-export { AwsNetwork } from "./aws.ts";
-export { AzureNetwork } from "./azure.ts";
