@@ -5,7 +5,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesPlatform } from "./components/kubernetes/platform.ts";
 import { loadCloud } from "./components/platform/index.ts";
-import { declaredSecretNames } from "./components/secrets/catalog.ts";
 import { loadConfig, platformContext } from "./config/index.ts";
 
 const config = loadConfig();
@@ -15,23 +14,26 @@ const opts = { providers: [cloud.provider(context)] };
 
 const network = cloud.network("network", { context, ...config.network }, opts);
 const cluster = cloud.cluster("cluster", { context, network, ...config.cluster }, opts);
-const secrets = cloud.secrets("secrets", { context, network, apiKeys: config.apiKeys, secretNames: declaredSecretNames(config.kubernetes.addons) }, opts);
+const secrets = cloud.secrets("secrets", { context, network, apiKeys: config.apiKeys }, opts);
 const database = cloud.database("database", { context, network, secrets, ...config.database }, opts);
 const cache = cloud.cache("cache", { context, network, secrets, ...config.cache }, opts);
 const storage = cloud.storage("storage", { context, network, secrets, ...config.storage }, opts);
 const registry = cloud.registry("registry", { context, network, cluster, ...config.registry }, opts);
 const budget = cloud.budget("budget", { context, network, ...config.budget }, opts);
-const kubernetesBindings = cloud.kubernetesBindings("kubernetes-bindings", { context, cluster, secrets, ...config.kubernetes }, opts);
+// Every secret workloads may read is stored here, before the bindings grant on exactly this list.
+const storedSecrets = secrets.store([...secrets.apiKeys, ...database.credentials, ...cache.credentials]);
+const kubernetesBindings = cloud.kubernetesBindings("kubernetes-bindings", { context, cluster, secrets, storedSecrets, ...config.kubernetes }, opts);
 const kubernetes = new KubernetesPlatform("kubernetes", {
     context,
     cluster,
-    secrets,
     bindings: kubernetesBindings,
     kubernetesVersion: config.cluster.kubernetesVersion,
     networkCidr: network.cidr,
     dataServicePorts: [{ port: database.port }, ...cache.clientPorts],
     ...config.kubernetes,
 }, opts);
+// Admin credentials only (catalog.ts): nothing grants on them.
+secrets.store(kubernetes.credentials);
 // Last: the deploy identity is granted on the cluster and the resource group the components above created.
 const ci = config.ci && cloud.ciIdentity("ci-identity", { context, network, cluster, ...config.ci }, opts);
 

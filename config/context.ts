@@ -3,22 +3,24 @@
  * validated configuration; cloud-specific settings sit in the optional `aws` / `azure`
  * sub-objects and only the matching cloud's files read them.
  */
+import type { CloudName, EnvironmentName, PlatformConfig } from "./schema.ts";
+
 export interface PlatformContext {
     readonly project: string;
     readonly stack: string;
-    readonly environment: "dev" | "staging" | "prod";
+    readonly environment: EnvironmentName;
     /** Tags for every resource that takes them. */
     readonly tags: Record<string, string>;
     /** Staging and prod: stateful resources get cloud-level deletion protection and Pulumi `protect`. */
     readonly protectStateful: boolean;
     /** Days to keep control-plane and network logs. */
     readonly logRetentionDays: number;
-    readonly aws?: { readonly region: string; readonly availabilityZones: readonly string[] };
-    readonly azure?: { readonly location: string };
+    readonly aws?: PlatformConfig["aws"];
+    readonly azure?: PlatformConfig["azure"];
 }
 
 /** The cloud-specific part of the context, or a clear error when the stack left it out. */
-export function cloudSettings<Cloud extends "aws" | "azure">(
+export function cloudSettings<Cloud extends CloudName>(
     context: PlatformContext,
     cloud: Cloud,
 ): NonNullable<PlatformContext[Cloud]> {

@@ -159,3 +159,6 @@ export const apiKeyConfig = {
     openaiApiKey: "openai-api-key",
     anthropicApiKey: "anthropic-api-key",
 } as const;
+
+/** The secret each API key is stored as. */
+export type ApiKeyName = (typeof apiKeyConfig)[keyof typeof apiKeyConfig];

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "./context.ts";
-import type { ApiKeyName } from "../components/secrets/secrets.ts";
+import type { ApiKeyName } from "./data-services.ts";
 import { placeholderWarnings } from "./placeholders.ts";
 import { addedTagKeys, apiKeyConfig, configNamespace, ConfigError, parsePlatformConfig, type PlatformConfig } from "./schema.ts";
 

@@ -66,13 +66,13 @@ const developers = z.strictObject({
     /** `edit` (create and change workloads) or `view` (read, without Secrets). Prod is always `view`. */
     access: z.enum(["edit", "view"]),
     aws: z.strictObject({
-        /** IAM roles developers assume; each gets an EKS access entry mapped to the developers' group. */
-        roleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: (issue) => `"${String(issue.input)}" is not an IAM role ARN` })),
-    }).optional(),
+        /** IAM roles developers assume; each gets an EKS access entry mapped to the developers' group. @default [] */
+        roleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: (issue) => `"${String(issue.input)}" is not an IAM role ARN` })).default([]),
+    }).default({ roleArns: [] }),
     azure: z.strictObject({
-        /** Entra ID groups of developers. */
-        groupObjectIds: z.array(z.uuid({ error: (issue) => `"${String(issue.input)}" is not an Entra ID object id` })),
-    }).optional(),
+        /** Entra ID groups of developers. @default [] */
+        groupObjectIds: z.array(z.uuid({ error: (issue) => `"${String(issue.input)}" is not an Entra ID object id` })).default([]),
+    }).default({ groupObjectIds: [] }),
 });
 
 export const kubernetes = z

@@ -13,6 +13,7 @@ import {
     overlaps,
     parseCidr,
 } from "../lib/addressing.ts";
+import { postgresSku, type PostgresSku } from "../lib/sizing/azure.ts";
 import { machineLimits } from "../lib/sizing/shapes.ts";
 import { ci } from "./ci.ts";
 import { apiKeyConfig, dataServicesShape } from "./data-services.ts";
@@ -290,6 +291,9 @@ export const platformConfigSchema = z
                 message: `Azure keeps PostgreSQL backups at least ${azureMinBackupDays} days, got ${value.database.backupRetentionDays}`,
             });
         }
+        if (value.cloud === "azure" && value.database) {
+            burstableProblems(value.database).forEach((problem) => context.addIssue({ code: "custom", ...problem }));
+        }
         if (value.database && value.database.readReplicas > 0 && value.database.backupRetentionDays === 0) {
             context.addIssue({ code: "custom", path: ["database", "backupRetentionDays"], message: "read replicas need automated backups on the primary; set at least 1" });
         }
@@ -315,6 +319,29 @@ export const platformConfigSchema = z
             });
         }
     });
+
+/** Flexible Server's Burstable tier has neither high availability nor read replicas. */
+function burstableProblems(database: z.output<typeof dataServicesShape.database>): { path: string[]; message: string }[] {
+    let sku: PostgresSku;
+    try {
+        sku = postgresSku({ vcpu: database.vcpu, memoryGiB: database.memoryGiB }, database.azure?.skuName);
+    } catch (error) {
+        const path = database.azure?.skuName ? ["database", "azure", "skuName"] : ["database", "vcpu"];
+        return [{ path, message: (error as Error).message }];
+    }
+    if (sku.tier !== "Burstable") {
+        return [];
+    }
+    const fix = `use at least 2 vCPU / 8 GiB or a GeneralPurpose/MemoryOptimized platform:database.azure.skuName`;
+    return [
+        ...(database.highAvailability !== "none"
+            ? [{ path: ["database", "highAvailability"], message: `"${database.highAvailability}" needs a non-Burstable SKU, but ${sku.name} is Burstable; set it to "none" or ${fix}` }]
+            : []),
+        ...(database.readReplicas > 0
+            ? [{ path: ["database", "readReplicas"], message: `${database.readReplicas} needs a non-Burstable SKU, but ${sku.name} is Burstable; set it to 0 or ${fix}` }]
+            : []),
+    ];
+}
 
 export type PlatformConfig = z.output<typeof platformConfigSchema>;
 export type CloudName = PlatformConfig["cloud"];

@@ -5,6 +5,7 @@ import { budgetThresholds } from "../../config/schema.ts";
 import { nameRules, physicalName } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import type { Budget, BudgetArgs } from "./budget.ts";
+import { narrow } from "../narrow.ts";
 
 /** Consumption budget names: up to 63 characters. */
 const budgetRule = { ...nameRules.display, maxLength: 63 } as const;
@@ -22,7 +23,7 @@ export class AzureBudget extends pulumi.ComponentResource implements Budget {
     constructor(name: string, args: BudgetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:budget:AzureBudget", name, {}, opts);
         const { context } = args;
-        const network = AzureNetwork.from(args.network);
+        const network = narrow(args.network, AzureNetwork);
         const notify = (thresholdType: "Actual" | "Forecasted", threshold: number): [string, inputs.consumption.NotificationArgs] => [
             `${thresholdType}_GreaterThan_${threshold}_Percent`,
             { enabled: true, operator: "GreaterThan", threshold, thresholdType, contactEmails: [...args.alertEmails] },

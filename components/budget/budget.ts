@@ -1,15 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../../config/context.ts";
+import type { BudgetConfig } from "../../config/schema.ts";
 import type { Network } from "../network/network.ts";
 
-export interface BudgetArgs {
+/** `platform:budget` (keys, defaults and limits in `config/`) plus what the program wires. */
+export interface BudgetArgs extends BudgetConfig {
     readonly context: PlatformContext;
     /** On Azure the budget covers the network's resource group. */
     readonly network: Network;
-    readonly monthlyUsd: number;
-    readonly alertEmails: readonly string[];
-    /** YYYY-MM; the schema defaults it to the current month. */
-    readonly startMonth: string;
 }
 
 /** A monthly cost budget as the layers above see it, the same on every cloud. */

@@ -5,6 +5,8 @@ import { physicalName, type NameRule } from "../../lib/naming.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import { elastiCacheNodeType } from "../../lib/sizing/aws.ts";
 import type { Cache, CacheArgs, PortRange } from "./cache.ts";
+import { narrow } from "../narrow.ts";
+import type { SecretValue } from "../secrets/secrets.ts";
 
 /**
  * Valkey rather than Redis OSS: it is AWS's recommended ElastiCache engine, priced below
@@ -33,13 +35,13 @@ export class AwsCache extends pulumi.ComponentResource implements Cache {
     readonly clientPorts: readonly PortRange[] = [{ port: elastiCachePort }];
     readonly tls = true;
     readonly clustered: boolean;
-    readonly authSecretRef: pulumi.Output<string>;
+    readonly credentials: readonly SecretValue[];
     readonly sku: string;
 
     constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cache:AwsCache", name, {}, opts);
         const { context } = args;
-        const store = AwsSecretStore.from(args.secrets);
+        const store = narrow(args.secrets, AwsSecretStore);
         const nodeType = elastiCacheNodeType(args.memoryGiB, args.aws?.nodeType);
         const clustered = args.shards > 1;
         const replicated = args.replicasPerShard > 0;
@@ -114,14 +116,13 @@ export class AwsCache extends pulumi.ComponentResource implements Cache {
 
         this.host = clustered ? group.configurationEndpointAddress : group.primaryEndpointAddress;
         this.clustered = clustered;
-        this.authSecretRef = args.secrets.putSecret(this, "redis-password", password.result);
+        this.credentials = [{ name: "redis-password", value: password.result, owner: this }];
         this.sku = nodeType;
         this.registerOutputs({
             host: this.host,
             port: this.port,
             tls: this.tls,
             clustered: this.clustered,
-            authSecretRef: this.authSecretRef,
             sku: this.sku,
         });
     }

@@ -1,4 +1,3 @@
-import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
@@ -7,6 +6,9 @@ import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../azure/private-endpoint.ts";
 import { managedRedisSku } from "../../lib/sizing/azure.ts";
 import type { Cache, CacheArgs, PortRange } from "./cache.ts";
+import { deleteLock } from "../azure/lock.ts";
+import { narrow } from "../narrow.ts";
+import type { SecretValue } from "../secrets/secrets.ts";
 
 /** The port Azure Managed Redis serves its (single) database on. */
 export const managedRedisPort = 10000;
@@ -29,13 +31,13 @@ export class AzureCache extends pulumi.ComponentResource implements Cache {
     readonly clientPorts: readonly PortRange[];
     readonly tls = true;
     readonly clustered: boolean;
-    readonly authSecretRef: pulumi.Output<string>;
+    readonly credentials: readonly SecretValue[];
     readonly sku: string;
 
     constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cache:AzureCache", name, {}, opts);
         const { context } = args;
-        const network = AzureNetwork.from(args.network);
+        const network = narrow(args.network, AzureNetwork);
         // Azure Managed Redis shards internally; the SKU holds the memory of all shards together.
         const sku = managedRedisSku(args.memoryGiB * args.shards, args.azure?.skuName);
         const clustered = args.shards > 1;
@@ -75,11 +77,7 @@ export class AzureCache extends pulumi.ComponentResource implements Cache {
 
         if (context.protectStateful) {
             // Locks are inherited, so this one also guards the database.
-            new authorization.ManagementLockByScope(`${name}-redis-lock`, {
-                scope: cluster.id,
-                level: "CanNotDelete",
-                notes: "Protected environment: remove this lock deliberately before deleting the cache.",
-            }, { parent: this });
+            deleteLock(`${name}-redis-lock`, cluster.id, "the cache", this);
         }
 
         // Azure Managed Redis issues its own access keys (no caller-chosen password), so the
@@ -93,14 +91,13 @@ export class AzureCache extends pulumi.ComponentResource implements Cache {
         this.host = cluster.hostName;
         this.clustered = clustered;
         this.clientPorts = clustered ? [{ port: managedRedisPort }, managedRedisNodePorts] : [{ port: managedRedisPort }];
-        this.authSecretRef = args.secrets.putSecret(this, "redis-password", keys.primaryKey);
+        this.credentials = [{ name: "redis-password", value: keys.primaryKey, owner: this }];
         this.sku = sku;
         this.registerOutputs({
             host: this.host,
             port: this.port,
             tls: this.tls,
             clustered: this.clustered,
-            authSecretRef: this.authSecretRef,
             sku: this.sku,
         });
     }

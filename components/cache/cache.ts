@@ -1,20 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../../config/context.ts";
+import type { CacheConfig } from "../../config/schema.ts";
 import type { Network } from "../network/network.ts";
-import type { SecretStore } from "../secrets/secrets.ts";
+import type { SecretStore, SecretValue } from "../secrets/secrets.ts";
 
-export interface CacheArgs {
+/** `platform:cache` (keys, defaults and limits in `config/`) plus what the program wires. */
+export interface CacheArgs extends CacheConfig {
     readonly context: PlatformContext;
     readonly network: Network;
     readonly secrets: SecretStore;
-    /** Memory per shard in GiB. */
-    readonly memoryGiB: number;
-    /** More than one means cluster mode. */
-    readonly shards: number;
-    readonly replicasPerShard: number;
-    readonly persistence: boolean;
-    readonly aws?: { readonly nodeType?: string | undefined } | undefined;
-    readonly azure?: { readonly skuName?: string | undefined } | undefined;
 }
 
 /** TCP ports `port` to `endPort` (inclusive); one port without `endPort`. */
@@ -34,8 +28,8 @@ export interface Cache {
     readonly tls: true;
     /** Clients must use the cluster protocol. */
     readonly clustered: boolean;
-    /** Reference to the AUTH password / access key in the secrets store. */
-    readonly authSecretRef: pulumi.Output<string>;
+    /** The AUTH password / access key as `redis-password`, for the program to store. */
+    readonly credentials: readonly SecretValue[];
     /** The concrete node type / SKU. */
     readonly sku: string;
 }

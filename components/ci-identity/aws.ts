@@ -9,6 +9,7 @@ import { arnParts, awsManagedPolicy } from "../aws/iam.ts";
 import { deployPolicies, deployPolicyParts } from "./aws-deploy-policy.ts";
 import { awsAudience, ciBoundaryName, ciBoundaryPolicy, deployPolicyName, githubTrustPolicy, previewGuardPolicy } from "./aws-policy.ts";
 import { githubIssuer, trustedSubjects, type CiIdentity, type CiIdentityArgs, type TrustedSubject, type TrustedSubjects } from "./ci-identity.ts";
+import { narrow } from "../narrow.ts";
 
 /** GitHub's tokens live minutes; a job gets one hour, the shortest session IAM allows. */
 export const ciSessionSeconds = 3600;
@@ -39,8 +40,8 @@ export class AwsCiIdentity extends pulumi.ComponentResource implements CiIdentit
         super("platform:ci-identity:AwsCiIdentity", name, {}, opts);
         const { context } = args;
         const { region } = cloudSettings(context, "aws");
-        const cluster = AwsCluster.from(args.cluster);
-        const network = AwsNetwork.from(args.network);
+        const cluster = narrow(args.cluster, AwsCluster);
+        const network = narrow(args.network, AwsNetwork);
         const subjects = trustedSubjects(args);
         const roleName = (purpose: string) => physicalName([context.project, context.stack, "ci", purpose], nameRules.iamRole);
         const prefix = physicalName([context.project, context.stack], nameRules.display);

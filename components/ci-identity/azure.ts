@@ -7,6 +7,7 @@ import { AzureCluster } from "../cluster/azure.ts";
 import { nameRules, physicalName } from "../../lib/naming.ts";
 import { AzureNetwork, networkWatcherGroup } from "../network/azure.ts";
 import { githubIssuer, trustedSubjects, type CiIdentity, type CiIdentityArgs, type TrustedSubject, type TrustedSubjects } from "./ci-identity.ts";
+import { narrow } from "../narrow.ts";
 
 /** The audience Entra ID expects in federated tokens. */
 export const azureAudience = "api://AzureADTokenExchange";
@@ -105,8 +106,8 @@ export class AzureCiIdentity extends pulumi.ComponentResource implements CiIdent
     constructor(name: string, args: CiIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ci-identity:AzureCiIdentity", name, {}, opts);
         const { context } = args;
-        const network = AzureNetwork.from(args.network);
-        const cluster = AzureCluster.from(args.cluster);
+        const network = narrow(args.network, AzureNetwork);
+        const cluster = narrow(args.cluster, AzureCluster);
         const subjects = trustedSubjects(args);
         const granted = cluster.identities.ledger();
         const unlisted = granted.roles.filter((role) => !assignableRoles.includes(role));

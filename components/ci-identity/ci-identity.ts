@@ -2,31 +2,19 @@ import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Cluster } from "../cluster/cluster.ts";
 import type { PlatformContext } from "../../config/context.ts";
+import type { CiConfig } from "../../config/schema.ts";
 import type { Network } from "../network/network.ts";
 
 /** The issuer of GitHub Actions' OIDC tokens. */
 export const githubIssuer = "https://token.actions.githubusercontent.com";
 
-export interface CiIdentityArgs {
+/** `platform:ci` (keys, defaults and limits in `config/`) plus what the program wires. */
+export interface CiIdentityArgs extends CiConfig {
     readonly context: PlatformContext;
     /** On Azure the identities' roles are scoped to the network's resource group. */
     readonly network: Network;
     /** The cluster the deploy identity administers and the preview identity reads. */
     readonly cluster: Cluster;
-    /** `owner/name` of the GitHub repository. */
-    readonly repository: string;
-    /** Branches whose runs outside an environment (scheduled drift checks) may read through the preview identity. */
-    readonly branches: readonly string[];
-    /** GitHub environments whose jobs may deploy; the only way to the deploy identity. */
-    readonly environments: readonly string[];
-    /** GitHub environments whose jobs may use the read-only identity. */
-    readonly previewEnvironments: readonly string[];
-    /** Any pull request gets the read-only preview identity (dev only). @default false */
-    readonly pullRequests?: boolean | undefined;
-    readonly aws?: {
-        /** Trust this GitHub OIDC provider instead of creating one (one per account). */
-        readonly oidcProviderArn?: string | undefined;
-    } | undefined;
 }
 
 /** One `sub` claim an identity trusts, with a stable key for the resources that carry it. */

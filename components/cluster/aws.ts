@@ -10,6 +10,7 @@ import { AwsNodes } from "./aws-nodes.ts";
 import { clusterAdminAccessPolicy, clusterRolePolicies } from "../aws/managed-policies.ts";
 import type { Cluster, ClusterArgs } from "./cluster.ts";
 import { eksTokenCommand, renderKubeconfig } from "./kubeconfig.ts";
+import { narrow } from "../narrow.ts";
 
 /** Every control-plane log type EKS can ship to CloudWatch. */
 export const eksControlPlaneLogTypes = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -38,14 +39,6 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
     readonly workloadBoundaryArn: pulumi.Output<string>;
     private readonly repositories: string[] = [];
 
-    /** Narrows the cloud-agnostic cluster handed to an AWS component. */
-    static from(candidate: Cluster): AwsCluster {
-        if (!(candidate instanceof AwsCluster)) {
-            throw new Error("an AWS component needs the cluster created by AwsCluster");
-        }
-        return candidate;
-    }
-
     /**
      * ECR repositories whose images this cluster's nodes pull; `AwsRegistry` adds its own, and
      * the CI identity (created last, `index.ts`) limits its registry grants to them.
@@ -65,7 +58,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
         const settings = args.aws;
         const nodeSku = ec2InstanceType(args.nodes, settings.instanceType);
         const clusterName = physicalName([context.project, context.stack], nameRules.eksCluster);
-        const network = AwsNetwork.from(args.network);
+        const network = narrow(args.network, AwsNetwork);
         const parent = { parent: this };
 
         const secretsKey = new aws.kms.Key(`${name}-secrets`, {

@@ -14,6 +14,8 @@ import { vmSize } from "../../lib/sizing/azure.ts";
 import { builtInRoleDefinition, builtInRoles } from "../azure/roles.ts";
 import type { Cluster, ClusterArgs } from "./cluster.ts";
 import { aksKubeconfig } from "./kubeconfig.ts";
+import { deleteLock } from "../azure/lock.ts";
+import { narrow } from "../narrow.ts";
 
 /** AKS tiers: the Standard tier carries the 99.95 % SLA when the cluster spans zones. */
 export const aksTiers = { free: "Free", standard: "Standard", sla: "Standard" } as const;
@@ -56,18 +58,10 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
     readonly identities: AzureIdentities;
     readonly workloadReady: pulumi.Resource[];
 
-    /** Narrows the cloud-agnostic cluster handed to an Azure component. */
-    static from(candidate: Cluster): AzureCluster {
-        if (!(candidate instanceof AzureCluster)) {
-            throw new Error("an Azure component needs the cluster created by AzureCluster");
-        }
-        return candidate;
-    }
-
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:AzureCluster", name, {}, opts);
         const { context } = args;
-        const network = AzureNetwork.from(args.network);
+        const network = narrow(args.network, AzureNetwork);
         const settings = args.azure;
         const nodeSku = vmSize(args.nodes, settings.vmSize);
         const clusterName = physicalName([context.project, context.stack], nameRules.aksCluster);
@@ -231,11 +225,7 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
         }, parent);
 
         if (context.protectStateful) {
-            new authorization.ManagementLockByScope(`${name}-aks-lock`, {
-                scope: cluster.id,
-                level: "CanNotDelete",
-                notes: "Protected environment: remove this lock deliberately before deleting the cluster.",
-            }, parent);
+            deleteLock(`${name}-aks-lock`, cluster.id, "the cluster", this);
         }
 
         const credentials = containerservice.listManagedClusterUserCredentialsOutput({

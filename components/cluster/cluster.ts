@@ -1,43 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../../config/context.ts";
+import type { ClusterConfig } from "../../config/schema.ts";
 import type { Network } from "../network/network.ts";
 
 /** The workload node pool, in abstract sizes. */
-export interface NodePoolSize {
-    readonly vcpu: number;
-    readonly memoryGiB: number;
-    readonly min: number;
-    readonly max: number;
-    /** Nodes at creation; the autoscaler owns the count afterwards. */
-    readonly count: number;
-}
+export type NodePoolSize = ClusterConfig["nodes"];
 
-export interface ClusterArgs {
+/** `platform:cluster` (keys, defaults and limits in `config/schema.ts`) plus what the program wires. */
+export interface ClusterArgs extends ClusterConfig {
     readonly context: PlatformContext;
     readonly network: Network;
-    /** Kubernetes minor version, e.g. "1.35". */
-    readonly kubernetesVersion: string;
-    /** `free`, `standard`, or `sla` (99.95 % uptime SLA). */
-    readonly controlPlaneTier: "free" | "standard" | "sla";
-    /** API endpoint exposure. */
-    readonly apiAccess: "public" | "restricted" | "private";
-    /** Client ranges for a `restricted` endpoint. */
-    readonly authorizedCidrs: readonly string[];
-    readonly nodes: NodePoolSize;
-    readonly aws: {
-        /** Escape hatch over the sizing map. */
-        readonly instanceType?: string | undefined;
-        /** IAM roles granted cluster-admin through access entries. */
-        readonly adminRoleArns: readonly string[];
-    };
-    readonly azure: {
-        /** Escape hatch over the sizing map. */
-        readonly vmSize?: string | undefined;
-        /** Entra ID groups granted cluster-admin through Azure RBAC. */
-        readonly adminGroupObjectIds: readonly string[];
-        /** The AKS system pool, reserved for critical add-ons. */
-        readonly systemNodes: { readonly vcpu: number; readonly memoryGiB: number; readonly count: number };
-    };
 }
 
 /** What every cloud's cluster offers the layers above it, under the same names. */

@@ -3,8 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { nameRules, physicalName, type NameRule } from "../../lib/naming.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import { rdsInstanceClass } from "../../lib/sizing/aws.ts";
+import type { SecretValue } from "../secrets/secrets.ts";
 import { databaseCredentials } from "./credentials.ts";
 import { adminUsername, databaseName, postgresPort, type Database, type DatabaseArgs } from "./database.ts";
+import { narrow } from "../narrow.ts";
 
 /** RDS instance identifiers: letters, digits and hyphens, 63 characters. */
 const rdsIdentifier: NameRule = { ...nameRules.display, maxLength: 63 };
@@ -32,8 +34,7 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
     readonly port = postgresPort;
     readonly databaseName = databaseName;
     readonly adminUsername = adminUsername;
-    readonly adminSecretRef: pulumi.Output<string>;
-    readonly appSecretRef: pulumi.Output<string>;
+    readonly credentials: readonly SecretValue[];
     readonly replicaHosts: pulumi.Output<string>[];
     readonly sku: string;
 
@@ -41,7 +42,7 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
         const sku = rdsInstanceClass({ vcpu: args.vcpu, memoryGiB: args.memoryGiB }, args.aws?.instanceClass);
         super("platform:database:AwsDatabase", name, {}, opts);
         const { context, network } = args;
-        const keyArn = AwsSecretStore.from(args.secrets).keyArn;
+        const keyArn = narrow(args.secrets, AwsSecretStore).keyArn;
         const protect = context.protectStateful;
         const multiAz = args.highAvailability !== "none";
         const identifier = physicalName([context.project, context.stack, "postgres"], rdsIdentifier);
@@ -74,9 +75,8 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
                 .map(([parameter, value]) => ({ name: parameter, value })),
         }, parent);
 
-        const credentials = databaseCredentials(name, this, args.secrets);
-        this.adminSecretRef = credentials.adminSecretRef;
-        this.appSecretRef = credentials.appSecretRef;
+        const credentials = databaseCredentials(name, this);
+        this.credentials = credentials.secrets;
 
         // Settings every instance shares, replicas included.
         const common = {
@@ -140,8 +140,6 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
             port: this.port,
             databaseName: this.databaseName,
             adminUsername: this.adminUsername,
-            adminSecretRef: this.adminSecretRef,
-            appSecretRef: this.appSecretRef,
             replicaHosts: this.replicaHosts,
             sku: this.sku,
         });

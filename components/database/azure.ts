@@ -1,12 +1,14 @@
-import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
 import { nameRules, type NameRule } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
-import { postgresSku, type PostgresSku } from "../../lib/sizing/azure.ts";
+import { postgresSku } from "../../lib/sizing/azure.ts";
+import type { SecretValue } from "../secrets/secrets.ts";
 import { databaseCredentials } from "./credentials.ts";
 import { adminUsername, databaseName, postgresPort, type Database, type DatabaseArgs } from "./database.ts";
+import { deleteLock } from "../azure/lock.ts";
+import { narrow } from "../narrow.ts";
 
 /** Flexible Server names are global DNS labels of 63 characters; 5 are kept for the random suffix. */
 const serverName: NameRule = { ...nameRules.display, maxLength: 63 };
@@ -43,18 +45,16 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
     readonly port = postgresPort;
     readonly databaseName = databaseName;
     readonly adminUsername = adminUsername;
-    readonly adminSecretRef: pulumi.Output<string>;
-    readonly appSecretRef: pulumi.Output<string>;
+    readonly credentials: readonly SecretValue[];
     readonly replicaHosts: pulumi.Output<string>[];
     readonly sku: string;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         const sku = postgresSku({ vcpu: args.vcpu, memoryGiB: args.memoryGiB }, args.azure?.skuName);
-        requireBurstableLimits(sku, args);
         const diskGiB = flexibleServerStorageGiB(args.storageGiB);
         super("platform:database:AzureDatabase", name, {}, opts);
         const { context } = args;
-        const network = AzureNetwork.from(args.network);
+        const network = narrow(args.network, AzureNetwork);
         const protect = context.protectStateful;
         const inGroup = { resourceGroupName: network.resourceGroupName, location: network.location, tags: context.tags };
         const [primaryZone, ...otherZones] = network.zones;
@@ -75,9 +75,8 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
         // registers its name in the private zone and fails if the zone is not linked to the VNet yet.
         const serverOptions = { parent: this, protect, ignoreChanges: ["storage.storageSizeGB"], dependsOn: [network.privateDnsZoneLinks.postgres] };
 
-        const credentials = databaseCredentials(name, this, args.secrets);
-        this.adminSecretRef = credentials.adminSecretRef;
-        this.appSecretRef = credentials.appSecretRef;
+        const credentials = databaseCredentials(name, this);
+        this.credentials = credentials.secrets;
 
         const primary = new dbforpostgresql.Server(`${name}-server`, {
             ...inGroup,
@@ -129,11 +128,7 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
 
         if (protect) {
             [primary, ...replicas].forEach((server, index) =>
-                new authorization.ManagementLockByScope(`${name}-${index === 0 ? "server" : `replica-${index}`}-lock`, {
-                    scope: server.id,
-                    level: "CanNotDelete",
-                    notes: "Protected environment: remove this lock deliberately before deleting the database server.",
-                }, { parent: this }));
+                deleteLock(`${name}-${index === 0 ? "server" : `replica-${index}`}-lock`, server.id, "the database server", this));
         }
 
         this.host = primary.fullyQualifiedDomainName;
@@ -144,28 +139,8 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
             port: this.port,
             databaseName: this.databaseName,
             adminUsername: this.adminUsername,
-            adminSecretRef: this.adminSecretRef,
-            appSecretRef: this.appSecretRef,
             replicaHosts: this.replicaHosts,
             sku: this.sku,
         });
-    }
-}
-
-/** Burstable servers have neither high availability nor read replicas; say so before creating anything. */
-function requireBurstableLimits(sku: PostgresSku, args: DatabaseArgs): void {
-    if (sku.tier !== "Burstable") {
-        return;
-    }
-    const fix = `use at least 2 vCPU / 8 GiB or a GeneralPurpose/MemoryOptimized platform:database.azure.skuName`;
-    if (args.highAvailability !== "none") {
-        throw new pulumi.RunError(
-            `invalid configuration: platform:database.highAvailability: "${args.highAvailability}" needs a non-Burstable SKU, but ${sku.name} is Burstable; set it to "none" or ${fix}`,
-        );
-    }
-    if (args.readReplicas > 0) {
-        throw new pulumi.RunError(
-            `invalid configuration: platform:database.readReplicas: ${args.readReplicas} needs a non-Burstable SKU, but ${sku.name} is Burstable; set it to 0 or ${fix}`,
-        );
     }
 }

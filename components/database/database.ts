@@ -1,22 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../../config/context.ts";
+import type { DatabaseConfig } from "../../config/schema.ts";
 import type { Network } from "../network/network.ts";
-import type { SecretStore } from "../secrets/secrets.ts";
+import type { SecretStore, SecretValue } from "../secrets/secrets.ts";
 
-export interface DatabaseArgs {
+/** `platform:database` (keys, defaults and limits in `config/`) plus what the program wires. */
+export interface DatabaseArgs extends DatabaseConfig {
     readonly context: PlatformContext;
     readonly network: Network;
     readonly secrets: SecretStore;
-    /** PostgreSQL major version, e.g. "17". */
-    readonly version: string;
-    readonly vcpu: number;
-    readonly memoryGiB: number;
-    readonly storageGiB: number;
-    readonly highAvailability: "none" | "standby" | "zoneRedundant";
-    readonly readReplicas: number;
-    readonly backupRetentionDays: number;
-    readonly aws?: { readonly instanceClass?: string | undefined } | undefined;
-    readonly azure?: { readonly skuName?: string | undefined } | undefined;
 }
 
 /** PostgreSQL as the layers above see it, the same on every cloud. */
@@ -26,10 +18,8 @@ export interface Database {
     readonly port: number;
     readonly databaseName: string;
     readonly adminUsername: string;
-    /** Reference to the admin password in the secrets store. */
-    readonly adminSecretRef: pulumi.Output<string>;
-    /** Reference to the application role's password in the secrets store. */
-    readonly appSecretRef: pulumi.Output<string>;
+    /** The admin and application passwords, for the program to store. */
+    readonly credentials: readonly SecretValue[];
     /** Private DNS names of the read replicas. */
     readonly replicaHosts: pulumi.Output<string>[];
     /** The concrete instance class / SKU. */

@@ -13,7 +13,7 @@ import { addonServiceAccounts } from "./kubernetes.ts";
 export {
     addonEndpoints, addonProfile, autoscalerImageTag, charts, jaegerVolumeClaim, lokiTenant, mergeValues,
 } from "./charts.ts";
-export type { AddonName, AddonProfile, AddonValuesInput, ChartRef, Environment } from "./charts.ts";
+export type { AddonName, AddonProfile, AddonValuesInput, ChartRef } from "./charts.ts";
 
 type Values = Record<string, unknown>;
 

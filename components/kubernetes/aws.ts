@@ -4,7 +4,7 @@ import { AwsCluster } from "../cluster/aws.ts";
 import { cloudSettings } from "../../config/context.ts";
 import { podIdentityTrustPolicy } from "../aws/iam.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
-import { applicationSecretNames } from "../secrets/catalog.ts";
+import { applicationSecrets } from "../secrets/catalog.ts";
 import {
     addonServiceAccounts,
     type ExternalSecretsBinding,
@@ -12,6 +12,7 @@ import {
     type KubernetesBindingsArgs,
     type ServiceAccountRef,
 } from "./kubernetes.ts";
+import { narrow } from "../narrow.ts";
 
 /** The Kubernetes group developer IAM roles are mapped to; in-cluster RoleBindings grant it rights. */
 export const awsDeveloperGroup = "platform-developers";
@@ -93,8 +94,8 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
 
     constructor(name: string, args: KubernetesBindingsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:AwsKubernetesBindings", name, {}, opts);
-        const cluster = AwsCluster.from(args.cluster);
-        const store = AwsSecretStore.from(args.secrets);
+        const cluster = narrow(args.cluster, AwsCluster);
+        const store = narrow(args.secrets, AwsSecretStore);
         const { region } = cloudSettings(args.context, "aws");
         const parent = { parent: this };
 
@@ -118,8 +119,7 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
             this.externalSecretsRoleArn = podRole(
                 "external-secrets",
                 addonServiceAccounts.externalSecrets,
-                // The declared application secrets, whichever component stores them and whenever.
-                pulumi.all([store.arnPatterns(applicationSecretNames(store.secretNames)), store.keyArn])
+                pulumi.all([store.arnPatterns(applicationSecrets(args.storedSecrets).map((secret) => secret.name)), store.keyArn])
                     .apply(([arns, keyArn]) => externalSecretsPolicy(arns, keyArn, region)),
             );
             // No auth block: ESO falls back to the SDK credential chain, i.e. the controller's pod identity.
@@ -140,7 +140,7 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
         }
 
         // No access policy: the in-cluster RoleBindings on the group decide what developers may do.
-        (args.developers.aws?.roleArns ?? []).forEach((principalArn, index) =>
+        args.developers.aws.roleArns.forEach((principalArn, index) =>
             new aws.eks.AccessEntry(`${name}-developer-${index}`, {
                 clusterName: cluster.clusterName,
                 principalArn,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { builtInRoles } from "../azure/roles.ts";
 import { AzureCluster } from "../cluster/azure.ts";
 import { AzureSecretStore } from "../secrets/azure.ts";
-import { applicationSecretNames } from "../secrets/catalog.ts";
+import { applicationSecrets } from "../secrets/catalog.ts";
 import {
     addonServiceAccounts,
     type ExternalSecretsBinding,
@@ -11,6 +11,7 @@ import {
     type KubernetesBindingsArgs,
     type ServiceAccountRef,
 } from "./kubernetes.ts";
+import { narrow } from "../narrow.ts";
 
 /** The audience Entra ID expects in federated Kubernetes service-account tokens. */
 export const workloadIdentityAudience = "api://AzureADTokenExchange";
@@ -47,23 +48,24 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
 
     constructor(name: string, args: KubernetesBindingsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:AzureKubernetesBindings", name, {}, opts);
-        const cluster = AzureCluster.from(args.cluster);
-        const store = AzureSecretStore.from(args.secrets);
+        const cluster = narrow(args.cluster, AzureCluster);
+        const store = narrow(args.secrets, AzureSecretStore);
         const { identities } = cluster;
-        const groupObjectIds = args.developers.azure?.groupObjectIds ?? [];
+        const { groupObjectIds } = args.developers.azure;
         const parent = { parent: this };
 
         if (args.addons.externalSecrets) {
             const account = addonServiceAccounts.externalSecrets;
             const identity = identities.create(`${name}-external-secrets`, this);
             // Secret by secret, the same application secrets the AWS binding grants; never admin credentials.
-            for (const secretName of applicationSecretNames(store.secretNames)) {
-                identities.assign(`${name}-external-secrets-${secretName}`, {
+            for (const secret of applicationSecrets(args.storedSecrets)) {
+                // ARM assigns roles only on a scope that exists, hence the wait for the secret.
+                identities.assign(`${name}-external-secrets-${secret.name}`, {
                     principalId: identity.principalId,
                     principalType: "ServicePrincipal",
                     role: builtInRoles.keyVaultSecretsUser,
-                    scope: pulumi.interpolate`${store.storeId}/secrets/${secretName}`,
-                }, { parent: this, dependsOn: [store.secretResource(secretName)] });
+                    scope: pulumi.interpolate`${store.storeId}/secrets/${secret.name}`,
+                }, { parent: this, dependsOn: [secret.resource] });
             }
             new managedidentity.FederatedIdentityCredential(`${name}-external-secrets`, {
                 resourceGroupName: identities.resourceGroupName,

@@ -4,11 +4,10 @@
  * values from them. Pure: no resources, no provider SDK.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { KubernetesConfig } from "../../config/schema.ts";
+import type { EnvironmentName, KubernetesConfig } from "../../config/schema.ts";
 import { addonServiceAccounts, type AddonSwitches } from "./kubernetes.ts";
 
 export type AddonName = keyof AddonSwitches;
-export type Environment = "dev" | "staging" | "prod";
 
 export interface ChartRef {
     readonly releaseName: string;
@@ -65,7 +64,7 @@ export const logCollectorChart: ChartRef = {
 
 /** Everything an add-on's values depend on. */
 export interface AddonValuesInput {
-    readonly environment: Environment;
+    readonly environment: EnvironmentName;
     /** Minor version such as "1.35"; the cluster autoscaler image follows it. */
     readonly kubernetesVersion: string;
     readonly observability: KubernetesConfig["observability"];
@@ -103,7 +102,7 @@ export interface AddonProfile {
     readonly spread: boolean;
 }
 
-const profiles: Record<Environment, AddonProfile> = {
+const profiles: Record<EnvironmentName, AddonProfile> = {
     dev: {
         tier: "small", replicas: 1, ingress: { min: 1, max: 1 }, autoscalerReplicas: 1,
         prometheusReplicas: 1, alertmanagerReplicas: 1, disruptionBudgets: false, spread: false,
@@ -118,7 +117,7 @@ const profiles: Record<Environment, AddonProfile> = {
     },
 };
 
-export function addonProfile(environment: Environment): AddonProfile {
+export function addonProfile(environment: EnvironmentName): AddonProfile {
     const profile = profiles[environment];
     if (!profile) {
         throw new Error(`no add-on profile for environment "${environment}"; expected one of ${Object.keys(profiles).join(", ")}`);

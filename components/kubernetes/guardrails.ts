@@ -45,8 +45,8 @@ export const workloadPodSecurityLabels = {
     "pod-security.kubernetes.io/warn": "restricted",
 };
 
-/** What the allowances need to know about the rest of the platform. */
-export interface PolicyContext {
+/** What a workload namespace's NetworkPolicy allowances need to know about the rest of the platform. */
+export interface WorkloadTraffic {
     /** Address space of the cloud network; the data services and private endpoints live in it. */
     readonly networkCidr: string;
     /** Ports (and port ranges) of the database and cache. */
@@ -75,7 +75,7 @@ const tcp = (port: number) => ({ protocol: "TCP", port });
 const tcpRange = ({ port, endPort }: PortRange) => (endPort === undefined ? tcp(port) : { protocol: "TCP", port, endPort });
 
 /** Default-deny in both directions, then one policy per allowance so each is visible by name. */
-export function networkPolicies(policy: PolicyContext): NetworkPolicySpec[] {
+export function workloadNetworkPolicies(traffic: WorkloadTraffic): NetworkPolicySpec[] {
     const allPods = {};
     const policies: NetworkPolicySpec[] = [
         { name: "default-deny", spec: { podSelector: allPods, policyTypes: ["Ingress", "Egress"] } },
@@ -104,7 +104,7 @@ export function networkPolicies(policy: PolicyContext): NetworkPolicySpec[] {
             spec: {
                 podSelector: allPods,
                 policyTypes: ["Egress"],
-                egress: [{ to: [{ ipBlock: { cidr: policy.networkCidr } }], ports: policy.dataServicePorts.map(tcpRange) }],
+                egress: [{ to: [{ ipBlock: { cidr: traffic.networkCidr } }], ports: traffic.dataServicePorts.map(tcpRange) }],
             },
         },
         {
@@ -116,25 +116,25 @@ export function networkPolicies(policy: PolicyContext): NetworkPolicySpec[] {
             },
         },
     ];
-    if (policy.ingressNamespace) {
+    if (traffic.ingressNamespace) {
         policies.push({
             name: "allow-from-ingress",
-            spec: { podSelector: allPods, policyTypes: ["Ingress"], ingress: [{ from: [inNamespace(policy.ingressNamespace)] }] },
+            spec: { podSelector: allPods, policyTypes: ["Ingress"], ingress: [{ from: [inNamespace(traffic.ingressNamespace)] }] },
         });
     }
-    if (policy.monitoringNamespace) {
+    if (traffic.monitoringNamespace) {
         policies.push({
             name: "allow-from-monitoring",
-            spec: { podSelector: allPods, policyTypes: ["Ingress"], ingress: [{ from: [inNamespace(policy.monitoringNamespace)] }] },
+            spec: { podSelector: allPods, policyTypes: ["Ingress"], ingress: [{ from: [inNamespace(traffic.monitoringNamespace)] }] },
         });
     }
-    if (policy.tracingNamespace) {
+    if (traffic.tracingNamespace) {
         policies.push({
             name: "allow-tracing-egress",
             spec: {
                 podSelector: allPods,
                 policyTypes: ["Egress"],
-                egress: [{ to: [inNamespace(policy.tracingNamespace)], ports: otlpPorts.map(tcp) }],
+                egress: [{ to: [inNamespace(traffic.tracingNamespace)], ports: otlpPorts.map(tcp) }],
             },
         });
     }

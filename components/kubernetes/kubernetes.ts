@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { KubernetesConfig } from "../../config/schema.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import type { PlatformContext } from "../../config/context.ts";
-import type { SecretStore } from "../secrets/secrets.ts";
+import type { SecretStore, StoredSecret } from "../secrets/secrets.ts";
 
 export type AddonSwitches = KubernetesConfig["addons"];
 export type DeveloperAccess = KubernetesConfig["developers"];
@@ -19,12 +19,13 @@ export const addonServiceAccounts = {
     clusterAutoscaler: { namespace: "kube-system", name: "cluster-autoscaler" },
 } as const satisfies Record<string, ServiceAccountRef>;
 
-export interface KubernetesBindingsArgs {
+/** `platform:kubernetes.addons` and `.developers` plus what the program wires. */
+export interface KubernetesBindingsArgs extends Pick<KubernetesConfig, "addons" | "developers"> {
     readonly context: PlatformContext;
     readonly cluster: Cluster;
     readonly secrets: SecretStore;
-    readonly addons: AddonSwitches;
-    readonly developers: DeveloperAccess;
+    /** Everything the store holds; External Secrets is granted its application secrets, one by one. */
+    readonly storedSecrets: readonly StoredSecret[];
 }
 
 /** The identity External Secrets Operator reads the stack's secrets store with. */

@@ -3,7 +3,6 @@ import * as corev1 from "@pulumi/kubernetes/core/v1/index.js";
 import * as helmv3 from "@pulumi/kubernetes/helm/v3/index.js";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1/index.js";
 import { Provider } from "@pulumi/kubernetes/provider.js";
-import * as rbacv1 from "@pulumi/kubernetes/rbac/v1/index.js";
 import * as storagev1 from "@pulumi/kubernetes/storage/v1/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -12,17 +11,18 @@ import type { PortRange } from "../cache/cache.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { clusterPodCidr } from "../../lib/addressing.ts";
 import type { PlatformContext } from "../../config/context.ts";
-import type { SecretStore } from "../secrets/secrets.ts";
+import type { SecretValue } from "../secrets/secrets.ts";
 import { addonValues, charts, jaegerVolumeClaim, type AddonName, type AddonValuesInput, type ChartRef } from "./addon-values.ts";
-import { developerRole, limitRangeSpec, networkPolicies, quotaSpec, workloadPodSecurityLabels } from "./guardrails.ts";
+import { developerRole } from "./guardrails.ts";
 import type { KubernetesBindings } from "./kubernetes.ts";
 import { logCollectorChart, logCollectorValues } from "./log-collector.ts";
 import { namespaceNeeds, platformNetworkPolicies } from "./platform-network.ts";
+import { secretStoreName, WorkloadNamespace } from "./workload-namespace.ts";
 
+/** `platform:kubernetes` (keys, defaults and limits in `config/kubernetes.ts`) plus what the program wires. */
 export interface KubernetesPlatformArgs extends KubernetesConfig {
     readonly context: PlatformContext;
     readonly cluster: Cluster;
-    readonly secrets: SecretStore;
     /** The selected cloud's identities and values for this layer. */
     readonly bindings: KubernetesBindings;
     /** Address space of the cloud network, for the data-services egress allowance. */
@@ -40,28 +40,29 @@ export const acmeServers = {
 };
 
 export const clusterIssuerName = "letsencrypt";
-/** The SecretStore each workload namespace gets: only its own ExternalSecrets can use it. */
-export const secretStoreName = "platform-secrets";
 export const storageClassName = "platform-ssd";
 export const grafanaAdminSecretName = "grafana-admin";
 
+type InCluster = { readonly parent: pulumi.Resource; readonly provider: Provider };
+
 /**
  * The platform layer on any cluster, through a provider built from the cluster's kubeconfig:
- * the switched-on Helm add-ons with pinned charts, a cert-manager cluster issuer, a cluster
- * secret store on the stack's secrets store, and guarded workload namespaces. Only
- * `bindings` differs between clouds.
+ * the switched-on Helm add-ons with pinned charts, a cert-manager cluster issuer, and guarded
+ * workload namespaces, each with its own secret store. Only `bindings` differs between clouds.
  */
 export class KubernetesPlatform extends pulumi.ComponentResource {
     /** Release name → `chart@version` for every installed add-on. */
-    readonly addons: Record<string, string>;
+    readonly addons: Record<string, string> = {};
     readonly workloadNamespaces: readonly string[];
     readonly clusterIssuer: string | undefined;
     /** Name of the SecretStore in each workload namespace, when External Secrets is on. */
     readonly secretStore: string | undefined;
+    /** Grafana's admin password (with monitoring), for the program to store. */
+    readonly credentials: SecretValue[] = [];
 
     constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:KubernetesPlatform", name, {}, opts);
-        const { context, bindings, addons: enabled } = args;
+        const { context, bindings } = args;
         const provider = new Provider(`${name}-provider`, { kubeconfig: args.cluster.kubeconfig, enableServerSideApply: true }, {
             parent: this,
             dependsOn: args.cluster.workloadReady,
@@ -78,99 +79,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             allowVolumeExpansion: true,
         }, inCluster);
 
-        const installed = (Object.keys(charts) as AddonName[]).filter((addon) => enabled[addon] && !bindings.builtInAddons.includes(addon));
-
-        const addonNamespaces = new Map<string, corev1.Namespace>();
-        for (const addon of installed) {
-            const namespace = charts[addon].namespace;
-            if (namespace !== "kube-system" && !addonNamespaces.has(namespace)) {
-                addonNamespaces.set(namespace, new corev1.Namespace(`${name}-${namespace}`, { metadata: { name: namespace } }, inCluster));
-            }
-        }
-        const platformNetwork = {
-            workloadNamespaces: args.namespaces,
-            monitoringNamespace: installed.includes("monitoring") ? charts.monitoring.namespace : undefined,
-            clusterCidrs: [args.networkCidr, clusterPodCidr],
-            credentialEndpoints: bindings.credentialEndpoints,
-        };
-        for (const [namespace, created] of addonNamespaces) {
-            const needs = namespaceNeeds(installed.filter((addon) => charts[addon].namespace === namespace));
-            for (const policy of platformNetworkPolicies(needs, platformNetwork)) {
-                new networkingv1.NetworkPolicy(`${name}-${namespace}-${policy.name}`, {
-                    metadata: { name: policy.name, namespace },
-                    spec: policy.spec,
-                }, { ...inCluster, dependsOn: [created] });
-            }
-        }
-
-        const monitoringDependencies: pulumi.Resource[] = [];
-        if (installed.includes("monitoring")) {
-            const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
-            args.secrets.putSecret(this, "grafana-admin-password", password.result);
-            monitoringDependencies.push(new corev1.Secret(`${name}-grafana-admin`, {
-                metadata: { name: grafanaAdminSecretName, namespace: charts.monitoring.namespace },
-                stringData: { "admin-user": "admin", "admin-password": password.result },
-            }, { ...inCluster, dependsOn: [addonNamespaces.get(charts.monitoring.namespace)!] }));
-        }
-
-        const valuesInput: AddonValuesInput = {
-            environment: context.environment,
-            kubernetesVersion: args.kubernetesVersion,
-            observability: args.observability,
-            enabled,
-            storageClassName,
-            ingressServiceAnnotations: bindings.ingressServiceAnnotations,
-            externalSecrets: bindings.externalSecrets,
-            clusterAutoscalerValues: bindings.clusterAutoscalerValues,
-            grafanaAdminSecret: grafanaAdminSecretName,
-            kubeProxy: bindings.kubeProxy,
-        };
-        const releaseDependencies: Partial<Record<AddonName, pulumi.Resource[]>> = { monitoring: monitoringDependencies };
-        if (installed.includes("jaeger")) {
-            const claim = jaegerVolumeClaim(valuesInput);
-            releaseDependencies.jaeger = [new corev1.PersistentVolumeClaim(`${name}-jaeger-badger`, claim, {
-                ...inCluster,
-                dependsOn: [storageClass, addonNamespaces.get(claim.metadata.namespace)!],
-                // The chart mounts this claim but cannot create it; keep traces across re-installs outside dev.
-                protect: context.protectStateful,
-            })];
-        }
-        // kube-prometheus-stack goes first: the others create ServiceMonitors, whose CRD it installs.
-        const ordered = [...installed].sort((left, right) => Number(right === "monitoring") - Number(left === "monitoring"));
-        const installedCharts: Record<string, string> = {};
-        const helmRelease = (chart: ChartRef, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) => {
-            installedCharts[chart.releaseName] = `${chart.chart}@${chart.version}`;
-            return new helmv3.Release(`${name}-${chart.releaseName}`, {
-                name: chart.releaseName,
-                chart: chart.chart,
-                version: chart.version,
-                repositoryOpts: { repo: chart.repo },
-                namespace: chart.namespace,
-                values,
-                // A failed install or upgrade rolls back instead of leaving a half-applied release.
-                atomic: true,
-                cleanupOnFail: true,
-                maxHistory: 10,
-                timeout: 900,
-            }, { ...inCluster, dependsOn });
-        };
-        const releases = new Map<AddonName, helmv3.Release>();
-        for (const addon of ordered) {
-            const chart = charts[addon];
-            const namespace = addonNamespaces.get(chart.namespace);
-            const monitoring = addon === "monitoring" ? undefined : releases.get("monitoring");
-            releases.set(addon, helmRelease(chart, addonValues(addon, valuesInput), [
-                storageClass,
-                ...(namespace ? [namespace] : []),
-                ...(monitoring ? [monitoring] : []),
-                ...(releaseDependencies[addon] ?? []),
-            ]));
-        }
-
-        const loki = releases.get("loki");
-        if (loki) {
-            helmRelease(logCollectorChart, logCollectorValues(valuesInput), [loki]);
-        }
+        const installed = (Object.keys(charts) as AddonName[]).filter((addon) => args.addons[addon] && !bindings.builtInAddons.includes(addon));
+        const addonNamespaces = this.addonNamespaces(name, installed, args, inCluster);
+        const releases = this.installAddons(name, installed, args, { inCluster, storageClass, addonNamespaces });
 
         const certManager = releases.get("certManager");
         if (certManager) {
@@ -191,45 +102,26 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
 
         const externalSecrets = releases.get("externalSecrets");
         const storeProvider = externalSecrets && bindings.externalSecrets?.storeProvider;
-
-        const policyContext = {
+        const traffic = {
             networkCidr: args.networkCidr,
             dataServicePorts: args.dataServicePorts,
             ingressNamespace: releases.has("ingressNginx") ? charts.ingressNginx.namespace : undefined,
             monitoringNamespace: releases.has("monitoring") ? charts.monitoring.namespace : undefined,
             tracingNamespace: releases.has("jaeger") ? charts.jaeger.namespace : undefined,
         };
-        const role = developerRole(context.environment, args.developers.access);
-        for (const workload of args.namespaces) {
-            const namespace = new corev1.Namespace(`${name}-ns-${workload}`, {
-                metadata: { name: workload, labels: workloadPodSecurityLabels },
-            }, inCluster);
-            const inNamespace = { ...inCluster, dependsOn: [namespace] };
-            const metadata = (objectName: string) => ({ name: objectName, namespace: workload });
-            new corev1.ResourceQuota(`${name}-${workload}-quota`, { metadata: metadata("workload-quota"), spec: { hard: quotaSpec(args.quota) } }, inNamespace);
-            new corev1.LimitRange(`${name}-${workload}-limits`, { metadata: metadata("workload-limits"), spec: limitRangeSpec(args.quota) }, inNamespace);
-            for (const policy of networkPolicies(policyContext)) {
-                new networkingv1.NetworkPolicy(`${name}-${workload}-${policy.name}`, { metadata: metadata(policy.name), spec: policy.spec }, inNamespace);
-            }
-            if (storeProvider) {
-                // Namespaced, unlike a ClusterSecretStore: no other namespace's ExternalSecrets can name it.
-                new apiextensions.CustomResource(`${name}-${workload}-secret-store`, {
-                    apiVersion: "external-secrets.io/v1",
-                    kind: "SecretStore",
-                    metadata: metadata(secretStoreName),
-                    spec: { provider: storeProvider },
-                }, { ...inCluster, dependsOn: [namespace, externalSecrets] });
-            }
-            if (bindings.developerGroups.length > 0) {
-                new rbacv1.RoleBinding(`${name}-${workload}-developers`, {
-                    metadata: metadata("developers"),
-                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
-                    subjects: bindings.developerGroups.map((group) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group })),
-                }, inNamespace);
-            }
+        const developers = { role: developerRole(context.environment, args.developers.access), groups: bindings.developerGroups };
+        for (const namespace of args.namespaces) {
+            new WorkloadNamespace(`${name}-${namespace}`, {
+                provider,
+                namespace,
+                quota: args.quota,
+                traffic,
+                developers,
+                secretStore: storeProvider ? { provider: storeProvider, operator: externalSecrets } : undefined,
+                formerParent: { resource: this, name },
+            }, { parent: this });
         }
 
-        this.addons = installedCharts;
         this.workloadNamespaces = args.namespaces;
         this.clusterIssuer = certManager ? clusterIssuerName : undefined;
         this.secretStore = storeProvider ? secretStoreName : undefined;
@@ -239,5 +131,109 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             clusterIssuer: this.clusterIssuer,
             secretStore: this.secretStore,
         });
+    }
+
+    /** The add-ons' namespaces (kube-system stays the cloud's), each default-deny with what its add-ons need. */
+    private addonNamespaces(name: string, installed: readonly AddonName[], args: KubernetesPlatformArgs, inCluster: InCluster): Map<string, corev1.Namespace> {
+        const namespaces = new Map<string, corev1.Namespace>();
+        for (const addon of installed) {
+            const namespace = charts[addon].namespace;
+            if (namespace !== "kube-system" && !namespaces.has(namespace)) {
+                namespaces.set(namespace, new corev1.Namespace(`${name}-${namespace}`, { metadata: { name: namespace } }, inCluster));
+            }
+        }
+        const platformNetwork = {
+            workloadNamespaces: args.namespaces,
+            monitoringNamespace: installed.includes("monitoring") ? charts.monitoring.namespace : undefined,
+            clusterCidrs: [args.networkCidr, clusterPodCidr],
+            credentialEndpoints: args.bindings.credentialEndpoints,
+        };
+        for (const [namespace, created] of namespaces) {
+            const needs = namespaceNeeds(installed.filter((addon) => charts[addon].namespace === namespace));
+            for (const policy of platformNetworkPolicies(needs, platformNetwork)) {
+                new networkingv1.NetworkPolicy(`${name}-${namespace}-${policy.name}`, {
+                    metadata: { name: policy.name, namespace },
+                    spec: policy.spec,
+                }, { ...inCluster, dependsOn: [created] });
+            }
+        }
+        return namespaces;
+    }
+
+    /** One atomic Helm release per add-on, kube-prometheus-stack first; Grafana's password and Jaeger's claim before their charts. */
+    private installAddons(
+        name: string,
+        installed: readonly AddonName[],
+        args: KubernetesPlatformArgs,
+        around: { readonly inCluster: InCluster; readonly storageClass: pulumi.Resource; readonly addonNamespaces: Map<string, corev1.Namespace> },
+    ): Map<AddonName, helmv3.Release> {
+        const { context, bindings } = args;
+        const { inCluster, storageClass, addonNamespaces } = around;
+        const releaseDependencies: Partial<Record<AddonName, pulumi.Resource[]>> = {};
+        if (installed.includes("monitoring")) {
+            const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
+            this.credentials.push({ name: "grafana-admin-password", value: password.result, owner: this });
+            releaseDependencies.monitoring = [new corev1.Secret(`${name}-grafana-admin`, {
+                metadata: { name: grafanaAdminSecretName, namespace: charts.monitoring.namespace },
+                stringData: { "admin-user": "admin", "admin-password": password.result },
+            }, { ...inCluster, dependsOn: [addonNamespaces.get(charts.monitoring.namespace)!] })];
+        }
+
+        const valuesInput: AddonValuesInput = {
+            environment: context.environment,
+            kubernetesVersion: args.kubernetesVersion,
+            observability: args.observability,
+            enabled: args.addons,
+            storageClassName,
+            ingressServiceAnnotations: bindings.ingressServiceAnnotations,
+            externalSecrets: bindings.externalSecrets,
+            clusterAutoscalerValues: bindings.clusterAutoscalerValues,
+            grafanaAdminSecret: grafanaAdminSecretName,
+            kubeProxy: bindings.kubeProxy,
+        };
+        if (installed.includes("jaeger")) {
+            const claim = jaegerVolumeClaim(valuesInput);
+            releaseDependencies.jaeger = [new corev1.PersistentVolumeClaim(`${name}-jaeger-badger`, claim, {
+                ...inCluster,
+                dependsOn: [storageClass, addonNamespaces.get(claim.metadata.namespace)!],
+                // The chart mounts this claim but cannot create it; keep traces across re-installs outside dev.
+                protect: context.protectStateful,
+            })];
+        }
+        const helmRelease = (chart: ChartRef, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) => {
+            this.addons[chart.releaseName] = `${chart.chart}@${chart.version}`;
+            return new helmv3.Release(`${name}-${chart.releaseName}`, {
+                name: chart.releaseName,
+                chart: chart.chart,
+                version: chart.version,
+                repositoryOpts: { repo: chart.repo },
+                namespace: chart.namespace,
+                values,
+                // A failed install or upgrade rolls back instead of leaving a half-applied release.
+                atomic: true,
+                cleanupOnFail: true,
+                maxHistory: 10,
+                timeout: 900,
+            }, { ...inCluster, dependsOn });
+        };
+        // kube-prometheus-stack goes first: the others create ServiceMonitors, whose CRD it installs.
+        const ordered = [...installed].sort((left, right) => Number(right === "monitoring") - Number(left === "monitoring"));
+        const releases = new Map<AddonName, helmv3.Release>();
+        for (const addon of ordered) {
+            const chart = charts[addon];
+            const namespace = addonNamespaces.get(chart.namespace);
+            const monitoring = addon === "monitoring" ? undefined : releases.get("monitoring");
+            releases.set(addon, helmRelease(chart, addonValues(addon, valuesInput), [
+                storageClass,
+                ...(namespace ? [namespace] : []),
+                ...(monitoring ? [monitoring] : []),
+                ...(releaseDependencies[addon] ?? []),
+            ]));
+        }
+        const loki = releases.get("loki");
+        if (loki) {
+            helmRelease(logCollectorChart, logCollectorValues(valuesInput), [loki]);
+        }
+        return releases;
     }
 }

@@ -63,14 +63,6 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
     /** ARN of `<project>-<stack>-workload-boundary`, the permissions boundary of every workload role. */
     readonly workloadBoundaryArn: pulumi.Output<string>;
 
-    /** Narrows the cloud-agnostic network handed to an AWS component. */
-    static from(candidate: Network): AwsNetwork {
-        if (!(candidate instanceof AwsNetwork)) {
-            throw new Error("an AWS component needs the network created by AwsNetwork");
-        }
-        return candidate;
-    }
-
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:AwsNetwork", name, {}, opts);
         const { context } = args;

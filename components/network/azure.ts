@@ -75,14 +75,6 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
     /** Each zone's link to the VNet: a service registering in a zone must wait for it. */
     readonly privateDnsZoneLinks: Record<PrivateDnsZoneName, privatedns.VirtualNetworkLink>;
 
-    /** Narrows the cloud-agnostic network handed to an Azure component. */
-    static from(candidate: Network): AzureNetwork {
-        if (!(candidate instanceof AzureNetwork)) {
-            throw new Error("an Azure component needs the network created by AzureNetwork");
-        }
-        return candidate;
-    }
-
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:AzureNetwork", name, {}, opts);
         const { context } = args;

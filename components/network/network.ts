@@ -1,14 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../../config/context.ts";
+import type { NetworkConfig } from "../../config/schema.ts";
 
-export interface NetworkArgs {
+/** `platform:network` (keys, defaults and limits in `config/schema.ts`) plus what the program wires. */
+export interface NetworkArgs extends NetworkConfig {
     readonly context: PlatformContext;
-    /** VPC / VNet address space (validated by the config schema). */
-    readonly cidr: string;
-    /** Availability zones to spread over, 1 to 3. */
-    readonly zones: number;
-    /** One shared NAT gateway, or one per zone. */
-    readonly natGateways: "single" | "perZone";
 }
 
 /** What every cloud's network offers the layers above it, under the same names. */

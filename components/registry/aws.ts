@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsCluster } from "../cluster/aws.ts";
 import type { Registry, RegistryArgs } from "./registry.ts";
+import { narrow } from "../narrow.ts";
 
 /** What the nodes need to pull an image. */
 export const pullActions = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"];
@@ -19,7 +20,7 @@ export class AwsRegistry extends pulumi.ComponentResource implements Registry {
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:registry:AwsRegistry", name, {}, opts);
         const { context } = args;
-        const cluster = AwsCluster.from(args.cluster);
+        const cluster = narrow(args.cluster, AwsCluster);
         const nodeRoleArn = cluster.nodeRoleArn;
         // The CI deploy role's registry grants name exactly these repositories.
         cluster.addImageRepositories(args.repositories);

@@ -1,4 +1,3 @@
-import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as containerregistry from "@pulumi/azure-native/containerregistry/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
@@ -8,6 +7,8 @@ import type { NameRule } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../azure/private-endpoint.ts";
 import type { Registry, RegistryArgs } from "./registry.ts";
+import { deleteLock } from "../azure/lock.ts";
+import { narrow } from "../narrow.ts";
 
 /** Registry names: globally unique, 5-50 letters and digits. */
 const registryRule: NameRule = { maxLength: 50, allowed: /[a-z0-9]/, separator: "", lowercase: true };
@@ -47,8 +48,8 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:registry:AzureRegistry", name, {}, opts);
         const { context } = args;
-        const network = AzureNetwork.from(args.network);
-        const cluster = AzureCluster.from(args.cluster);
+        const network = narrow(args.network, AzureNetwork);
+        const cluster = narrow(args.cluster, AzureCluster);
         const sku = args.azure.sku;
         const premium = sku === "Premium";
         // Private endpoints are Premium-only; the schema requires Premium outside dev.
@@ -97,11 +98,7 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
             privateEndpoint(`${name}-acr`, { network, targetId: registry.id, groupId: "registry", dnsZone: "registry", tags: context.tags }, this);
         }
         if (context.protectStateful) {
-            new authorization.ManagementLockByScope(`${name}-lock`, {
-                scope: registry.id,
-                level: "CanNotDelete",
-                notes: "Protected environment: remove this lock deliberately before deleting the registry.",
-            }, parent);
+            deleteLock(`${name}-lock`, registry.id, "the registry", this);
         }
 
         this.registryUrl = registry.loginServer;

@@ -1,17 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Cluster } from "../cluster/cluster.ts";
 import type { PlatformContext } from "../../config/context.ts";
+import type { RegistryConfig } from "../../config/schema.ts";
 import type { Network } from "../network/network.ts";
 
-export interface RegistryArgs {
+/** `platform:registry` (keys, defaults and limits in `config/`) plus what the program wires. */
+export interface RegistryArgs extends RegistryConfig {
     readonly context: PlatformContext;
     readonly network: Network;
     /** Its nodes get pull access. */
     readonly cluster: Cluster;
-    readonly repositories: readonly string[];
-    /** Tagged images kept per repository. */
-    readonly keepImages: number;
-    readonly azure: { readonly sku: "Basic" | "Standard" | "Premium" };
 }
 
 /** A container registry as the layers above see it, the same on every cloud. */

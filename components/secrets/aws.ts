@@ -4,8 +4,10 @@ import { nameRules, physicalName } from "../../lib/naming.ts";
 import type { PlatformContext } from "../../config/context.ts";
 import { AwsNetwork } from "../network/aws.ts";
 import { accountKeyPolicy } from "../aws/iam.ts";
-import { requireDeclared } from "./catalog.ts";
-import { storeApiKeys, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
+import type { ApiKeyName } from "../../config/data-services.ts";
+import { requireCatalogued } from "./catalog.ts";
+import { apiKeyValues, unsetApiKeys, type SecretsArgs, type SecretStore, type SecretValue, type StoredSecret } from "./secrets.ts";
+import { narrow } from "../narrow.ts";
 
 /** The Secrets Manager name of a stack's secret. */
 export function secretName(context: Pick<PlatformContext, "project" | "stack">, name: string): string {
@@ -31,19 +33,11 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
     readonly storeId: pulumi.Output<string>;
     /** The customer-managed key for data at rest. */
     readonly keyArn: pulumi.Output<string>;
-    readonly secretNames: readonly string[];
+    readonly apiKeys: readonly SecretValue[];
     readonly secretRefs: Record<string, pulumi.Output<string>> = {};
     readonly placeholders: readonly ApiKeyName[];
     private readonly context: PlatformContext;
     private readonly baseName: string;
-
-    /** Narrows the cloud-agnostic store handed to an AWS component. */
-    static from(candidate: SecretStore): AwsSecretStore {
-        if (!(candidate instanceof AwsSecretStore)) {
-            throw new Error("an AWS component needs the secrets store created by AwsSecretStore");
-        }
-        return candidate;
-    }
 
     constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:secrets:AwsSecretStore", name, {}, opts);
@@ -54,7 +48,7 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
             enableKeyRotation: true,
             rotationPeriodInDays: 365,
             deletionWindowInDays: 30,
-            policy: AwsNetwork.from(args.network).account.apply(accountKeyPolicy),
+            policy: narrow(args.network, AwsNetwork).account.apply(accountKeyPolicy),
         }, { parent: this, protect: args.context.protectStateful });
         new aws.kms.Alias(`${name}-key`, {
             name: `alias/${physicalName([args.context.project, args.context.stack, "data"], nameRules.kmsAlias)}`,
@@ -62,32 +56,32 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
         }, { parent: this });
         this.keyArn = key.arn;
         this.storeId = key.arn;
-        this.secretNames = args.secretNames;
-
-        this.placeholders = storeApiKeys(this, args.apiKeys);
+        this.apiKeys = apiKeyValues(this, args.apiKeys);
+        this.placeholders = unsetApiKeys(args.apiKeys);
         this.registerOutputs({ storeId: this.storeId, keyArn: this.keyArn, secretRefs: this.secretRefs });
     }
 
-    /** ARN patterns of declared secrets, for grants made whether or not they are stored yet. */
+    /** ARN patterns of `names`: a grant by name stays valid when a secret is recreated. */
     arnPatterns(names: readonly string[]): pulumi.Output<string[]> {
-        names.forEach((name) => requireDeclared(this.secretNames, name));
         return this.keyArn.apply((keyArn) => names.map((name) => secretArnPattern(keyArn, secretName(this.context, name))));
     }
 
-    putSecret(owner: pulumi.Resource, name: string, value: pulumi.Input<string>): pulumi.Output<string> {
-        requireDeclared(this.secretNames, name);
-        const protect = this.context.protectStateful;
-        const secret = new aws.secretsmanager.Secret(`${this.baseName}-${name}`, {
-            name: secretName(this.context, name),
-            kmsKeyId: this.keyArn,
-            // Deleted secrets stay recoverable for the maximum window outside dev.
-            recoveryWindowInDays: protect ? 30 : 7,
-        }, { parent: owner, protect });
-        new aws.secretsmanager.SecretVersion(`${this.baseName}-${name}`, {
-            secretId: secret.id,
-            secretString: pulumi.secret(value),
-        }, { parent: owner });
-        this.secretRefs[name] = secret.arn;
-        return secret.arn;
+    store(values: readonly SecretValue[]): StoredSecret[] {
+        return values.map(({ name, value, owner }) => {
+            requireCatalogued(name);
+            const protect = this.context.protectStateful;
+            const secret = new aws.secretsmanager.Secret(`${this.baseName}-${name}`, {
+                name: secretName(this.context, name),
+                kmsKeyId: this.keyArn,
+                // Deleted secrets stay recoverable for the maximum window outside dev.
+                recoveryWindowInDays: protect ? 30 : 7,
+            }, { parent: owner, protect });
+            new aws.secretsmanager.SecretVersion(`${this.baseName}-${name}`, {
+                secretId: secret.id,
+                secretString: pulumi.secret(value),
+            }, { parent: owner });
+            this.secretRefs[name] = secret.arn;
+            return { name, ref: secret.arn, resource: secret };
+        });
     }
 }

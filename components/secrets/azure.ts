@@ -5,8 +5,10 @@ import { globalNames } from "../global-names.ts";
 import { nameRules } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../azure/private-endpoint.ts";
-import { requireDeclared } from "./catalog.ts";
-import { storeApiKeys, type ApiKeyName, type SecretsArgs, type SecretStore } from "./secrets.ts";
+import type { ApiKeyName } from "../../config/data-services.ts";
+import { requireCatalogued } from "./catalog.ts";
+import { apiKeyValues, unsetApiKeys, type SecretsArgs, type SecretStore, type SecretValue, type StoredSecret } from "./secrets.ts";
+import { narrow } from "../narrow.ts";
 
 /**
  * Key Vault with RBAC authorization, purge protection and 90-day soft delete, reachable
@@ -17,29 +19,19 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
     readonly storeId: pulumi.Output<string>;
     readonly vaultName: pulumi.Output<string>;
     readonly vaultUri: pulumi.Output<string>;
-    readonly secretNames: readonly string[];
+    readonly apiKeys: readonly SecretValue[];
     readonly secretRefs: Record<string, pulumi.Output<string>> = {};
-    private readonly stored = new Map<string, keyvault.Secret>();
     readonly placeholders: readonly ApiKeyName[];
     private readonly network: AzureNetwork;
     private readonly baseName: string;
     private readonly protect: boolean;
 
-    /** Narrows the cloud-agnostic store handed to an Azure component. */
-    static from(candidate: SecretStore): AzureSecretStore {
-        if (!(candidate instanceof AzureSecretStore)) {
-            throw new Error("an Azure component needs the secrets store created by AzureSecretStore");
-        }
-        return candidate;
-    }
-
     constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:secrets:AzureSecretStore", name, {}, opts);
         const { context } = args;
-        this.network = AzureNetwork.from(args.network);
+        this.network = narrow(args.network, AzureNetwork);
         this.baseName = name;
         this.protect = context.protectStateful;
-        this.secretNames = args.secretNames;
         const inGroup = { resourceGroupName: this.network.resourceGroupName, location: this.network.location, tags: context.tags };
 
         // The tenant the deployment authenticates to; the vault trusts tokens from it.
@@ -65,31 +57,24 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
         this.storeId = vault.id;
         this.vaultName = vault.name;
         this.vaultUri = vault.properties.apply((properties) => properties.vaultUri);
-        this.placeholders = storeApiKeys(this, args.apiKeys);
+        this.apiKeys = apiKeyValues(this, args.apiKeys);
+        this.placeholders = unsetApiKeys(args.apiKeys);
         this.registerOutputs({ storeId: this.storeId, vaultName: this.vaultName, vaultUri: this.vaultUri, secretRefs: this.secretRefs });
     }
 
-    /** A stored secret, for a grant on it: ARM assigns roles only on a scope that exists. */
-    secretResource(name: string): keyvault.Secret {
-        const secret = this.stored.get(name);
-        if (!secret) {
-            throw new Error(`secret "${name}" is not stored yet; grant on it after the component that stores it`);
-        }
-        return secret;
-    }
-
-    putSecret(owner: pulumi.Resource, name: string, value: pulumi.Input<string>): pulumi.Output<string> {
-        requireDeclared(this.secretNames, name);
-        const secret = new keyvault.Secret(`${this.baseName}-${name}`, {
-            resourceGroupName: this.network.resourceGroupName,
-            vaultName: this.vaultName,
-            secretName: name,
-            properties: { value: pulumi.secret(value) },
-        }, { parent: owner, protect: this.protect });
-        this.stored.set(name, secret);
-        // Built from the vault URI: the secret's own properties carry its value, so they are secret.
-        const reference = pulumi.all([this.vaultUri, secret.id]).apply(([vaultUri]) => `${vaultUri}secrets/${name}`);
-        this.secretRefs[name] = reference;
-        return reference;
+    store(values: readonly SecretValue[]): StoredSecret[] {
+        return values.map(({ name, value, owner }) => {
+            requireCatalogued(name);
+            const secret = new keyvault.Secret(`${this.baseName}-${name}`, {
+                resourceGroupName: this.network.resourceGroupName,
+                vaultName: this.vaultName,
+                secretName: name,
+                properties: { value: pulumi.secret(value) },
+            }, { parent: owner, protect: this.protect });
+            // Built from the vault URI: the secret's own properties carry its value, so they are secret.
+            const ref = pulumi.all([this.vaultUri, secret.id]).apply(([vaultUri]) => `${vaultUri}secrets/${name}`);
+            this.secretRefs[name] = ref;
+            return { name, ref, resource: secret };
+        });
     }
 }

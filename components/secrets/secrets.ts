@@ -1,35 +1,47 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { apiKeyConfig } from "../../config/data-services.ts";
 import type { PlatformContext } from "../../config/context.ts";
+import { apiKeyConfig, type ApiKeyName } from "../../config/data-services.ts";
+import type { StackConfig } from "../../config/index.ts";
 import type { Network } from "../network/network.ts";
 
-/** Secrets supplied as config (`platform:openaiApiKey`, `platform:anthropicApiKey`). */
-export type ApiKeyName = "openai-api-key" | "anthropic-api-key";
-
-export interface SecretsArgs {
+/** The API keys' config secrets (undefined where unset: a placeholder is stored) plus what the program wires. */
+export interface SecretsArgs extends Pick<StackConfig, "apiKeys"> {
     readonly context: PlatformContext;
     readonly network: Network;
-    /** Each API key's config secret, or undefined when the stack does not set it (a placeholder is stored). */
-    readonly apiKeys: Record<ApiKeyName, pulumi.Output<string> | undefined>;
-    /** Every secret the stack will store (`declaredSecretNames`); storing any other is an error. */
-    readonly secretNames: readonly string[];
+}
+
+/**
+ * A secret a component produced; the program hands every one of them to `SecretStore.store`.
+ * `name` must be in `catalog.ts`, which says who may read it.
+ */
+export interface SecretValue {
+    readonly name: string;
+    readonly value: pulumi.Input<string>;
+    /** The component the secret belongs to: the stored secret is its child, so the secret's URN never moves. */
+    readonly owner: pulumi.Resource;
+}
+
+/** A secret in the store, for the grants on it and the `secretRefs` output. */
+export interface StoredSecret {
+    readonly name: string;
+    /** Secrets Manager ARN / Key Vault secret URI. */
+    readonly ref: pulumi.Output<string>;
+    /** The cloud resource: a grant that needs the secret to exist waits for it. */
+    readonly resource: pulumi.Resource;
 }
 
 /** The stack's secrets store: Secrets Manager under a customer-managed KMS key, or a Key Vault. */
 export interface SecretStore {
     /** KMS key ARN on AWS, Key Vault resource id on Azure. */
     readonly storeId: pulumi.Output<string>;
-    /** Every secret the store will hold, known before any is stored: grants are made on these names. */
-    readonly secretNames: readonly string[];
-    /** Secret name → reference (Secrets Manager ARN, Key Vault secret URI) for the secrets created so far. */
-    readonly secretRefs: Record<string, pulumi.Output<string>>;
+    /** The API keys from config, placeholders where unset; the program stores them with the rest. */
+    readonly apiKeys: readonly SecretValue[];
     /** API keys the stack did not set; their secrets hold a placeholder until it does. */
     readonly placeholders: readonly ApiKeyName[];
-    /**
-     * Stores `value` (made a Pulumi secret) under `name`, as a child of `owner`, records its
-     * reference in `secretRefs` and returns it. Data services store their credentials this way.
-     */
-    putSecret(owner: pulumi.Resource, name: string, value: pulumi.Input<string>): pulumi.Output<string>;
+    /** Secret name → reference (Secrets Manager ARN, Key Vault secret URI) of everything stored. */
+    readonly secretRefs: Record<string, pulumi.Output<string>>;
+    /** Stores each value (made a Pulumi secret) under its name and returns them, stored. */
+    store(values: readonly SecretValue[]): StoredSecret[];
 }
 
 /** What a placeholder secret holds, so a consumer fails loudly instead of using an empty key. */
@@ -38,11 +50,13 @@ export function placeholderValue(name: ApiKeyName): string {
     return `PLACEHOLDER: set with \`pulumi config set --secret platform:${configKey}\``;
 }
 
-/** Stores every API key in `store` (a placeholder where unset); returns the names still holding one. */
-export function storeApiKeys(store: SecretStore & pulumi.Resource, apiKeys: SecretsArgs["apiKeys"]): ApiKeyName[] {
-    const entries = Object.entries(apiKeys) as [ApiKeyName, pulumi.Output<string> | undefined][];
-    for (const [name, value] of entries) {
-        store.putSecret(store, name, value ?? placeholderValue(name));
-    }
-    return entries.filter(([, value]) => value === undefined).map(([name]) => name);
+/** The API keys as values owned by `store`, a placeholder where unset. */
+export function apiKeyValues(store: pulumi.Resource, apiKeys: SecretsArgs["apiKeys"]): SecretValue[] {
+    return (Object.entries(apiKeys) as [ApiKeyName, pulumi.Output<string> | undefined][])
+        .map(([name, value]) => ({ name, value: value ?? placeholderValue(name), owner: store }));
+}
+
+/** The API keys the stack has not set. */
+export function unsetApiKeys(apiKeys: SecretsArgs["apiKeys"]): ApiKeyName[] {
+    return (Object.entries(apiKeys) as [ApiKeyName, unknown][]).filter(([, value]) => value === undefined).map(([name]) => name);
 }

@@ -4,6 +4,7 @@ import { globalNames } from "../global-names.ts";
 import { nameRules } from "../../lib/naming.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import type { ObjectStorage, StorageArgs } from "./storage.ts";
+import { narrow } from "../narrow.ts";
 
 /** S3 bucket names: globally unique, 3-63 lowercase letters, digits and hyphens. */
 const bucketRule = { ...nameRules.display, maxLength: 63 } as const;
@@ -25,7 +26,7 @@ export class AwsObjectStorage extends pulumi.ComponentResource implements Object
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:storage:AwsObjectStorage", name, {}, opts);
         const { context } = args;
-        const keyArn = AwsSecretStore.from(args.secrets).keyArn;
+        const keyArn = narrow(args.secrets, AwsSecretStore).keyArn;
         const parent = { parent: this };
 
         // Bucket names are global; a random suffix keeps same-named stacks of other accounts apart.

@@ -1,4 +1,3 @@
-import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as storage from "@pulumi/azure-native/storage/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
@@ -6,6 +5,8 @@ import type { NameRule } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../azure/private-endpoint.ts";
 import type { ObjectStorage, StorageArgs } from "./storage.ts";
+import { deleteLock } from "../azure/lock.ts";
+import { narrow } from "../narrow.ts";
 
 /** Storage account names: globally unique, 3-24 lowercase letters and digits, no separators. */
 const accountRule: NameRule = { maxLength: 24, allowed: /[a-z0-9]/, separator: "", lowercase: true };
@@ -27,7 +28,7 @@ export class AzureObjectStorage extends pulumi.ComponentResource implements Obje
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:storage:AzureObjectStorage", name, {}, opts);
         const { context } = args;
-        const network = AzureNetwork.from(args.network);
+        const network = narrow(args.network, AzureNetwork);
         const inAccount = { resourceGroupName: network.resourceGroupName };
         const parent = { parent: this };
         const stateful = { parent: this, protect: context.protectStateful };
@@ -87,11 +88,7 @@ export class AzureObjectStorage extends pulumi.ComponentResource implements Obje
         privateEndpoint(`${name}-blob`, { network, targetId: account.id, groupId: "blob", dnsZone: "blob", tags: context.tags }, this);
         if (context.protectStateful) {
             // Locks are inherited, so this one also guards the container.
-            new authorization.ManagementLockByScope(`${name}-lock`, {
-                scope: account.id,
-                level: "CanNotDelete",
-                notes: "Protected environment: remove this lock deliberately before deleting the storage account.",
-            }, parent);
+            deleteLock(`${name}-lock`, account.id, "the storage account", this);
         }
 
         this.bucketName = container.name;

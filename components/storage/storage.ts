@@ -1,21 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../../config/context.ts";
+import type { StorageConfig } from "../../config/schema.ts";
 import type { Network } from "../network/network.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
 
-export interface StorageArgs {
+/** `platform:storage` (keys, defaults and limits in `config/`) plus what the program wires. */
+export interface StorageArgs extends StorageConfig {
     readonly context: PlatformContext;
     readonly network: Network;
     readonly secrets: SecretStore;
-    /** Anyone may read objects; never set by the checked-in stacks. */
-    readonly publicRead: boolean;
-    readonly versioning: boolean;
-    readonly temporaryPrefix: string;
-    readonly temporaryExpiryDays: number;
-    readonly softDeleteDays: number;
-    /** 0 turns write-once retention off. */
-    readonly objectLockDays: number;
-    readonly zoneRedundant: boolean;
 }
 
 /** Object storage as the layers above see it, the same on every cloud. */
