@@ -14,19 +14,8 @@
  * remove, and pass them only to the services the program hands roles to. Whatever it writes
  * into a role, that role can never do more than the platform's own roles need.
  */
-import { clusterRolePolicies, ebsCsiDriverPolicy, nodeRolePolicies } from "../aws/managed-policies.ts";
-import { passedToServices } from "../aws/iam.ts";
-import { ciPolicyPrefix, dataBucketPattern, policyDocument, type AwsDeployScope } from "./aws-policy.ts";
-
-/** AWS managed policies the program attaches to its roles; the deploy role may attach nothing else. */
-export const attachablePolicies: readonly string[] = [...clusterRolePolicies, ...nodeRolePolicies, ebsCsiDriverPolicy];
-
-/**
- * Logical-name prefixes (the component names in `index.ts`) of the IAM roles and log groups
- * Pulumi autonames `<logical name>-<7 random characters>`. A component that starts creating
- * roles must be added here; the CI identity test fails until it is.
- */
-export const autonamedPrefixes: readonly string[] = ["network-", "cluster-", "kubernetes-bindings-"];
+import { keysPolicy, rolesPolicy } from "./aws-deploy-access.ts";
+import { autonamedPrefixes, dataBucketPattern, policyDocument, scoped, type AwsDeployScope } from "./aws-policy.ts";
 
 /** Service-linked roles the services of this program create on first use. */
 const serviceLinkedRoles = [
@@ -36,9 +25,6 @@ const serviceLinkedRoles = [
     "elasticache.amazonaws.com",
     "rds.amazonaws.com",
 ];
-
-/** Services that encrypt with the stack's keys on the deploy role's behalf (`kms:ViaService`). */
-export const keyUsingServices: readonly string[] = ["secretsmanager", "rds", "elasticache", "s3", "eks"];
 
 /**
  * EC2 creates of the program and the resource types they create. Each supports tags on
@@ -82,19 +68,6 @@ const secretActions = [
     "CreateSecret", "DeleteSecret", "RestoreSecret", "DescribeSecret", "GetResourcePolicy", "GetSecretValue", "PutSecretValue", "UpdateSecret",
     "UpdateSecretVersionStage", "ListSecretVersionIds", "TagResource", "UntagResource",
 ].map((action) => `secretsmanager:${action}`);
-
-/** ARN builder and the conditions every deploy document uses. */
-function scoped(scope: AwsDeployScope) {
-    const { partition, account, region } = scope;
-    return {
-        arn: (service: string, resource: string, inRegion = true) => `arn:${partition}:${service}:${inRegion ? region : ""}:${account}:${resource}`,
-        ours: { "aws:ResourceTag/stack": scope.stack, "aws:ResourceTag/project": scope.project },
-        creatingOurs: { "aws:RequestTag/stack": scope.stack, "aws:RequestTag/project": scope.project },
-        /** A tag request may not strip the stack's ownership tags. */
-        keepsOwnership: { "ForAllValues:StringNotEquals": { "aws:TagKeys": ["stack", "project"] } },
-        inRegion: { StringEquals: { "aws:RequestedRegion": region } },
-    };
-}
 
 /** The deploy role's four managed policies (IAM allows 6,144 characters each), by part. */
 export const deployPolicyParts = ["platform", "data", "roles", "keys"] as const;
@@ -266,150 +239,5 @@ function dataPolicy(scope: AwsDeployScope): string {
         },
         // Explicit, whatever else the role is ever given: the data bucket's objects are never read.
         { Sid: "DenyDataObjects", Effect: "Deny", Action: ["s3:GetObject*"], Resource: `${bucket}/*` },
-    ]);
-}
-
-/**
- * The stack's roles (only with its permissions boundary), the roles it passes and the
- * cluster's OIDC provider — and the denies that keep it from widening any of that.
- */
-function rolesPolicy(scope: AwsDeployScope): string {
-    const { arn, ours, creatingOurs, keepsOwnership } = scoped(scope);
-    const roles = autonamedPrefixes.map((name) => arn("iam", `role/${name}*`, false));
-    const withBoundary = { "iam:PermissionsBoundary": scope.boundaryArn };
-    const issuers = arn("iam", `oidc-provider/oidc.eks.${scope.region}.amazonaws.com/id/*`, false);
-
-    return policyDocument([
-        {
-            Sid: "RolesCreate",
-            Effect: "Allow",
-            Action: "iam:CreateRole",
-            Resource: roles,
-            Condition: { StringEquals: { ...withBoundary, ...creatingOurs } },
-        },
-        {
-            Sid: "RolePolicies",
-            Effect: "Allow",
-            Action: ["iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"],
-            Resource: roles,
-            Condition: { StringEquals: { ...withBoundary, ...ours } },
-        },
-        {
-            Sid: "RoleAttachments",
-            Effect: "Allow",
-            Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-            Resource: roles,
-            Condition: { StringEquals: { ...withBoundary, ...ours }, ArnEquals: { "iam:PolicyARN": [...attachablePolicies] } },
-        },
-        {
-            // IAM has no iam:PermissionsBoundary key for these: the stack's tags and role names scope them.
-            Sid: "Roles",
-            Effect: "Allow",
-            Action: ["iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy"],
-            Resource: roles,
-            Condition: { StringEquals: ours },
-        },
-        // Tags decide what the statements above reach, so only roles already the stack's may be (un)tagged. CreateRole's
-        // own tags are authorized as iam:TagRole on the new role too: should IAM not see the request's tags as the new
-        // role's, a new role is created by an administrator's `up`, as the boundary is.
-        { Sid: "RoleTags", Effect: "Allow", Action: "iam:TagRole", Resource: roles, Condition: { StringEquals: ours, StringEqualsIfExists: creatingOurs } },
-        { Sid: "RoleUntags", Effect: "Allow", Action: "iam:UntagRole", Resource: roles, Condition: { StringEquals: ours, ...keepsOwnership } },
-        // PassRole ignores resource tags: the role names and the receiving services are its scope.
-        { Sid: "PassRoles", Effect: "Allow", Action: "iam:PassRole", Resource: roles, Condition: { StringEquals: { "iam:PassedToService": [...passedToServices] } } },
-        {
-            Sid: "ClusterOidcProviderCreate",
-            Effect: "Allow",
-            Action: ["iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"],
-            Resource: issuers,
-            Condition: { StringEquals: creatingOurs },
-        },
-        {
-            Sid: "ClusterOidcProvider",
-            Effect: "Allow",
-            Action: [
-                "iam:DeleteOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider",
-                "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider",
-            ],
-            Resource: scope.oidcProviderArn ?? issuers,
-        },
-        { Sid: "DenyBoundaryRemoval", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
-        {
-            Sid: "DenyOtherBoundaries",
-            Effect: "Deny",
-            Action: ["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
-            Resource: "*",
-            Condition: { StringNotEquals: withBoundary },
-        },
-        {
-            // The boundaries and the CI identity's own policies are an administrator's: CI may neither rewrite nor delete them.
-            Sid: "DenyPolicyChanges",
-            Effect: "Deny",
-            Action: ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"],
-            Resource: [scope.boundaryArn, arn("iam", `policy/${ciPolicyPrefix(scope)}*`, false)],
-        },
-        {
-            // CI cannot widen its own access: changes to the CI identity are applied by an administrator.
-            Sid: "DenyCiIdentityChanges",
-            Effect: "Deny",
-            Action: ["iam:Add*", "iam:Attach*", "iam:Create*", "iam:Delete*", "iam:Detach*", "iam:PassRole", "iam:Put*", "iam:Remove*", "iam:Tag*", "iam:Untag*", "iam:Update*"],
-            Resource: [
-                ...scope.ciRoleNames.map((name) => arn("iam", `role/${name}`, false)),
-                arn("iam", "oidc-provider/token.actions.githubusercontent.com", false),
-            ],
-        },
-        // No hopping into a role it manages, whatever that role's trust policy says.
-        { Sid: "DenyRoleChaining", Effect: "Deny", Action: ["sts:AssumeRole"], Resource: "*" },
-    ]);
-}
-
-/** The stack's KMS keys: administration without the key policy, tags only on its own keys, data keys only through its services. */
-function keysPolicy(scope: AwsDeployScope): string {
-    const { arn, ours, creatingOurs, keepsOwnership } = scoped(scope);
-    const keys = arn("kms", "key/*");
-
-    return policyDocument([
-        // Keys are created with their tags (CreateKey's Tags, aws:RequestTag). KMS authorizes those as kms:TagResource
-        // too, which the deploy role has only on keys already the stack's; KMS documents that tag-on-create needs that
-        // permission on every key ("Controlling access to tags"), which is exactly the takeover closed here, so a key
-        // KMS would refuse on those grounds is created by an administrator's `up`.
-        { Sid: "KeysCreate", Effect: "Allow", Action: "kms:CreateKey", Resource: "*", Condition: { StringEquals: creatingOurs } },
-        // Tags decide what the key statements reach, so only keys already the stack's may be (un)tagged.
-        { Sid: "KeyTags", Effect: "Allow", Action: "kms:TagResource", Resource: keys, Condition: { StringEquals: ours, StringEqualsIfExists: creatingOurs } },
-        { Sid: "KeyUntags", Effect: "Allow", Action: "kms:UntagResource", Resource: keys, Condition: { StringEquals: ours, ...keepsOwnership } },
-        {
-            // No kms:PutKeyPolicy: key policies are an administrator's.
-            Sid: "Keys",
-            Effect: "Allow",
-            Action: [
-                "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:ListGrants", "kms:EnableKeyRotation", "kms:DisableKeyRotation",
-                "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:UpdateKeyDescription", "kms:CreateGrant", "kms:RetireGrant", "kms:RevokeGrant",
-            ],
-            Resource: keys,
-            Condition: { StringEquals: ours },
-        },
-        {
-            // Data keys only through the services that store the stack's data.
-            Sid: "KeyUse",
-            Effect: "Allow",
-            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
-            Resource: keys,
-            Condition: { StringEquals: { ...ours, "kms:ViaService": keyUsingServices.map((service) => `${service}.${scope.region}.amazonaws.com`) } },
-        },
-        {
-            // Alias calls authorize the alias and its key: the alias by name, the key by the stack's tags.
-            Sid: "KeyAliases",
-            Effect: "Allow",
-            Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
-            Resource: arn("kms", `alias/${scope.prefix}-*`),
-        },
-        { Sid: "KeyAliasTargets", Effect: "Allow", Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"], Resource: keys, Condition: { StringEquals: ours } },
-        {
-            // ECR encrypts with the AWS managed key through a grant; only ECR, for its own resource.
-            Sid: "RegistryKeyGrants",
-            Effect: "Allow",
-            Action: ["kms:CreateGrant", "kms:RetireGrant"],
-            Resource: keys,
-            Condition: { Bool: { "kms:GrantIsForAWSResource": "true" }, StringEquals: { "kms:ViaService": `ecr.${scope.region}.amazonaws.com` } },
-        },
     ]);
 }

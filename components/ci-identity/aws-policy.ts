@@ -1,10 +1,11 @@
 /**
  * IAM documents of the CI roles: GitHub's trust, the CI roles' permissions boundary and the
  * preview role's guard, plus the names and scope the deploy role's documents
- * (`aws-deploy-policy.ts`) share. Pure: plain JSON, tested against the names the program
+ * (`aws-deploy-policy.ts`, `aws-deploy-access.ts`) share. Pure: plain JSON, tested against the names the program
  * generates.
  */
 import type { AwsAccount } from "../aws/iam.ts";
+import { clusterRolePolicies, ebsCsiDriverPolicy, nodeRolePolicies } from "../aws/managed-policies.ts";
 
 /** The audience AWS STS expects in GitHub's OIDC tokens. */
 export const awsAudience = "sts.amazonaws.com";
@@ -115,4 +116,30 @@ export function previewGuardPolicy(scope: Pick<AwsDeployScope, "partition" | "pr
             Resource: "*",
         },
     ]);
+}
+
+/** AWS managed policies the program attaches to its roles; the deploy role may attach nothing else. */
+export const attachablePolicies: readonly string[] = [...clusterRolePolicies, ...nodeRolePolicies, ebsCsiDriverPolicy];
+
+/**
+ * Logical-name prefixes (the component names in `index.ts`) of the IAM roles and log groups
+ * Pulumi autonames `<logical name>-<7 random characters>`. A component that starts creating
+ * roles must be added here; the CI identity test fails until it is.
+ */
+export const autonamedPrefixes: readonly string[] = ["network-", "cluster-", "kubernetes-bindings-"];
+
+/** Services that encrypt with the stack's keys on the deploy role's behalf (`kms:ViaService`). */
+export const keyUsingServices: readonly string[] = ["secretsmanager", "rds", "elasticache", "s3", "eks"];
+
+/** ARN builder and the conditions every deploy document uses. */
+export function scoped(scope: AwsDeployScope) {
+    const { partition, account, region } = scope;
+    return {
+        arn: (service: string, resource: string, inRegion = true) => `arn:${partition}:${service}:${inRegion ? region : ""}:${account}:${resource}`,
+        ours: { "aws:ResourceTag/stack": scope.stack, "aws:ResourceTag/project": scope.project },
+        creatingOurs: { "aws:RequestTag/stack": scope.stack, "aws:RequestTag/project": scope.project },
+        /** A tag request may not strip the stack's ownership tags. */
+        keepsOwnership: { "ForAllValues:StringNotEquals": { "aws:TagKeys": ["stack", "project"] } },
+        inRegion: { StringEquals: { "aws:RequestedRegion": region } },
+    };
 }

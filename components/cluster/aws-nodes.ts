@@ -25,9 +25,6 @@ export const networkingAddonSettings: Record<string, Partial<aws.eks.AddonArgs>>
     "vpc-cni": { configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) },
 };
 
-/** Add-ons that schedule pods, so they wait for nodes. */
-export const eksWorkloadAddons = ["coredns", "aws-ebs-csi-driver"];
-
 /**
  * The managed node group (Amazon Linux 2023, IMDSv2 only, encrypted gp3 root volumes,
  * autoscaling bounds, automatic node repair) and the EKS core add-ons.

@@ -5,7 +5,6 @@ import type { PlatformContext } from "../../config/context.ts";
 import type { SecretStore, StoredSecret } from "../secrets/secrets.ts";
 
 export type AddonSwitches = KubernetesConfig["addons"];
-export type DeveloperAccess = KubernetesConfig["developers"];
 
 /** A Kubernetes service account a cloud identity is federated with. */
 export interface ServiceAccountRef {
