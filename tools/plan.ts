@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { hasMandatoryViolation } from "../policy/run.ts";
 import { evaluateStack, PlanConfigError } from "./offline/evaluate.ts";
 import { renderJson, renderTable } from "./offline/report.ts";
-import { PlanInputError } from "./offline/stack-file.ts";
+import { PlanInputError } from "./stack-file.ts";
 
 const usage = "usage: npm run plan -- <stack> [--cloud aws|azure] [--json] [--strict] [--stack-dir <dir with Pulumi.<stack>.yaml>]";
 const exitCodes = [

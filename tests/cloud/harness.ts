@@ -3,7 +3,7 @@
  * creation time and the run), preview, up, a drift check, checks from inside the cluster that
  * reach the API and the data services, and destroy in a `finally`; plus a janitor for test stacks left
  * behind. The world it runs in is injected: a real account (`npm run test:cloud`) or the
- * stand-in cloud of the end-to-end sandbox (tests/cloud-harness.test.ts), so the same code
+ * stand-in cloud of the end-to-end sandbox (tests/e2e/cloud-harness.test.ts), so the same code
  * runs in both.
  */
 import YAML from "yaml";

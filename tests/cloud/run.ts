@@ -7,8 +7,8 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { projectRoot } from "../../tools/offline/evaluate.ts";
 import { runCommand } from "../support/command.ts";
+import { projectRoot } from "../support/project.ts";
 import { janitor, runCloudHarness, type CloudName, type HarnessWorld } from "./harness.ts";
 import { KubectlProber } from "./kubectl-prober.ts";
 

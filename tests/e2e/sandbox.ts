@@ -8,8 +8,9 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { builtGoTools, projectRoot } from "../../tools/go/go-tools.ts";
+import { builtGoTools } from "../../tools/go/go-tools.ts";
 import { runCommand, type CommandResult } from "../support/command.ts";
+import { projectRoot } from "../support/project.ts";
 import { cloudDirVariable } from "./stand-in/cloud.ts";
 
 /** The provider packages the program uses; each gets the stand-in plugin. */

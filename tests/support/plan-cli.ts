@@ -1,7 +1,7 @@
 /** Runs the plan's command line the way a person would, with the Node that runs the tests. */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { projectRoot } from "../../tools/offline/evaluate.ts";
+import { projectRoot } from "./project.ts";
 
 export interface Run {
     readonly code: number;

@@ -1,10 +1,10 @@
 /** Shared helpers: evaluate each stack × cloud once and query what it would create. */
 import assert from "node:assert/strict";
+import type { PolicyResource } from "../../policy/rule.ts";
 import { evaluateStack, type PlannedResource, type PlanOptions, type PlanReport } from "../../tools/offline/evaluate.ts";
+import type { StackName } from "./stack-config.ts";
 
-export const stacks = ["dev", "staging", "prod"] as const;
 export const cloudNames = ["aws", "azure"] as const;
-export type StackName = (typeof stacks)[number];
 export type CloudName = (typeof cloudNames)[number];
 
 const cache = new Map<string, Promise<PlanReport>>();
@@ -36,6 +36,16 @@ export function resourceOf(report: PlanReport, type: string, name?: string): Pla
 
 export function inputsOf(report: PlanReport, type: string, name?: string): Record<string, any> {
     return resourceOf(report, type, name).inputs;
+}
+
+/** The plan's resources as the policy rules see them. */
+export function policyResources(report: PlanReport): PolicyResource[] {
+    return report.resources.map(({ type, name, inputs }) => ({ type, name, props: inputs }));
+}
+
+/** The scopes the plan's Azure delete locks guard. */
+export function lockedScopes(report: PlanReport): string[] {
+    return resourcesOf(report, "azure-native:authorization:ManagementLockByScope").map((lock) => lock.inputs["scope"]);
 }
 
 /** Section 2 of the brief: what each environment must get. */

@@ -1,8 +1,13 @@
 /** The checked-in stack files' `platform:` values, for what-if plans and configuration tests. */
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { ConfigError, parsePlatformConfig } from "../../config/schema.ts";
-import { projectRoot } from "../../tools/offline/evaluate.ts";
-import { readStackFile } from "../../tools/offline/stack-file.ts";
+import { readStackFile } from "../../tools/stack-file.ts";
+import { projectRoot } from "./project.ts";
+
+/** The checked-in stack files, `Pulumi.<stack>.yaml`. */
+export const stacks = ["dev", "staging", "prod"] as const;
+export type StackName = (typeof stacks)[number];
 
 /** Every `platform:` key of a stack file (namespace stripped), decoded as the program decodes them. */
 export function stackPlatformConfig(stack: string): Record<string, any> {
@@ -18,6 +23,19 @@ export function stackValue(stack: string, key: string, change: (value: Record<st
     const value = JSON.parse(readStackFile(projectRoot, stack).config[`platform:${key}`]!);
     change(value);
     return value;
+}
+
+/** An AWS account a real team would use in place of the stack files' documentation accounts. */
+export const realAccount = "403921557810";
+const realGroup = randomUUID();
+
+/** Replaces the stack files' sample values (platform: keys, namespace stripped) with values a real team would set. */
+export function makeRealistic(config: Record<string, any>): void {
+    config["budget"]["alertEmails"] = ["platform-team@company.io"];
+    config["kubernetes"]["acmeEmail"] = "platform-team@company.io";
+    config["kubernetes"]["developers"]["aws"] = { roleArns: [`arn:aws:iam::${realAccount}:role/platform-developers`] };
+    config["kubernetes"]["developers"]["azure"] = { groupObjectIds: [realGroup] };
+    config["ci"]["repository"] = "payments-co/platform";
 }
 
 /** Validates `stack`'s configuration with `change` applied; returns the error message, or fails if it was accepted. */

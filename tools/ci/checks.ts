@@ -5,7 +5,7 @@
 import path from "node:path";
 import { policyConfigPath } from "../../policy/config.ts";
 import { environments, type Environment } from "../../policy/rule.ts";
-import { PlanInputError, readStackFile } from "../offline/stack-file.ts";
+import { PlanInputError, readStackFile } from "../stack-file.ts";
 import type { BackendSettings, PolicyOptions } from "./driver.ts";
 import type { CiStatus } from "./report.ts";
 

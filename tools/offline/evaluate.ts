@@ -12,7 +12,7 @@ import type { Environment } from "../../policy/rule.ts";
 import { rules } from "../../policy/rules/index.ts";
 import { runRules, type PolicyViolation } from "../../policy/run.ts";
 import { PlatformMocks, type RegisteredResource } from "./mocks.ts";
-import { PlanInputError, readStackFile } from "./stack-file.ts";
+import { PlanInputError, readStackFile } from "../stack-file.ts";
 
 export const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
 

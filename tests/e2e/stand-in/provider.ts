@@ -2,14 +2,14 @@
  * A stand-in resource provider plugin for the end-to-end tests: the engine loads it in place
  * of `aws`, `azure-native`, `kubernetes` and `random`, whose real plugins cannot be had here.
  * It accepts checks, diffs inputs, creates resources with the simulated cloud's ids and
- * computed outputs (tools/offline/mocks.ts), and keeps them in a CloudStore so refresh and
+ * computed outputs (tools/simulated-cloud/answers.ts), and keeps them in a CloudStore so refresh and
  * destroy see what up created. Never used outside the tests.
  *
  * Usage (as the engine starts it): node provider.ts <package> <version> [engine address]
  */
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import { simulatedCall, simulatedResource } from "../../../tools/offline/mocks.ts";
+import { simulatedCall, simulatedResource } from "../../../tools/simulated-cloud/answers.ts";
 import { typeAndName } from "../../../tools/urn.ts";
 import { changedKeys, cloudDirVariable, CloudStore, plainValue, replacementKeys, type Properties } from "./cloud.ts";
 

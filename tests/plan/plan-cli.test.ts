@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { projectRoot } from "../support/project.ts";
+import { plan, type Run } from "../support/plan-cli.ts";
+
+const brokenStack = `test-broken-${process.pid}`;
+const brokenFile = path.join(projectRoot, `Pulumi.${brokenStack}.yaml`);
+
+describe("npm run plan", function () {
+    this.timeout(120_000);
+    const runs: Record<string, Run> = {};
+
+    before(async () => {
+        // The dev stack with the autoscaling floor above its ceiling.
+        const dev = readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8");
+        assert.ok(dev.includes("      min: 3\n"));
+        writeFileSync(brokenFile, dev.replace("      min: 3\n", "      min: 6\n"));
+        const [awsProd, azureProd, devTable, broken, missing, badArgs] = await Promise.all([
+            plan("prod", "--json"),
+            plan("prod", "--cloud", "azure", "--json"),
+            plan("dev"),
+            plan(brokenStack),
+            plan("no-such-stack"),
+            plan("dev", "--cloud", "gcp"),
+        ]);
+        Object.assign(runs, { awsProd, azureProd, devTable, broken, missing, badArgs });
+    });
+
+    after(() => rmSync(brokenFile, { force: true }));
+
+    it("prints the prod JSON document for AWS with the 3-zone cluster autoscaling 5-15 nodes of 8 vCPU / 32 GiB", () => {
+        const { code, stdout } = runs["awsProd"]!;
+        assert.equal(code, 0);
+        const document = JSON.parse(stdout);
+        assert.deepEqual([document.stack, document.cloud, document.environment], ["prod", "aws", "prod"]);
+        assert.deepEqual(Object.keys(document), ["stack", "cloud", "environment", "resources", "outputs", "policy", "warnings"]);
+        const nodeGroup = document.resources.find((r: any) => r.type === "aws:eks/nodeGroup:NodeGroup");
+        assert.deepEqual(nodeGroup.inputs.scalingConfig, { minSize: 5, maxSize: 15, desiredSize: 5 });
+        assert.deepEqual(nodeGroup.inputs.instanceTypes, ["m7i.2xlarge"]);
+        assert.equal(document.resources.filter((r: any) => r.type === "aws:ec2/subnet:Subnet").length, 9);
+        assert.ok(document.resources.some((r: any) => r.type === "aws:ec2/vpc:Vpc"));
+        assert.deepEqual(document.outputs.zones, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+        assert.equal(document.outputs.kubeconfig, "[secret]");
+    });
+
+    it("prints the prod JSON document for Azure with --cloud azure", () => {
+        const { code, stdout } = runs["azureProd"]!;
+        assert.equal(code, 0);
+        const document = JSON.parse(stdout);
+        assert.deepEqual([document.stack, document.cloud, document.environment], ["prod", "azure", "prod"]);
+        const pool = document.resources.find((r: any) => r.type === "azure-native:containerservice:AgentPool");
+        assert.deepEqual([pool.inputs.minCount, pool.inputs.maxCount, pool.inputs.vmSize], [5, 15, "Standard_D8s_v5"]);
+        assert.deepEqual(pool.inputs.availabilityZones, ["1", "2", "3"]);
+        assert.ok(document.resources.some((r: any) => r.type === "azure-native:network:VirtualNetwork"));
+    });
+
+    it("prints a readable table for dev", () => {
+        const { code, stdout } = runs["devTable"]!;
+        assert.equal(code, 0);
+        assert.match(stdout, /^Stack dev: aws, environment dev, \d+ resources to create/);
+        assert.match(stdout, /NAME\s+TYPE/);
+        assert.match(stdout, /cluster-eks\s+aws:eks\/cluster:Cluster\n/);
+        assert.match(stdout, /kubeconfig\s+\[secret\]/);
+        assert.match(stdout, /\nWARNINGS\nplatform:budget\.alertEmails\.0: "platform-team@example\.com" is a documentation address/);
+    });
+
+    it("stops a broken stack file with one line naming the key, and exit code 1", () => {
+        const { code, stdout, stderr } = runs["broken"]!;
+        assert.equal(code, 1);
+        assert.equal(stdout, "");
+        assert.equal(stderr, "error: invalid configuration: platform:cluster.nodes.min: 6 is greater than max (5)\n");
+    });
+
+    it("names a missing stack file", () => {
+        assert.equal(runs["missing"]!.code, 1);
+        assert.match(runs["missing"]!.stderr, /^error: Pulumi\.no-such-stack\.yaml not found in /);
+    });
+
+    it("rejects an unknown cloud with exit code 2", () => {
+        assert.equal(runs["badArgs"]!.code, 2);
+        assert.equal(runs["badArgs"]!.stderr, `error: --cloud must be "aws" or "azure", got "gcp"\n`);
+    });
+});
