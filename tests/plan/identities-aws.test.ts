@@ -3,7 +3,8 @@
  * every role, key, bucket and endpoint (the issue's items 1-5).
  */
 import assert from "node:assert/strict";
-import { bucketActions, keyUsingServices } from "../../components/ci-identity/aws-deploy-policy.ts";
+import { bucketActions } from "../../components/ci-identity/aws-deploy-policy.ts";
+import { keyUsingServices } from "../../components/ci-identity/aws-policy.ts";
 import { passedToServices } from "../../components/aws/iam.ts";
 import { globMatches, isWriteAction } from "../../policy/rules/identity.ts";
 import type { PlanReport, PlannedResource } from "../../tools/offline/evaluate.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { workloadBoundaryArn } from "../../components/aws/iam.ts";
-import { autonamedPrefixes, deployPolicies } from "../../components/ci-identity/aws-deploy-policy.ts";
-import type { AwsDeployScope } from "../../components/ci-identity/aws-policy.ts";
+import { deployPolicies } from "../../components/ci-identity/aws-deploy-policy.ts";
+import { autonamedPrefixes, type AwsDeployScope } from "../../components/ci-identity/aws-policy.ts";
 import { assignmentCondition } from "../../components/ci-identity/azure.ts";
 import { subjectKey, trustedSubjects } from "../../components/ci-identity/ci-identity.ts";
 import { mockAccountId } from "../../tools/simulated-cloud/answers.ts";
@@ -19,7 +19,7 @@ describe("CI identity: trusted subjects", () => {
             "repo:acme/platform:ref:refs/heads/release/2.x",
             "repo:acme/platform:pull_request",
         ]);
-        assert.deepEqual(trustedSubjects({ repository, branches: [], environments: ["prod"], previewEnvironments: [] }).preview, []);
+        assert.deepEqual(trustedSubjects({ repository, branches: [], environments: ["prod"], previewEnvironments: [], pullRequests: false }).preview, []);
     });
 
     it("gives each subject a stable key that normalized names cannot share", () => {

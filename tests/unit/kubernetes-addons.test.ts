@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import {
     addonEndpoints, addonProfile, addonValues, autoscalerImageTag, charts, jaegerVolumeClaim, lokiTenant,
-    mergeValues, type AddonName, type AddonValuesInput, type Environment,
+    mergeValues, type AddonName, type AddonValuesInput,
 } from "../../components/kubernetes/addon-values.ts";
 import { logCollectorChart, logCollectorValues } from "../../components/kubernetes/log-collector.ts";
 import { addonServiceAccounts, type AddonSwitches } from "../../components/kubernetes/kubernetes.ts";
+import type { EnvironmentName } from "../../config/schema.ts";
 
-const environments: Environment[] = ["dev", "staging", "prod"];
+const environments: EnvironmentName[] = ["dev", "staging", "prod"];
 const addons = Object.keys(charts) as AddonName[];
 const allOn: AddonSwitches = {
     certManager: true, ingressNginx: true, metricsServer: true, clusterAutoscaler: true,
@@ -18,7 +19,7 @@ const observability = {
     tracesRetentionDays: 7, tracesStorageGiB: 50,
 };
 
-function input(environment: Environment, overrides: Partial<AddonValuesInput> = {}): AddonValuesInput {
+function input(environment: EnvironmentName, overrides: Partial<AddonValuesInput> = {}): AddonValuesInput {
     return {
         environment,
         kubernetesVersion: "1.35",
@@ -75,7 +76,7 @@ describe("add-on catalog", () => {
             }
         }
         assert.throws(() => addonValues("traefik" as AddonName, input("dev")), /unknown add-on "traefik"; expected one of certManager/);
-        assert.throws(() => addonProfile("qa" as Environment), /no add-on profile for environment "qa"/);
+        assert.throws(() => addonProfile("qa" as EnvironmentName), /no add-on profile for environment "qa"/);
     });
 });
 

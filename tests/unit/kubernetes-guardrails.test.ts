@@ -3,17 +3,17 @@ import {
     developerRole,
     instanceMetadataCidr,
     limitRangeSpec,
-    networkPolicies,
     otlpPorts,
     quotaSpec,
-    type PolicyContext,
+    workloadNetworkPolicies,
+    type WorkloadTraffic,
 } from "../../components/kubernetes/guardrails.ts";
 import { configRejection } from "../support/stack-config.ts";
 
-const baseContext: PolicyContext = { networkCidr: "10.30.0.0/16", dataServicePorts: [{ port: 5432 }, { port: 6379 }] };
+const baseTraffic: WorkloadTraffic = { networkCidr: "10.30.0.0/16", dataServicePorts: [{ port: 5432 }, { port: 6379 }] };
 
-function policyNamed(context: PolicyContext, name: string): Record<string, any> | undefined {
-    return networkPolicies(context).find((policy) => policy.name === name)?.spec;
+function policyNamed(traffic: WorkloadTraffic, name: string): Record<string, any> | undefined {
+    return workloadNetworkPolicies(traffic).find((policy) => policy.name === name)?.spec;
 }
 
 describe("namespace guardrails", () => {
@@ -37,18 +37,18 @@ describe("namespace guardrails", () => {
     });
 
     it("denies all ingress and egress by default", () => {
-        assert.deepEqual(policyNamed(baseContext, "default-deny"), { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        assert.deepEqual(policyNamed(baseTraffic, "default-deny"), { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     });
 
     it("allows DNS only to the cluster DNS pods, over UDP and TCP 53", () => {
-        const dns = policyNamed(baseContext, "allow-dns")!;
+        const dns = policyNamed(baseTraffic, "allow-dns")!;
         assert.deepEqual(dns["egress"][0].to[0].podSelector, { matchLabels: { "k8s-app": "kube-dns" } });
         assert.deepEqual(dns["egress"][0].to[0].namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } });
         assert.deepEqual(dns["egress"][0].ports, [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
     });
 
     it("allows the data services only inside the network and only on their ports", () => {
-        const data = policyNamed(baseContext, "allow-data-services")!;
+        const data = policyNamed(baseTraffic, "allow-data-services")!;
         assert.deepEqual(data["egress"], [{
             to: [{ ipBlock: { cidr: "10.30.0.0/16" } }],
             ports: [{ protocol: "TCP", port: 5432 }, { protocol: "TCP", port: 6379 }],
@@ -56,16 +56,16 @@ describe("namespace guardrails", () => {
     });
 
     it("allows HTTPS out but never to the instance metadata endpoint", () => {
-        const https = policyNamed(baseContext, "allow-https-egress")!;
+        const https = policyNamed(baseTraffic, "allow-https-egress")!;
         assert.deepEqual(https["egress"][0].to, [{ ipBlock: { cidr: "0.0.0.0/0", except: [instanceMetadataCidr] } }]);
         assert.deepEqual(https["egress"][0].ports, [{ protocol: "TCP", port: 443 }]);
     });
 
     it("adds the add-on allowances only for the add-ons that are installed", () => {
-        const bare = networkPolicies(baseContext).map((policy) => policy.name);
+        const bare = workloadNetworkPolicies(baseTraffic).map((policy) => policy.name);
         assert.deepEqual(bare, ["default-deny", "allow-dns", "allow-same-namespace", "allow-data-services", "allow-https-egress"]);
 
-        const full = { ...baseContext, ingressNamespace: "ingress-nginx", monitoringNamespace: "monitoring", tracingNamespace: "monitoring" };
+        const full = { ...baseTraffic, ingressNamespace: "ingress-nginx", monitoringNamespace: "monitoring", tracingNamespace: "monitoring" };
         assert.deepEqual(policyNamed(full, "allow-from-ingress")!["ingress"], [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }] }]);
         assert.deepEqual(policyNamed(full, "allow-from-monitoring")!["ingress"][0].from[0].namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": "monitoring" });
         assert.deepEqual(policyNamed(full, "allow-tracing-egress")!["egress"][0].ports.map((port: { port: number }) => port.port), otlpPorts);
