@@ -20,6 +20,7 @@ export const assignableRoles: readonly string[] = [
     builtInRoles.acrPull,
     builtInRoles.networkContributor,
     builtInRoles.aksClusterUser,
+    builtInRoles.dnsZoneContributor,
 ];
 
 /** The program assigns roles to managed identities and developer groups, never to users. */
