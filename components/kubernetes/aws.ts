@@ -105,7 +105,8 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
         if (args.addons.gateway) {
             const network = narrow(args.network, AwsNetwork);
             const account = addonServiceAccounts.loadBalancerController;
-            podRole("load-balancer-controller", account, network.account.apply(({ partition }) => loadBalancerControllerPolicy(partition)));
+            podRole("load-balancer-controller", account, pulumi.all([network.account, cluster.clusterName])
+                .apply(([{ partition }, clusterName]) => loadBalancerControllerPolicy(partition, clusterName)));
             this.loadBalancerControllerValues = {
                 clusterName: cluster.clusterName,
                 region,
