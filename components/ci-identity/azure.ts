@@ -21,6 +21,7 @@ export const assignableRoles: readonly string[] = [
     builtInRoles.networkContributor,
     builtInRoles.aksClusterUser,
     builtInRoles.dnsZoneContributor,
+    builtInRoles.reader,
 ];
 
 /** The program assigns roles to managed identities and developer groups, never to users. */

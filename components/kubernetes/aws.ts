@@ -119,12 +119,13 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
         if (args.dns) {
             const zone = narrow(args.dns, AwsDnsZone);
             podRole("external-dns", addonServiceAccounts.externalDns, zone.zoneArn.apply(externalDnsPolicy));
-            podRole("cert-manager", addonServiceAccounts.certManager, zone.zoneArn.apply(certManagerDnsPolicy));
+            const certManagerRole = podRole("cert-manager", addonServiceAccounts.certManager, zone.zoneArn.apply(certManagerDnsPolicy));
             this.dns = {
                 externalDnsValues: { provider: { name: "aws" }, env: [{ name: "AWS_DEFAULT_REGION", value: region }], extraArgs: ["--aws-zone-type=public"] },
                 // Ambient credentials (the pod identity) are the default for a ClusterIssuer.
                 certManagerSolver: { route53: { region, hostedZoneID: zone.zoneId } },
-                certManagerValues: {},
+                // EKS hands credentials only to pods started after the association: naming the role rolls them when it arrives.
+                certManagerValues: { podAnnotations: { "platform.io/pod-identity-role": certManagerRole } },
             };
         }
 

@@ -139,6 +139,13 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
                 return identity;
             };
             const externalDns = zoneWriter("external-dns", addonServiceAccounts.externalDns);
+            // It lists the zones of the resource group before writing (external-dns Azure tutorial), which a zone-scoped role does not allow.
+            identities.assign(`${name}-external-dns-zones`, {
+                principalId: externalDns.principalId,
+                principalType: "ServicePrincipal",
+                role: builtInRoles.reader,
+                scope: stackNetwork.resourceGroupId,
+            }, parent);
             const certManager = zoneWriter("cert-manager", addonServiceAccounts.certManager);
             const subscriptionId = stackNetwork.resourceGroupId.apply((id) => subscriptionScope(id).split("/")[2]!);
             const workloadIdentity = { "azure.workload.identity/use": "true" };

@@ -59,7 +59,7 @@ export class PlatformEdge extends pulumi.ComponentResource {
             return helmRelease(`${name}-${chart.releaseName}`, chart, values, { ...inCluster, dependsOn });
         };
         const namespace = (namespaceName: string, needs: PlatformNamespaceNeeds) => {
-            const created = new corev1.Namespace(`${name}-${namespaceName}`, { metadata: { name: namespaceName } }, inCluster);
+            const created = new corev1.Namespace(`${name}-ns-${namespaceName}`, { metadata: { name: namespaceName } }, inCluster);
             for (const policy of platformNetworkPolicies(needs, args.network)) {
                 new networkingv1.NetworkPolicy(`${name}-${namespaceName}-${policy.name}`, {
                     metadata: { name: policy.name, namespace: namespaceName },

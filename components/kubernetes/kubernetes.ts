@@ -72,7 +72,7 @@ export interface DnsBinding {
  * identities (created by the bindings component) and the cloud-specific values the
  * cloud-agnostic layer plugs in.
  */
-export interface KubernetesBindings {
+export interface KubernetesBindings extends pulumi.Resource {
     /** Add-ons the cloud runs itself, so the platform never installs a second copy (AKS: metrics-server, autoscaler). */
     readonly builtInAddons: readonly (keyof AddonSwitches)[];
     /** The class add-on volumes use: a CSI provisioner and its parameters (zonal redundancy, encryption). */

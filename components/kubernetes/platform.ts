@@ -75,7 +75,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         const { context, bindings } = args;
         const provider = new Provider(`${name}-provider`, { kubeconfig: args.cluster.kubeconfig, enableServerSideApply: true }, {
             parent: this,
-            dependsOn: args.cluster.workloadReady,
+            // The add-ons' cloud identities first: EKS hands Pod Identity credentials only to pods started after their association.
+            dependsOn: [...args.cluster.workloadReady, bindings],
         });
         const inCluster = { parent: this, provider };
 

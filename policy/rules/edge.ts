@@ -2,7 +2,7 @@
  * Edge rules: no retired chart at the door, a Gateway that serves only over TLS outside dev,
  * and an HTTP listener that does nothing but redirect to HTTPS.
  */
-import { advisoryInDev, at, enforcedEverywhere, isUnknown, type PolicyResource, type ResourceRule, type StackRule, type StackViolation } from "../rule.ts";
+import { advisoryInDev, at, containsUnknown, enforcedEverywhere, isUnknown, type PolicyResource, type ResourceRule, type StackRule, type StackViolation } from "../rule.ts";
 
 const gatewayType = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
 const httpRouteType = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
@@ -12,9 +12,9 @@ export const retiredCharts: Readonly<Record<string, string>> = {
     "ingress-nginx": "retired by the Kubernetes project in March 2026 (last release v1.15, repository archived); use the platform's Gateway (Envoy Gateway)",
 };
 
-/** `oci://docker.io/envoyproxy/gateway-helm` → `gateway-helm`; `ingress-nginx` → `ingress-nginx`. */
+/** `oci://docker.io/envoyproxy/gateway-helm` → `gateway-helm`; `…/ingress-nginx-4.15.1.tgz` → `ingress-nginx`. */
 function chartName(chart: unknown): string | undefined {
-    return typeof chart === "string" ? chart.split("/").at(-1) : undefined;
+    return typeof chart === "string" ? chart.split("/").at(-1)?.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "") : undefined;
 }
 
 const noRetiredCharts: ResourceRule = {
@@ -47,8 +47,13 @@ const gatewayTls: ResourceRule = {
         }
         const listeners = listenersOf(gateway);
         const messages: string[] = [];
-        const secure = listeners.filter((listener) => ["HTTPS", "TLS"].includes(listener?.protocol) && at(listener, "tls", "certificateRefs")?.length !== 0);
-        if (secure.length === 0) {
+        const hasCertificate = (listener: any) => {
+            const refs = at(listener, "tls", "certificateRefs");
+            return isUnknown(refs) || (Array.isArray(refs) && refs.length > 0) || at(listener, "tls", "mode") === "Passthrough";
+        };
+        const secure = listeners.filter((listener) => ["HTTPS", "TLS"].includes(listener?.protocol) && hasCertificate(listener));
+        // A listener whose protocol is not known yet may be the HTTPS one.
+        if (secure.length === 0 && !listeners.some((listener) => isUnknown(at(listener, "protocol")))) {
             messages.push(`Gateway "${gateway.name}" has no HTTPS listener with a certificate`);
         }
         for (const listener of listeners.filter((candidate) => ["TCP", "UDP"].includes(candidate?.protocol))) {
@@ -58,8 +63,11 @@ const gatewayTls: ResourceRule = {
     },
 };
 
-/** A route's rule that does anything but redirect to https: sends to a backend, or lacks the redirect. */
+/** A route's rule that does anything but redirect to https: sends to a backend, or lacks the redirect. Unknown parts are not judged. */
 function serves(rule: any): boolean {
+    if (isUnknown(rule) || isUnknown(rule?.filters) || (Array.isArray(rule?.filters) && rule.filters.some(containsUnknown))) {
+        return false;
+    }
     const redirects = Array.isArray(rule?.filters) && rule.filters.some((filter: any) => filter?.type === "RequestRedirect" && at(filter, "requestRedirect", "scheme") === "https");
     return (Array.isArray(rule?.backendRefs) && rule.backendRefs.length > 0) || !redirects;
 }
@@ -83,8 +91,14 @@ const httpRedirectsOnly: StackRule = {
                 }
                 for (const route of routes) {
                     const routeNamespace = at(route.props, "metadata", "namespace") ?? "default";
-                    const attached = (at(route.props, "spec", "parentRefs") ?? []).some((ref: any) =>
-                        ref?.name === name && (ref?.namespace ?? routeNamespace) === namespace && (ref?.sectionName === undefined || ref.sectionName === listener.name));
+                    const refs = at(route.props, "spec", "parentRefs");
+                    if (!Array.isArray(refs)) {
+                        continue;
+                    }
+                    // A parent reference without a section or port attaches to every listener that admits the route.
+                    const attached = refs.some((ref: any) =>
+                        ref?.name === name && (ref?.namespace ?? routeNamespace) === namespace &&
+                        (ref?.sectionName === undefined || ref.sectionName === listener.name) && (ref?.port === undefined || ref.port === listener.port));
                     const rules = at(route.props, "spec", "rules");
                     if (attached && Array.isArray(rules) && (rules.length === 0 || rules.some(serves))) {
                         violations.push({ resource: route, message: `HTTPRoute "${route.name}" serves traffic on Gateway "${gateway.name}"'s HTTP listener "${listener.name}" instead of redirecting to HTTPS` });
