@@ -20,9 +20,10 @@ const cache = cloud.cache("cache", { context, network, secrets, ...config.cache 
 const storage = cloud.storage("storage", { context, network, secrets, ...config.storage }, opts);
 const registry = cloud.registry("registry", { context, network, cluster, ...config.registry }, opts);
 const budget = cloud.budget("budget", { context, network, ...config.budget }, opts);
+const dns = config.dns && cloud.dns("dns", { context, network, ...config.dns }, opts);
 // Every secret workloads may read is stored here, before the bindings grant on exactly this list.
 const storedSecrets = secrets.store([...secrets.apiKeys, ...database.credentials, ...cache.credentials]);
-const kubernetesBindings = cloud.kubernetesBindings("kubernetes-bindings", { context, cluster, secrets, storedSecrets, ...config.kubernetes }, opts);
+const kubernetesBindings = cloud.kubernetesBindings("kubernetes-bindings", { context, network, cluster, secrets, dns, storedSecrets, ...config.kubernetes }, opts);
 const kubernetes = new KubernetesPlatform("kubernetes", {
     context,
     cluster,
@@ -30,6 +31,7 @@ const kubernetes = new KubernetesPlatform("kubernetes", {
     kubernetesVersion: config.cluster.kubernetesVersion,
     networkCidr: network.cidr,
     dataServicePorts: [{ port: database.port }, ...cache.clientPorts],
+    zone: dns?.zoneName,
     ...config.kubernetes,
 }, opts);
 // Admin credentials only (catalog.ts): nothing grants on them.
@@ -79,7 +81,13 @@ export const budgetMonthlyUsd = budget.monthlyUsd;
 
 export const kubernetesAddons = kubernetes.addons;
 export const workloadNamespaces = kubernetes.workloadNamespaces;
-export const clusterIssuer = kubernetes.clusterIssuer;
+/** The cert-manager ClusterIssuer (Let's Encrypt) workloads' certificates name. */
+export const certificateIssuer = kubernetes.clusterIssuer;
+/** The load balancer in front of the shared gateway: its IP on Azure; its hostname on AWS once the NLB exists. */
+export const gatewayAddress = kubernetes.gatewayAddress;
+/** The stack's zone and the name servers its parent must delegate to; undefined without `platform:dns`. */
+export const dnsZone = dns?.zoneName;
+export const dnsNameServers = dns?.nameServers;
 export const secretStore = kubernetes.secretStore;
 
 export const secretsStoreId = secrets.storeId;

@@ -6,10 +6,13 @@ import { z } from "zod";
 
 /** Each add-on can be switched off in the stack file; all of them are required keys so the file says what it runs. */
 const addons = z.strictObject({
-    /** cert-manager and a Let's Encrypt cluster issuer (HTTP-01 through ingress-nginx). */
+    /** cert-manager and a Let's Encrypt cluster issuer (DNS-01 in `platform:dns`, HTTP-01 through the gateway). */
     certManager: z.boolean(),
-    /** ingress-nginx behind the cloud's load balancer. */
-    ingressNginx: z.boolean(),
+    /**
+     * Envoy Gateway and the stack's shared Gateway (Gateway API) behind the cloud's load
+     * balancer; on AWS also the AWS Load Balancer Controller that provisions it. Needs cert-manager.
+     */
+    gateway: z.boolean(),
     /** metrics-server, for `kubectl top` and horizontal pod autoscaling. */
     metricsServer: z.boolean(),
     /** The cluster autoscaler; AWS only, AKS runs its own (the key is ignored on Azure). */
@@ -42,7 +45,7 @@ const observability = z.strictObject({
 /** Names the platform's own add-ons use; workload namespaces must not take them. */
 export const reservedNamespaces = [
     "default", "kube-system", "kube-public", "kube-node-lease",
-    "cert-manager", "ingress-nginx", "monitoring", "external-secrets",
+    "cert-manager", "envoy-gateway-system", "gateway", "external-dns", "monitoring", "external-secrets",
 ] as const;
 
 const namespaceName = z
@@ -87,11 +90,18 @@ export const kubernetes = z
         developers,
     })
     .superRefine((value, context) => {
-        if (value.addons?.certManager && value.addons.ingressNginx === false) {
+        if (value.addons?.certManager === false && value.addons.gateway === true) {
+            context.addIssue({
+                code: "custom",
+                path: ["addons", "gateway"],
+                message: "the gateway serves HTTPS with cert-manager's certificates; enable kubernetes.addons.certManager or turn the gateway off",
+            });
+        }
+        if (value.addons?.certManager === true && value.addons.gateway === false) {
             context.addIssue({
                 code: "custom",
                 path: ["addons", "certManager"],
-                message: "the cluster issuer answers ACME challenges through ingress-nginx; enable kubernetes.addons.ingressNginx or turn cert-manager off",
+                message: "the cluster issuer answers HTTP-01 challenges through the gateway; enable kubernetes.addons.gateway or turn cert-manager off",
             });
         }
         const names = value.namespaces;

@@ -147,8 +147,13 @@ export function placeholderWarnings(config: PlatformConfig): string[] {
         ["kubernetes", "acmeEmail"],
         documentationEmail(config.kubernetes.acmeEmail, "Let's Encrypt refuses it as an account contact, so the letsencrypt issuer would not register"),
     );
-    config.kubernetes.developers.aws?.roleArns.forEach((arn, index) => warn(["kubernetes", "developers", "aws", "roleArns", index], documentationAccount(arn)));
-    config.kubernetes.developers.azure?.groupObjectIds.forEach((id, index) => warn(["kubernetes", "developers", "azure", "groupObjectIds", index], sampleObjectId(id)));
+    if (config.dns) {
+        warn(["dns", "zone"], documentationZone(config.dns.zone));
+    } else if (config.kubernetes.addons.gateway) {
+        warnings.push(`${configKey(["dns"])}: not set, so the gateway answers only on its load balancer's address with a self-signed certificate; set dns.zone for hosts and trusted certificates`);
+    }
+    config.kubernetes.developers.aws.roleArns.forEach((arn, index) => warn(["kubernetes", "developers", "aws", "roleArns", index], documentationAccount(arn)));
+    config.kubernetes.developers.azure.groupObjectIds.forEach((id, index) => warn(["kubernetes", "developers", "azure", "groupObjectIds", index], sampleObjectId(id)));
     if (config.ci) {
         warn(["ci", "repository"], placeholderRepository(config.ci.repository));
         const providerArn = config.ci.aws?.oidcProviderArn;
@@ -169,13 +174,21 @@ function documentationCidr(cidr: string): string | undefined {
     return `"${cidr}" ${cidr === range ? "is" : "is inside"} the documentation range ${range} (${name}, RFC 5737); no real client has those addresses`;
 }
 
-function documentationEmail(email: string, consequence: string): string | undefined {
-    const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+function documentationDomain(domain: string): string | undefined {
     const reserved = documentationDomains.find((name) => domain === name || domain.endsWith(`.${name}`));
-    if (reserved === undefined) {
-        return undefined;
-    }
-    return `"${email}" is a documentation address (${reserved.includes(".") ? reserved : `.${reserved}`}); ${consequence}`;
+    return reserved === undefined ? undefined : reserved.includes(".") ? reserved : `.${reserved}`;
+}
+
+function documentationEmail(email: string, consequence: string): string | undefined {
+    const reserved = documentationDomain(email.slice(email.lastIndexOf("@") + 1).toLowerCase());
+    return reserved === undefined ? undefined : `"${email}" is a documentation address (${reserved}); ${consequence}`;
+}
+
+function documentationZone(zone: string): string | undefined {
+    const reserved = documentationDomain(zone);
+    return reserved === undefined
+        ? undefined
+        : `"${zone}" is under ${reserved}, reserved for documentation: nobody can delegate it to the stack, so no certificate would be issued; use a zone of your own`;
 }
 
 /** `arn:<partition>:iam::<account>:…`; the schema has checked the shape. */

@@ -8,6 +8,7 @@ import { postgresSku, type PostgresSku } from "../lib/sizing/azure.ts";
 import { ci } from "./ci.ts";
 import { cluster } from "./cluster.ts";
 import { apiKeyConfig, dataServicesShape } from "./data-services.ts";
+import { dns } from "./dns.ts";
 import { kubernetes } from "./kubernetes.ts";
 import { network } from "./network.ts";
 
@@ -78,6 +79,8 @@ export const platformConfigSchema = z
         network,
         cluster,
         ...dataServicesShape,
+        /** The stack's public DNS zone, for the gateway's hosts and certificates; see `dns.ts`. Without it the gateway answers on its load balancer's address. */
+        dns: dns.optional(),
         /** Add-ons, workload namespaces and developer access on the cluster; see `kubernetes.ts`. */
         kubernetes,
         /** GitHub Actions runs that may deploy or preview the stack through OIDC; see `ci.ts`. No CI identity when unset. */
@@ -137,6 +140,12 @@ export const platformConfigSchema = z
                 message: `must be "Premium" outside dev: only Premium registries take the private endpoint that keeps ${value.environment} images off the internet`,
             });
         }
+        if (value.dns?.parentZone !== undefined && value.cloud === "azure" && value.dns.azure === undefined) {
+            context.addIssue({ code: "custom", path: ["dns", "azure", "parentResourceGroup"], message: "is required with dns.parentZone on Azure: it names the resource group holding the parent zone" });
+        }
+        if (value.dns !== undefined && value.kubernetes?.addons?.gateway === false) {
+            context.addIssue({ code: "custom", path: ["dns"], message: "the zone's records point at the gateway; enable kubernetes.addons.gateway or remove dns" });
+        }
         if (value.environment !== "dev" && value.ci?.pullRequests === true) {
             context.addIssue({
                 code: "custom",
@@ -187,6 +196,7 @@ export type StorageConfig = PlatformConfig["storage"];
 export type RegistryConfig = PlatformConfig["registry"];
 export type BudgetConfig = PlatformConfig["budget"];
 export type KubernetesConfig = PlatformConfig["kubernetes"];
+export type DnsConfig = NonNullable<PlatformConfig["dns"]>;
 export type CiConfig = NonNullable<PlatformConfig["ci"]>;
 
 /** Bad configuration: the message names the key and what is wrong, on one line. */

@@ -102,7 +102,8 @@ export interface WorkloadBoundaryScope extends AwsAccount {
  * taken from the policy that grants it (AWS managed policies: AmazonEKSClusterPolicy,
  * AmazonEKSWorkerNodePolicy, AmazonEKS_CNI_Policy, AmazonEC2ContainerRegistryPullOnly,
  * AmazonSSMManagedInstanceCore, AmazonEBSCSIDriverPolicy; the program's own: flow logs,
- * External Secrets, cluster autoscaler), in this region; and explicit denies of IAM (but for
+ * External Secrets, cluster autoscaler, the AWS Load Balancer Controller, external-dns and
+ * cert-manager's DNS-01 solver), in this region (Route 53, a global service, excepted); and explicit denies of IAM (but for
  * the load balancer service-linked role EKS creates), Organizations, account settings and role
  * chaining. A boundary grants nothing: each role still gets only its own policies.
  */
@@ -143,6 +144,25 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
             Resource: "*",
             Condition: inRegion,
         },
+        {
+            // What the AWS Load Balancer Controller does beyond the control plane's load balancer rights.
+            Sid: "LoadBalancerController",
+            Effect: "Allow",
+            Action: [
+                "elasticloadbalancing:RemoveTags", "elasticloadbalancing:SetIpAddressType", "elasticloadbalancing:SetSecurityGroups",
+                "elasticloadbalancing:SetSubnets", "elasticloadbalancing:SetRulePriorities", "ec2:GetSecurityGroupsForVpc", "ec2:GetCoipPoolUsage",
+            ],
+            Resource: "*",
+            Condition: inRegion,
+        },
+        {
+            // external-dns and cert-manager: records of hosted zones (each role's own policy names its zone) and change status.
+            Sid: "DnsRecords",
+            Effect: "Allow",
+            Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:ListTagsForResources", "route53:GetChange"],
+            Resource: [`arn:${partition}:route53:::hostedzone/*`, `arn:${partition}:route53:::change/*`],
+        },
+        { Sid: "DnsZones", Effect: "Allow", Action: "route53:ListHostedZones", Resource: "*" },
         {
             // Nodes: images, Pod Identity's credential exchange, Session Manager instead of SSH.
             Sid: "Nodes",

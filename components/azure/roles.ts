@@ -18,6 +18,8 @@ export const builtInRoles = {
     managedIdentityOperator: "f1a07417-d97a-45cb-824c-7a7467783830",
     /** Lets users fetch the cluster's user kubeconfig; what they may do inside is RBAC's call. */
     aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+    /** Lets external-dns and cert-manager change the records of the stack's zone, and CI delegate from a parent zone. */
+    dnsZoneContributor: "befefa01-2a29-4197-83a8-272ff33ce314",
     /** Lets CI manage every resource in a scope, but neither role assignments nor locks. */
     contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
     /** Lets CI previews read a scope's resources, never their secrets or data. */

@@ -160,6 +160,24 @@ function platformPolicy(scope: AwsDeployScope): string {
             Condition: inRegion,
         },
         {
+            // Route 53 takes no resource or tag condition on CreateHostedZone; it is a global service, answered in us-east-1.
+            Sid: "DnsZoneCreate",
+            Effect: "Allow",
+            Action: ["route53:CreateHostedZone", "route53:GetChange", "route53:ListHostedZones", "route53:ListHostedZonesByName"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } },
+        },
+        {
+            // Zones have no tag conditions either: any zone of the account, which is why the stack's zone is protected outside dev.
+            Sid: "DnsZone",
+            Effect: "Allow",
+            Action: [
+                "route53:GetHostedZone", "route53:DeleteHostedZone", "route53:UpdateHostedZoneComment", "route53:ChangeTagsForResource",
+                "route53:ListTagsForResource", "route53:ListResourceRecordSets", "route53:GetDNSSEC",
+            ],
+            Resource: `arn:${scope.partition}:route53:::hostedzone/*`,
+        },
+        {
             Sid: "Budget",
             Effect: "Allow",
             Action: ["budgets:ViewBudget", "budgets:ModifyBudget", "budgets:TagResource", "budgets:UntagResource", "budgets:ListTagsForResource"],

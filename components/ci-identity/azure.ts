@@ -20,6 +20,8 @@ export const assignableRoles: readonly string[] = [
     builtInRoles.acrPull,
     builtInRoles.networkContributor,
     builtInRoles.aksClusterUser,
+    builtInRoles.dnsZoneContributor,
+    builtInRoles.reader,
 ];
 
 /** The program assigns roles to managed identities and developer groups, never to users. */

@@ -56,6 +56,8 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
     readonly resourceGroupName: pulumi.Output<string>;
     /** The stack's workload identities and the record of the roles the program grants. */
     readonly identities: AzureIdentities;
+    /** The control plane's identity, which creates load balancers and joins public IPs for Services. */
+    readonly controlPlanePrincipalId: pulumi.Output<string>;
     readonly workloadReady: pulumi.Resource[];
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -238,6 +240,7 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
         this.clusterId = cluster.id;
         this.resourceGroupName = network.resourceGroupName;
         this.identities = identities;
+        this.controlPlanePrincipalId = identity.principalId;
         this.endpoint = pulumi.all([cluster.fqdn, cluster.privateFQDN]).apply(([fqdn, privateFqdn]) => `https://${fqdn ?? privateFqdn}:443`);
         this.kubernetesVersion = cluster.kubernetesVersion.apply((version) => version ?? args.kubernetesVersion);
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL ?? "");

@@ -29,39 +29,28 @@ function certManager(input: AddonValuesInput): Values {
         resources: resources(size, profile),
         topologySpreadConstraints: spread(profile, labels("certManager", { "app.kubernetes.io/component": name })),
     });
-    return {
+    return mergeValues({
         crds: { enabled: true, keep: true },
         ...component("controller", "certManager"),
         prometheus: { enabled: true, servicemonitor: { enabled: input.enabled.monitoring } },
+        // Solves HTTP-01 challenges with HTTPRoutes on the shared gateway.
+        config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", enableGatewayAPI: input.enabled.gateway },
         webhook: component("webhook", "certManagerWebhook"),
         cainjector: component("cainjector", "certManager"),
-    };
+    }, input.certManagerValues ?? {});
 }
 
-function ingressNginx(input: AddonValuesInput): Values {
+function gateway(input: AddonValuesInput): Values {
     const profile = addonProfile(input.environment);
-    const { min, max } = profile.ingress;
     return {
-        controller: {
-            replicaCount: min,
-            // The chart renders the budget only above one replica.
-            minAvailable: 1,
-            autoscaling: max > min
-                ? { enabled: true, minReplicas: min, maxReplicas: max, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 }
-                : { enabled: false },
-            resources: resources("ingressNginx", profile),
-            topologySpreadConstraints: spread(profile, labels("ingressNginx", {
-                "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller",
-            })),
-            ingressClassResource: { name: "nginx", enabled: true, default: true },
-            service: {
-                type: "LoadBalancer",
-                annotations: input.ingressServiceAnnotations,
-                // Keeps client source addresses and skips the extra node hop.
-                externalTrafficPolicy: "Local",
-            },
-            metrics: { enabled: input.enabled.monitoring, serviceMonitor: { enabled: input.enabled.monitoring } },
+        // The CRDs come from their own chart, standard channel only (edge-values.ts).
+        crds: { enabled: false },
+        deployment: {
+            replicas: profile.replicas,
+            envoyGateway: { resources: resources("envoyGateway", profile) },
+            pod: { topologySpreadConstraints: spread(profile, labels("gateway")) },
         },
+        podDisruptionBudget: { minAvailable: disruptionBudget(profile, profile.replicas).enabled ? 1 : 0 },
     };
 }
 
@@ -247,7 +236,7 @@ function externalSecrets(input: AddonValuesInput): Values {
 }
 
 const builders: Record<AddonName, (input: AddonValuesInput) => Values> = {
-    certManager, ingressNginx, metricsServer, clusterAutoscaler, monitoring, loki, jaeger, externalSecrets,
+    certManager, gateway, metricsServer, clusterAutoscaler, monitoring, loki, jaeger, externalSecrets,
 };
 
 /** Helm values for one add-on: pure, no resources. */

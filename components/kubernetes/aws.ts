@@ -3,75 +3,31 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsCluster } from "../cluster/aws.ts";
 import { cloudSettings } from "../../config/context.ts";
 import { podIdentityTrustPolicy } from "../aws/iam.ts";
+import { AwsDnsZone } from "../dns/aws.ts";
+import { AwsNetwork } from "../network/aws.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import { applicationSecrets } from "../secrets/catalog.ts";
 import {
     addonServiceAccounts,
+    type DnsBinding,
     type ExternalSecretsBinding,
     type KubernetesBindings,
     type KubernetesBindingsArgs,
     type ServiceAccountRef,
 } from "./kubernetes.ts";
 import { narrow } from "../narrow.ts";
+import { loadBalancerControllerPolicy } from "../aws/load-balancer-controller-policy.ts";
+import { certManagerDnsPolicy, clusterAutoscalerPolicy, externalDnsPolicy, externalSecretsPolicy } from "./aws-policies.ts";
 
 /** The Kubernetes group developer IAM roles are mapped to; in-cluster RoleBindings grant it rights. */
 export const awsDeveloperGroup = "platform-developers";
 
-/** Read-only access to exactly these secrets, decrypted through Secrets Manager only. */
-export function externalSecretsPolicy(secretArns: readonly string[], keyArn: string, region: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            { Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [...secretArns] },
-            {
-                Effect: "Allow",
-                Action: "kms:Decrypt",
-                Resource: keyArn,
-                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
-            },
-        ],
-    });
-}
-
-/**
- * The cluster autoscaler's documented policy: discovery on everything, scaling only on the
- * Auto Scaling groups EKS tagged as owned by this cluster.
- */
-export function clusterAutoscalerPolicy(clusterName: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Action: [
-                    "autoscaling:DescribeAutoScalingGroups",
-                    "autoscaling:DescribeAutoScalingInstances",
-                    "autoscaling:DescribeLaunchConfigurations",
-                    "autoscaling:DescribeScalingActivities",
-                    "autoscaling:DescribeTags",
-                    "ec2:DescribeImages",
-                    "ec2:DescribeInstanceTypes",
-                    "ec2:DescribeLaunchTemplateVersions",
-                    "ec2:GetInstanceTypesFromInstanceRequirements",
-                    "eks:DescribeNodegroup",
-                ],
-                Resource: "*",
-            },
-            {
-                Effect: "Allow",
-                Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
-                Resource: "*",
-                Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned" } },
-            },
-        ],
-    });
-}
-
 /**
  * EKS bindings: IAM roles handed to add-on service accounts through EKS Pod Identity
  * (External Secrets reads only this stack's secrets; the autoscaler scales only this
- * cluster's node groups), access entries mapping developer roles to a Kubernetes group,
- * encrypted gp3 volumes and an internet-facing NLB for ingress.
+ * cluster's node groups; the AWS Load Balancer Controller runs the gateway's NLB; external-dns
+ * and cert-manager change records in the stack's zone only), access entries mapping developer
+ * roles to a Kubernetes group, and encrypted gp3 volumes.
  */
 export class AwsKubernetesBindings extends pulumi.ComponentResource implements KubernetesBindings {
     readonly builtInAddons = [];
@@ -79,11 +35,18 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
     // The EKS Pod Identity agent on every node (EKS user guide, "pod-id-how-it-works").
     readonly credentialEndpoints = [{ cidr: "169.254.170.23/32", port: 80 }];
     readonly storageClass = { provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", encrypted: "true" } };
-    // Served by the EKS cloud controller (no AWS Load Balancer Controller): NLB, instance targets.
-    readonly ingressServiceAnnotations = {
-        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-        "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+    // An internet-facing NLB of the AWS Load Balancer Controller, sending to the proxy pods' IPs
+    // (the annotations' documented defaults are internal and instance targets).
+    readonly gatewayService = {
+        loadBalancerClass: "service.k8s.aws/nlb",
+        annotations: {
+            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+            "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+            "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
+        },
     };
+    readonly loadBalancerControllerValues?: Record<string, unknown> | undefined;
+    readonly dns?: DnsBinding | undefined;
     readonly externalSecrets?: ExternalSecretsBinding | undefined;
     readonly clusterAutoscalerValues?: pulumi.Input<Record<string, unknown>> | undefined;
     readonly developerGroups: pulumi.Input<string>[];
@@ -137,6 +100,33 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
                 cluster.clusterName.apply(clusterAutoscalerPolicy),
             );
             this.clusterAutoscalerValues = { autoDiscovery: { clusterName: cluster.clusterName }, awsRegion: region, cloudProvider: "aws" };
+        }
+
+        if (args.addons.gateway) {
+            const network = narrow(args.network, AwsNetwork);
+            const account = addonServiceAccounts.loadBalancerController;
+            podRole("load-balancer-controller", account, pulumi.all([network.account, cluster.clusterName])
+                .apply(([{ partition }, clusterName]) => loadBalancerControllerPolicy(partition, clusterName)));
+            this.loadBalancerControllerValues = {
+                clusterName: cluster.clusterName,
+                region,
+                // Set rather than read from the instance metadata service, which pods cannot reach.
+                vpcId: network.networkId,
+                serviceAccount: { create: true, name: account.name },
+            };
+        }
+
+        if (args.dns) {
+            const zone = narrow(args.dns, AwsDnsZone);
+            podRole("external-dns", addonServiceAccounts.externalDns, zone.zoneArn.apply(externalDnsPolicy));
+            const certManagerRole = podRole("cert-manager", addonServiceAccounts.certManager, zone.zoneArn.apply(certManagerDnsPolicy));
+            this.dns = {
+                externalDnsValues: { provider: { name: "aws" }, env: [{ name: "AWS_DEFAULT_REGION", value: region }], extraArgs: ["--aws-zone-type=public"] },
+                // Ambient credentials (the pod identity) are the default for a ClusterIssuer.
+                certManagerSolver: { route53: { region, hostedZoneID: zone.zoneId } },
+                // EKS hands credentials only to pods started after the association: naming the role rolls them when it arrives.
+                certManagerValues: { podAnnotations: { "platform.io/pod-identity-role": certManagerRole } },
+            };
         }
 
         // No access policy: the in-cluster RoleBindings on the group decide what developers may do.

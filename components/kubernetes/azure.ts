@@ -1,12 +1,18 @@
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
+import * as network from "@pulumi/azure-native/network/index.js";
 import * as pulumi from "@pulumi/pulumi";
-import { builtInRoles } from "../azure/roles.ts";
+import { builtInRoles, subscriptionScope } from "../azure/roles.ts";
 import { AzureCluster } from "../cluster/azure.ts";
+import { AzureDnsZone } from "../dns/azure.ts";
+import { AzureNetwork } from "../network/azure.ts";
+import { nameRules, physicalName } from "../../lib/naming.ts";
 import { AzureSecretStore } from "../secrets/azure.ts";
 import { applicationSecrets } from "../secrets/catalog.ts";
 import {
     addonServiceAccounts,
+    type DnsBinding,
     type ExternalSecretsBinding,
+    type GatewayServiceBinding,
     type KubernetesBindings,
     type KubernetesBindingsArgs,
     type ServiceAccountRef,
@@ -26,8 +32,9 @@ export function serviceAccountSubject(account: ServiceAccountRef): string {
  * CI cannot add credentials), federated with its service account and allowed to read secrets
  * of this stack's vault only; developers' Entra groups (AKS
  * puts their object ids in the groups claim) with the right to fetch a kubeconfig;
- * zone-redundant Premium SSDs; the health-probe path ingress-nginx needs behind Azure's
- * load balancer. AKS runs its own metrics-server and cluster autoscaler.
+ * zone-redundant Premium SSDs; a static, zone-redundant public IP for the gateway's load
+ * balancer; identities for external-dns and cert-manager that may change the stack's zone only.
+ * AKS runs its own metrics-server and cluster autoscaler.
  */
 export class AzureKubernetesBindings extends pulumi.ComponentResource implements KubernetesBindings {
     readonly builtInAddons = ["metricsServer", "clusterAutoscaler"] as const;
@@ -36,8 +43,8 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
     readonly credentialEndpoints = [];
     // ZRS replicates a disk across zones, so a volume survives the loss of its zone.
     readonly storageClass = { provisioner: "disk.csi.azure.com", parameters: { skuName: "Premium_ZRS" } };
-    // The default probe requests `/`, which ingress-nginx answers 404 and the load balancer reads as down.
-    readonly ingressServiceAnnotations = { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz" };
+    readonly gatewayService: GatewayServiceBinding;
+    readonly dns?: DnsBinding | undefined;
     readonly externalSecrets?: ExternalSecretsBinding | undefined;
     readonly clusterAutoscalerValues = undefined;
     readonly developerGroups: pulumi.Input<string>[];
@@ -53,10 +60,21 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
         const { identities } = cluster;
         const { groupObjectIds } = args.developers.azure;
         const parent = { parent: this };
+        /** A managed identity only `account`'s tokens from this cluster may sign in as. */
+        const federatedIdentity = (key: string, account: ServiceAccountRef) => {
+            const identity = identities.create(`${name}-${key}`, this);
+            new managedidentity.FederatedIdentityCredential(`${name}-${key}`, {
+                resourceGroupName: identities.resourceGroupName,
+                resourceName: identity.name,
+                issuer: cluster.oidcIssuerUrl,
+                subject: serviceAccountSubject(account),
+                audiences: [workloadIdentityAudience],
+            }, parent);
+            return identity;
+        };
 
         if (args.addons.externalSecrets) {
-            const account = addonServiceAccounts.externalSecrets;
-            const identity = identities.create(`${name}-external-secrets`, this);
+            const identity = federatedIdentity("external-secrets", addonServiceAccounts.externalSecrets);
             // Secret by secret, the same application secrets the AWS binding grants; never admin credentials.
             for (const secret of applicationSecrets(args.storedSecrets)) {
                 // ARM assigns roles only on a scope that exists, hence the wait for the secret.
@@ -67,13 +85,6 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
                     scope: pulumi.interpolate`${store.storeId}/secrets/${secret.name}`,
                 }, { parent: this, dependsOn: [secret.resource] });
             }
-            new managedidentity.FederatedIdentityCredential(`${name}-external-secrets`, {
-                resourceGroupName: identities.resourceGroupName,
-                resourceName: identity.name,
-                issuer: cluster.oidcIssuerUrl,
-                subject: serviceAccountSubject(account),
-                audiences: [workloadIdentityAudience],
-            }, parent);
             this.externalSecretsClientId = identity.clientId;
             this.externalSecretsPrincipalId = identity.principalId;
             this.externalSecrets = {
@@ -85,6 +96,85 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
                 // No serviceAccountRef: a namespaced store may not name the operator's account, so
                 // the operator signs in with its own federated token.
                 storeProvider: { azurekv: { authType: "WorkloadIdentity", vaultUrl: store.vaultUri } },
+            };
+        }
+
+        const stackNetwork = narrow(args.network, AzureNetwork);
+        // Reserved by the program, so the address outlives the Service and DNS can point at it.
+        const address = new network.PublicIPAddress(`${name}-gateway-ip`, {
+            resourceGroupName: stackNetwork.resourceGroupName,
+            location: stackNetwork.location,
+            publicIpAddressName: physicalName(["pip", args.context.project, args.context.stack, "gateway"], nameRules.display),
+            sku: { name: "Standard", tier: "Regional" },
+            publicIPAllocationMethod: "Static",
+            publicIPAddressVersion: "IPv4",
+            zones: ["1", "2", "3"],
+            tags: args.context.tags,
+        }, { parent: this, protect: args.context.protectStateful });
+        // The control plane joins the address to the load balancer it builds in the node resource group.
+        identities.assign(`${name}-gateway-ip`, {
+            principalId: cluster.controlPlanePrincipalId,
+            principalType: "ServicePrincipal",
+            role: builtInRoles.networkContributor,
+            scope: address.id,
+        }, parent);
+        this.gatewayService = {
+            annotations: {
+                "service.beta.kubernetes.io/azure-load-balancer-resource-group": stackNetwork.resourceGroupName,
+                "service.beta.kubernetes.io/azure-pip-name": address.name,
+            },
+            address: address.ipAddress.apply((ip) => ip ?? ""),
+        };
+
+        if (args.dns) {
+            const zone = narrow(args.dns, AzureDnsZone);
+            const zoneWriter = (key: string, account: ServiceAccountRef) => {
+                const identity = federatedIdentity(key, account);
+                identities.assign(`${name}-${key}-zone`, {
+                    principalId: identity.principalId,
+                    principalType: "ServicePrincipal",
+                    role: builtInRoles.dnsZoneContributor,
+                    scope: zone.zoneId,
+                }, parent);
+                return identity;
+            };
+            const externalDns = zoneWriter("external-dns", addonServiceAccounts.externalDns);
+            // It lists the zones of the resource group before writing (external-dns Azure tutorial), which a zone-scoped role does not allow.
+            identities.assign(`${name}-external-dns-zones`, {
+                principalId: externalDns.principalId,
+                principalType: "ServicePrincipal",
+                role: builtInRoles.reader,
+                scope: stackNetwork.resourceGroupId,
+            }, parent);
+            const certManager = zoneWriter("cert-manager", addonServiceAccounts.certManager);
+            const subscriptionId = stackNetwork.resourceGroupId.apply((id) => subscriptionScope(id).split("/")[2]!);
+            const workloadIdentity = { "azure.workload.identity/use": "true" };
+            const configFile = "azure.json";
+            this.dns = {
+                externalDnsValues: {
+                    provider: { name: "azure" },
+                    serviceAccount: { annotations: { "azure.workload.identity/client-id": externalDns.clientId } },
+                    podLabels: workloadIdentity,
+                    extraVolumes: [{ name: "azure-config", secret: { secretName: "external-dns-azure" } }],
+                    extraVolumeMounts: [{ name: "azure-config", mountPath: "/etc/kubernetes", readOnly: true }],
+                },
+                externalDnsConfig: {
+                    secretName: "external-dns-azure",
+                    fileName: configFile,
+                    // Ids only, no credential: the pod signs in with its federated token.
+                    contents: pulumi.all([externalDns.tenantId, subscriptionId, zone.resourceGroupName]).apply(([tenantId, subscription, resourceGroup]) =>
+                        JSON.stringify({ tenantId, subscriptionId: subscription, resourceGroup, useWorkloadIdentityExtension: true })),
+                },
+                certManagerSolver: {
+                    azureDNS: {
+                        subscriptionID: subscriptionId,
+                        resourceGroupName: zone.resourceGroupName,
+                        hostedZoneName: zone.zoneName,
+                        environment: "AzurePublicCloud",
+                        managedIdentity: { clientID: certManager.clientId },
+                    },
+                },
+                certManagerValues: { podLabels: workloadIdentity, serviceAccount: { labels: workloadIdentity } },
             };
         }
 

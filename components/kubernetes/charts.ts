@@ -26,9 +26,10 @@ export const charts: Record<AddonName, ChartRef> = {
         releaseName: "cert-manager", chart: "cert-manager", namespace: "cert-manager",
         version: "v1.21.2", repo: "https://charts.jetstack.io", // jetstack tags its charts with a leading v
     },
-    ingressNginx: {
-        releaseName: "ingress-nginx", chart: "ingress-nginx", namespace: "ingress-nginx",
-        version: "4.15.1", repo: "https://kubernetes.github.io/ingress-nginx", // final release: the project retired in March 2026
+    gateway: {
+        // Envoy Gateway v1.9 (Kubernetes 1.33-1.36, supported until February 2027); an OCI chart, so no repo.
+        releaseName: "envoy-gateway", chart: "oci://docker.io/envoyproxy/gateway-helm", namespace: "envoy-gateway-system",
+        version: "v1.9.3", repo: "",
     },
     metricsServer: {
         releaseName: "metrics-server", chart: "metrics-server", namespace: "kube-system",
@@ -72,7 +73,8 @@ export interface AddonValuesInput {
     readonly enabled: AddonSwitches;
     /** Every persistent volume claim uses this class. */
     readonly storageClassName: string;
-    readonly ingressServiceAnnotations: Record<string, string>;
+    /** cert-manager values for its cloud identity (DNS-01 solver), when the stack has a zone. */
+    readonly certManagerValues?: Record<string, unknown> | undefined;
     readonly externalSecrets?: { serviceAccountAnnotations: Record<string, pulumi.Input<string>>; podLabels: Record<string, string> };
     /**
      * The cloud's part of the autoscaler values (autoDiscovery, awsRegion...): a plain object whose
@@ -91,8 +93,8 @@ export interface AddonProfile {
     readonly tier: "small" | "standard";
     /** Controllers and webhooks; leader election keeps one of them active. */
     readonly replicas: number;
-    /** ingress-nginx controllers; a CPU autoscaler scales between the two when max > min. */
-    readonly ingress: { readonly min: number; readonly max: number };
+    /** The gateway's Envoy proxies; a CPU autoscaler scales between the two when max > min. */
+    readonly gateway: { readonly min: number; readonly max: number };
     readonly autoscalerReplicas: number;
     readonly prometheusReplicas: number;
     readonly alertmanagerReplicas: number;
@@ -104,15 +106,15 @@ export interface AddonProfile {
 
 const profiles: Record<EnvironmentName, AddonProfile> = {
     dev: {
-        tier: "small", replicas: 1, ingress: { min: 1, max: 1 }, autoscalerReplicas: 1,
+        tier: "small", replicas: 1, gateway: { min: 1, max: 1 }, autoscalerReplicas: 1,
         prometheusReplicas: 1, alertmanagerReplicas: 1, disruptionBudgets: false, spread: false,
     },
     staging: {
-        tier: "standard", replicas: 2, ingress: { min: 2, max: 2 }, autoscalerReplicas: 1,
+        tier: "standard", replicas: 2, gateway: { min: 2, max: 2 }, autoscalerReplicas: 1,
         prometheusReplicas: 1, alertmanagerReplicas: 2, disruptionBudgets: true, spread: true,
     },
     prod: {
-        tier: "standard", replicas: 2, ingress: { min: 3, max: 9 }, autoscalerReplicas: 2,
+        tier: "standard", replicas: 2, gateway: { min: 3, max: 9 }, autoscalerReplicas: 2,
         prometheusReplicas: 2, alertmanagerReplicas: 3, disruptionBudgets: true, spread: true,
     },
 };
@@ -131,7 +133,10 @@ type Size = readonly [string, string, string];
 const sizing = {
     certManager: { small: ["10m", "64Mi", "128Mi"], standard: ["50m", "128Mi", "256Mi"] },
     certManagerWebhook: { small: ["10m", "32Mi", "64Mi"], standard: ["20m", "64Mi", "128Mi"] },
-    ingressNginx: { small: ["100m", "128Mi", "256Mi"], standard: ["500m", "512Mi", "1Gi"] },
+    envoyGateway: { small: ["50m", "128Mi", "256Mi"], standard: ["100m", "256Mi", "1Gi"] },
+    envoyProxy: { small: ["100m", "128Mi", "256Mi"], standard: ["500m", "512Mi", "1Gi"] },
+    loadBalancerController: { small: ["50m", "128Mi", "256Mi"], standard: ["100m", "256Mi", "512Mi"] },
+    externalDns: { small: ["10m", "64Mi", "128Mi"], standard: ["50m", "128Mi", "256Mi"] },
     metricsServer: { small: ["50m", "64Mi", "128Mi"], standard: ["100m", "200Mi", "400Mi"] },
     clusterAutoscaler: { small: ["50m", "128Mi", "256Mi"], standard: ["100m", "300Mi", "600Mi"] },
     prometheus: { small: ["200m", "1Gi", "2Gi"], standard: ["1", "4Gi", "8Gi"] },

@@ -12,7 +12,7 @@ export type NamespaceQuota = KubernetesConfig["quota"];
 /** Hard caps (limits) are this multiple of the requests a namespace may make. */
 export const limitToRequestRatio = 2;
 
-/** ResourceQuota `spec.hard`; no LoadBalancer Services, so traffic enters through the ingress controller. */
+/** ResourceQuota `spec.hard`; no LoadBalancer Services, so traffic enters through the shared gateway. */
 export function quotaSpec(quota: NamespaceQuota): Record<string, string> {
     return {
         "requests.cpu": String(quota.cpu),
@@ -51,8 +51,8 @@ export interface WorkloadTraffic {
     readonly networkCidr: string;
     /** Ports (and port ranges) of the database and cache. */
     readonly dataServicePorts: readonly PortRange[];
-    /** Namespace of the ingress controller, when it is installed. */
-    readonly ingressNamespace?: string | undefined;
+    /** Namespace of the gateway's proxies, when the gateway is installed. */
+    readonly gatewayNamespace?: string | undefined;
     /** Namespace Prometheus scrapes from, when monitoring is installed. */
     readonly monitoringNamespace?: string | undefined;
     /** Namespace of the trace collector, when Jaeger is installed. */
@@ -116,10 +116,10 @@ export function workloadNetworkPolicies(traffic: WorkloadTraffic): NetworkPolicy
             },
         },
     ];
-    if (traffic.ingressNamespace) {
+    if (traffic.gatewayNamespace) {
         policies.push({
-            name: "allow-from-ingress",
-            spec: { podSelector: allPods, policyTypes: ["Ingress"], ingress: [{ from: [inNamespace(traffic.ingressNamespace)] }] },
+            name: "allow-from-gateway",
+            spec: { podSelector: allPods, policyTypes: ["Ingress"], ingress: [{ from: [inNamespace(traffic.gatewayNamespace)] }] },
         });
     }
     if (traffic.monitoringNamespace) {

@@ -1,6 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { KubernetesConfig } from "../../config/schema.ts";
 import type { Cluster } from "../cluster/cluster.ts";
+import type { DnsZone } from "../dns/dns.ts";
+import type { Network } from "../network/network.ts";
 import type { PlatformContext } from "../../config/context.ts";
 import type { SecretStore, StoredSecret } from "../secrets/secrets.ts";
 
@@ -16,13 +18,19 @@ export interface ServiceAccountRef {
 export const addonServiceAccounts = {
     externalSecrets: { namespace: "external-secrets", name: "external-secrets" },
     clusterAutoscaler: { namespace: "kube-system", name: "cluster-autoscaler" },
+    certManager: { namespace: "cert-manager", name: "cert-manager" },
+    externalDns: { namespace: "external-dns", name: "external-dns" },
+    loadBalancerController: { namespace: "kube-system", name: "aws-load-balancer-controller" },
 } as const satisfies Record<string, ServiceAccountRef>;
 
 /** `platform:kubernetes.addons` and `.developers` plus what the program wires. */
 export interface KubernetesBindingsArgs extends Pick<KubernetesConfig, "addons" | "developers"> {
     readonly context: PlatformContext;
+    readonly network: Network;
     readonly cluster: Cluster;
     readonly secrets: SecretStore;
+    /** The stack's zone, with `platform:dns`: external-dns and cert-manager's DNS-01 solver change records there and nowhere else. */
+    readonly dns?: DnsZone | undefined;
     /** Everything the store holds; External Secrets is granted its application secrets, one by one. */
     readonly storedSecrets: readonly StoredSecret[];
 }
@@ -37,18 +45,44 @@ export interface ExternalSecretsBinding {
     readonly storeProvider: pulumi.Input<Record<string, unknown>>;
 }
 
+/** How the cloud puts a public load balancer in front of the gateway's Envoy proxies. */
+export interface GatewayServiceBinding {
+    /** Annotations on the proxies' LoadBalancer Service. */
+    readonly annotations: Record<string, pulumi.Input<string>>;
+    /** The controller that provisions the load balancer, where it is not the cloud's built-in one. */
+    readonly loadBalancerClass?: string | undefined;
+    /** The address the program reserved (Azure's static IP); undefined where the load balancer gets one (AWS). */
+    readonly address?: pulumi.Output<string> | undefined;
+}
+
+/** The cloud identities and settings of the add-ons that write to the stack's zone. */
+export interface DnsBinding {
+    /** external-dns values for this cloud: provider and credentials. */
+    readonly externalDnsValues: Record<string, unknown>;
+    /** A config file external-dns reads (Azure's azure.json), kept as a Secret in its namespace. */
+    readonly externalDnsConfig?: { readonly secretName: string; readonly fileName: string; readonly contents: pulumi.Input<string> } | undefined;
+    /** The `dns01` solver of the cluster issuer for the zone. */
+    readonly certManagerSolver: pulumi.Input<Record<string, unknown>>;
+    /** cert-manager values for its cloud identity (workload identity labels on Azure). */
+    readonly certManagerValues: Record<string, unknown>;
+}
+
 /**
  * What only the cloud knows about running the platform layer on its cluster: the cloud
  * identities (created by the bindings component) and the cloud-specific values the
  * cloud-agnostic layer plugs in.
  */
-export interface KubernetesBindings {
+export interface KubernetesBindings extends pulumi.Resource {
     /** Add-ons the cloud runs itself, so the platform never installs a second copy (AKS: metrics-server, autoscaler). */
     readonly builtInAddons: readonly (keyof AddonSwitches)[];
     /** The class add-on volumes use: a CSI provisioner and its parameters (zonal redundancy, encryption). */
     readonly storageClass: { readonly provisioner: string; readonly parameters: Record<string, string> };
-    /** Annotations on ingress-nginx's LoadBalancer Service. */
-    readonly ingressServiceAnnotations: Record<string, string>;
+    /** The load balancer in front of the gateway. */
+    readonly gatewayService: GatewayServiceBinding;
+    /** AWS Load Balancer Controller values (cluster, VPC, region); undefined where the cloud provisions load balancers itself. */
+    readonly loadBalancerControllerValues?: Record<string, unknown> | undefined;
+    /** Set with `platform:dns`. */
+    readonly dns?: DnsBinding | undefined;
     /** Set when External Secrets is switched on. */
     readonly externalSecrets?: ExternalSecretsBinding | undefined;
     /** Cloud values for the cluster autoscaler chart; undefined where the cloud runs its own or it is off. */

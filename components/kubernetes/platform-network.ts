@@ -1,19 +1,26 @@
 /**
- * NetworkPolicies of the platform's own namespaces (cert-manager, ingress, monitoring,
- * external-secrets): default-deny in both directions, then only what each add-on needs.
+ * NetworkPolicies of the platform's own namespaces (cert-manager, the gateway's, monitoring,
+ * external-secrets, external-dns): default-deny in both directions, then only what each add-on needs.
  * Pure: no resources; the platform component applies them.
  */
 import type { AddonName } from "./charts.ts";
+import { acmeSolverPort, envoyContainerPorts, gatewayNamespace } from "./edge-values.ts";
 import { instanceMetadataCidr, otlpPorts, type NetworkPolicySpec } from "./guardrails.ts";
 
 /** What the add-ons of one platform namespace need beyond DNS, HTTPS out and being scraped. */
 export interface PlatformNamespaceNeeds {
     /** Ports the API server calls admission webhooks on, from outside the cluster network. */
     readonly webhookPorts?: readonly number[];
-    /** Ports the internet reaches through the cloud load balancer (the ingress controller). */
+    /** Ports the internet reaches through the cloud load balancer (the gateway's proxies). */
     readonly publicPorts?: readonly number[];
-    /** It forwards requests to the workload namespaces (the ingress controller). */
+    /** It forwards requests to the workload namespaces (the gateway's proxies). */
     readonly toWorkloads?: boolean;
+    /** Other platform namespaces it calls, on these ports (the proxies to cert-manager's HTTP-01 solvers). */
+    readonly toNamespaces?: readonly { readonly namespace: string; readonly ports: readonly number[] }[];
+    /** Platform namespaces that call it, on these ports. */
+    readonly fromNamespaces?: readonly { readonly namespace: string; readonly ports: readonly number[] }[];
+    /** It asks authoritative name servers directly (cert-manager's DNS-01 propagation check). */
+    readonly dnsEgress?: boolean;
     /** It scrapes every pod and node of the cluster (Prometheus). */
     readonly scrapesCluster?: boolean;
     /** Workloads send it traces on these ports (Jaeger's OTLP receivers). */
@@ -27,12 +34,13 @@ export interface PlatformNamespaceNeeds {
 /**
  * What each add-on needs, from its chart's defaults: the webhook ports are cert-manager's
  * and External Secrets' `webhook.securePort`/`webhook.port` (10250), the Prometheus
- * operator's admission webhook (10250) and ingress-nginx's admission webhook (8443).
+ * operator's admission webhook (10250). The gateway's namespace runs Envoy Gateway and its proxies,
+ * which take 80/443 as 10080/10443 and forward to workloads and to cert-manager's HTTP-01 solvers.
  * kube-system add-ons (metrics-server, the autoscaler) are the cloud's namespace and not policed here.
  */
 export const addonNetworkNeeds: Record<AddonName, PlatformNamespaceNeeds> = {
-    certManager: { webhookPorts: [10250], plainHttpEgress: true },
-    ingressNginx: { publicPorts: [80, 443], webhookPorts: [8443], toWorkloads: true },
+    certManager: { webhookPorts: [10250], plainHttpEgress: true, dnsEgress: true, cloudCredentials: true },
+    gateway: { publicPorts: envoyContainerPorts, toWorkloads: true, toNamespaces: [{ namespace: gatewayNamespace, ports: [acmeSolverPort] }] },
     metricsServer: {},
     clusterAutoscaler: {},
     monitoring: { webhookPorts: [10250], scrapesCluster: true },
@@ -52,6 +60,9 @@ export function namespaceNeeds(addons: readonly AddonName[]): PlatformNamespaceN
         publicPorts: ports((need) => need.publicPorts),
         fromWorkloadsOnPorts: ports((need) => need.fromWorkloadsOnPorts),
         toWorkloads: any((need) => need.toWorkloads),
+        toNamespaces: needs.flatMap((need) => need.toNamespaces ?? []),
+        fromNamespaces: needs.flatMap((need) => need.fromNamespaces ?? []),
+        dnsEgress: any((need) => need.dnsEgress),
         scrapesCluster: any((need) => need.scrapesCluster),
         plainHttpEgress: any((need) => need.plainHttpEgress),
         cloudCredentials: any((need) => need.cloudCredentials),
@@ -115,6 +126,15 @@ export function platformNetworkPolicies(needs: PlatformNamespaceNeeds, context: 
         policies.push(policy("allow-scrapes", ["Egress"], {
             egress: [{ to: [{ namespaceSelector: {} }, ...context.clusterCidrs.map((cidr) => ({ ipBlock: { cidr } }))] }],
         }));
+    }
+    for (const { namespace, ports } of needs.toNamespaces ?? []) {
+        policies.push(policy(`allow-to-${namespace}`, ["Egress"], { egress: [{ to: [byName(namespace)], ports: ports.map(tcp) }] }));
+    }
+    for (const { namespace, ports } of needs.fromNamespaces ?? []) {
+        policies.push(policy(`allow-from-${namespace}`, ["Ingress"], { ingress: [{ from: [byName(namespace)], ports: ports.map(tcp) }] }));
+    }
+    if (needs.dnsEgress) {
+        policies.push(policy("allow-dns-egress", ["Egress"], { egress: [{ to: [anywhere], ports: [{ protocol: "UDP", port: 53 }, tcp(53)] }] }));
     }
     if (needs.plainHttpEgress) {
         policies.push(policy("allow-http-egress", ["Egress"], { egress: [{ to: [anywhere], ports: [tcp(80)] }] }));

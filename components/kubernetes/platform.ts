@@ -1,6 +1,6 @@
-import * as apiextensions from "@pulumi/kubernetes/apiextensions/index.js";
 import * as corev1 from "@pulumi/kubernetes/core/v1/index.js";
-import * as helmv3 from "@pulumi/kubernetes/helm/v3/index.js";
+import type * as helmv3 from "@pulumi/kubernetes/helm/v3/index.js";
+import * as helmv4 from "@pulumi/kubernetes/helm/v4/index.js";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1/index.js";
 import { Provider } from "@pulumi/kubernetes/provider.js";
 import * as storagev1 from "@pulumi/kubernetes/storage/v1/index.js";
@@ -14,9 +14,12 @@ import type { PlatformContext } from "../../config/context.ts";
 import type { SecretValue } from "../secrets/secrets.ts";
 import { addonValues, charts, jaegerVolumeClaim, type AddonName, type AddonValuesInput, type ChartRef } from "./addon-values.ts";
 import { developerRole } from "./guardrails.ts";
+import { chartLabel, helmRelease } from "./helm.ts";
 import type { KubernetesBindings } from "./kubernetes.ts";
 import { logCollectorChart, logCollectorValues } from "./log-collector.ts";
-import { namespaceNeeds, platformNetworkPolicies } from "./platform-network.ts";
+import { PlatformEdge } from "./edge.ts";
+import { gatewayCrdsChart, gatewayCrdsValues } from "./edge-values.ts";
+import { namespaceNeeds, platformNetworkPolicies, type PlatformNetworkContext } from "./platform-network.ts";
 import { secretStoreName, WorkloadNamespace } from "./workload-namespace.ts";
 
 /** `platform:kubernetes` (keys, defaults and limits in `config/kubernetes.ts`) plus what the program wires. */
@@ -31,15 +34,20 @@ export interface KubernetesPlatformArgs extends KubernetesConfig {
     readonly dataServicePorts: readonly PortRange[];
     /** The cluster's Kubernetes minor version; version-bound add-ons follow it. */
     readonly kubernetesVersion: string;
+    /** The stack's DNS zone (`platform:dns.zone`), when it has one. */
+    readonly zone?: string | undefined;
 }
 
-/** Let's Encrypt endpoints: dev uses the staging CA, whose rate limits are generous. */
-export const acmeServers = {
-    production: "https://acme-v02.api.letsencrypt.org/directory",
-    staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
-};
+/** What the platform namespaces' NetworkPolicies need to know about the rest of the cluster. */
+function platformNetwork(args: KubernetesPlatformArgs, installed: readonly AddonName[]): PlatformNetworkContext {
+    return {
+        workloadNamespaces: args.namespaces,
+        monitoringNamespace: installed.includes("monitoring") ? charts.monitoring.namespace : undefined,
+        clusterCidrs: [args.networkCidr, clusterPodCidr],
+        credentialEndpoints: args.bindings.credentialEndpoints,
+    };
+}
 
-export const clusterIssuerName = "letsencrypt";
 export const storageClassName = "platform-ssd";
 export const grafanaAdminSecretName = "grafana-admin";
 
@@ -55,6 +63,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     readonly addons: Record<string, string> = {};
     readonly workloadNamespaces: readonly string[];
     readonly clusterIssuer: string | undefined;
+    /** The load balancer in front of the gateway: IP (Azure) or hostname (AWS, once the NLB exists). */
+    readonly gatewayAddress: pulumi.Output<string | undefined> | undefined;
     /** Name of the SecretStore in each workload namespace, when External Secrets is on. */
     readonly secretStore: string | undefined;
     /** Grafana's admin password (with monitoring), for the program to store. */
@@ -65,7 +75,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         const { context, bindings } = args;
         const provider = new Provider(`${name}-provider`, { kubeconfig: args.cluster.kubeconfig, enableServerSideApply: true }, {
             parent: this,
-            dependsOn: args.cluster.workloadReady,
+            // The add-ons' cloud identities first: EKS hands Pod Identity credentials only to pods started after their association.
+            dependsOn: [...args.cluster.workloadReady, bindings],
         });
         const inCluster = { parent: this, provider };
 
@@ -83,29 +94,30 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         const addonNamespaces = this.addonNamespaces(name, installed, args, inCluster);
         const releases = this.installAddons(name, installed, args, { inCluster, storageClass, addonNamespaces });
 
+        const envoyGateway = releases.get("gateway");
         const certManager = releases.get("certManager");
-        if (certManager) {
-            new apiextensions.CustomResource(`${name}-cluster-issuer`, {
-                apiVersion: "cert-manager.io/v1",
-                kind: "ClusterIssuer",
-                metadata: { name: clusterIssuerName },
-                spec: {
-                    acme: {
-                        server: context.environment === "dev" ? acmeServers.staging : acmeServers.production,
-                        email: args.acmeEmail,
-                        privateKeySecretRef: { name: `${clusterIssuerName}-account-key` },
-                        solvers: [{ http01: { ingress: { ingressClassName: "nginx" } } }],
-                    },
-                },
-            }, { ...inCluster, dependsOn: [certManager] });
-        }
+        // The schema turns both on or neither.
+        const edge = envoyGateway && certManager
+            ? new PlatformEdge(`${name}-edge`, {
+                provider,
+                context,
+                bindings,
+                zone: args.zone,
+                acmeEmail: args.acmeEmail,
+                monitoring: releases.has("monitoring"),
+                envoyGateway,
+                certManager,
+                network: platformNetwork(args, installed),
+            }, { parent: this })
+            : undefined;
+        Object.assign(this.addons, edge?.charts);
 
         const externalSecrets = releases.get("externalSecrets");
         const storeProvider = externalSecrets && bindings.externalSecrets?.storeProvider;
         const traffic = {
             networkCidr: args.networkCidr,
             dataServicePorts: args.dataServicePorts,
-            ingressNamespace: releases.has("ingressNginx") ? charts.ingressNginx.namespace : undefined,
+            gatewayNamespace: edge ? charts.gateway.namespace : undefined,
             monitoringNamespace: releases.has("monitoring") ? charts.monitoring.namespace : undefined,
             tracingNamespace: releases.has("jaeger") ? charts.jaeger.namespace : undefined,
         };
@@ -123,13 +135,15 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         }
 
         this.workloadNamespaces = args.namespaces;
-        this.clusterIssuer = certManager ? clusterIssuerName : undefined;
+        this.clusterIssuer = edge?.clusterIssuer;
+        this.gatewayAddress = edge?.address;
         this.secretStore = storeProvider ? secretStoreName : undefined;
         this.registerOutputs({
             addons: this.addons,
             workloadNamespaces: this.workloadNamespaces,
             clusterIssuer: this.clusterIssuer,
             secretStore: this.secretStore,
+            gatewayAddress: this.gatewayAddress,
         });
     }
 
@@ -142,15 +156,10 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
                 namespaces.set(namespace, new corev1.Namespace(`${name}-${namespace}`, { metadata: { name: namespace } }, inCluster));
             }
         }
-        const platformNetwork = {
-            workloadNamespaces: args.namespaces,
-            monitoringNamespace: installed.includes("monitoring") ? charts.monitoring.namespace : undefined,
-            clusterCidrs: [args.networkCidr, clusterPodCidr],
-            credentialEndpoints: args.bindings.credentialEndpoints,
-        };
+        const network = platformNetwork(args, installed);
         for (const [namespace, created] of namespaces) {
             const needs = namespaceNeeds(installed.filter((addon) => charts[addon].namespace === namespace));
-            for (const policy of platformNetworkPolicies(needs, platformNetwork)) {
+            for (const policy of platformNetworkPolicies(needs, network)) {
                 new networkingv1.NetworkPolicy(`${name}-${namespace}-${policy.name}`, {
                     metadata: { name: policy.name, namespace },
                     spec: policy.spec,
@@ -185,12 +194,25 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             observability: args.observability,
             enabled: args.addons,
             storageClassName,
-            ingressServiceAnnotations: bindings.ingressServiceAnnotations,
+            certManagerValues: bindings.dns?.certManagerValues,
             externalSecrets: bindings.externalSecrets,
             clusterAutoscalerValues: bindings.clusterAutoscalerValues,
             grafanaAdminSecret: grafanaAdminSecretName,
             kubeProxy: bindings.kubeProxy,
         };
+        if (installed.includes("gateway")) {
+            // Standard-channel Gateway API CRDs before anything that watches them (Envoy Gateway, cert-manager's gateway solver).
+            const crds = new helmv4.Chart(`${name}-${gatewayCrdsChart.releaseName}`, {
+                chart: gatewayCrdsChart.chart,
+                version: gatewayCrdsChart.version,
+                namespace: gatewayCrdsChart.namespace,
+                values: gatewayCrdsValues,
+            }, { ...inCluster, dependsOn: [addonNamespaces.get(charts.gateway.namespace)!] });
+            this.addons[gatewayCrdsChart.releaseName] = chartLabel(gatewayCrdsChart);
+            for (const addon of ["gateway", "certManager"] as const) {
+                releaseDependencies[addon] = [...(releaseDependencies[addon] ?? []), crds];
+            }
+        }
         if (installed.includes("jaeger")) {
             const claim = jaegerVolumeClaim(valuesInput);
             releaseDependencies.jaeger = [new corev1.PersistentVolumeClaim(`${name}-jaeger-badger`, claim, {
@@ -200,21 +222,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
                 protect: context.protectStateful,
             })];
         }
-        const helmRelease = (chart: ChartRef, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) => {
-            this.addons[chart.releaseName] = `${chart.chart}@${chart.version}`;
-            return new helmv3.Release(`${name}-${chart.releaseName}`, {
-                name: chart.releaseName,
-                chart: chart.chart,
-                version: chart.version,
-                repositoryOpts: { repo: chart.repo },
-                namespace: chart.namespace,
-                values,
-                // A failed install or upgrade rolls back instead of leaving a half-applied release.
-                atomic: true,
-                cleanupOnFail: true,
-                maxHistory: 10,
-                timeout: 900,
-            }, { ...inCluster, dependsOn });
+        const release = (chart: ChartRef, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) => {
+            this.addons[chart.releaseName] = chartLabel(chart);
+            return helmRelease(`${name}-${chart.releaseName}`, chart, values, { ...inCluster, dependsOn });
         };
         // kube-prometheus-stack goes first: the others create ServiceMonitors, whose CRD it installs.
         const ordered = [...installed].sort((left, right) => Number(right === "monitoring") - Number(left === "monitoring"));
@@ -223,7 +233,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             const chart = charts[addon];
             const namespace = addonNamespaces.get(chart.namespace);
             const monitoring = addon === "monitoring" ? undefined : releases.get("monitoring");
-            releases.set(addon, helmRelease(chart, addonValues(addon, valuesInput), [
+            releases.set(addon, release(chart, addonValues(addon, valuesInput), [
                 storageClass,
                 ...(namespace ? [namespace] : []),
                 ...(monitoring ? [monitoring] : []),
@@ -232,7 +242,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         }
         const loki = releases.get("loki");
         if (loki) {
-            helmRelease(logCollectorChart, logCollectorValues(valuesInput), [loki]);
+            release(logCollectorChart, logCollectorValues(valuesInput), [loki]);
         }
         return releases;
     }

@@ -4,6 +4,7 @@ import * as networkingv1 from "@pulumi/kubernetes/networking/v1/index.js";
 import type { Provider } from "@pulumi/kubernetes/provider.js";
 import * as rbacv1 from "@pulumi/kubernetes/rbac/v1/index.js";
 import * as pulumi from "@pulumi/pulumi";
+import { gatewayAccessLabel } from "./edge-values.ts";
 import {
     limitRangeSpec, quotaSpec, workloadNetworkPolicies, workloadPodSecurityLabels,
     type NamespaceQuota, type WorkloadTraffic,
@@ -46,7 +47,8 @@ export class WorkloadNamespace extends pulumi.ComponentResource {
         const inCluster = { parent: this, provider: args.provider, aliases: former ? [{ parent: former.resource }] : [] };
 
         const namespace = new corev1.Namespace(former ? `${former.name}-ns-${workload}` : `${name}-namespace`, {
-            metadata: { name: workload, labels: workloadPodSecurityLabels },
+            // The label lets its HTTPRoutes attach to the shared gateway's HTTPS listeners.
+            metadata: { name: workload, labels: { ...workloadPodSecurityLabels, [gatewayAccessLabel]: "true" } },
         }, inCluster);
         const inNamespace = { ...inCluster, dependsOn: [namespace] };
         const metadata = (objectName: string) => ({ name: objectName, namespace: workload });

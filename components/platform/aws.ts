@@ -5,6 +5,7 @@ import { AwsCiIdentity } from "../ci-identity/aws.ts";
 import { AwsCluster } from "../cluster/aws.ts";
 import { cloudSettings } from "../../config/context.ts";
 import { AwsDatabase } from "../database/aws.ts";
+import { AwsDnsZone } from "../dns/aws.ts";
 import { AwsNetwork } from "../network/aws.ts";
 import { AwsRegistry } from "../registry/aws.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
@@ -24,6 +25,7 @@ export const awsCloud: Cloud = {
     cache: (name, args, opts) => new AwsCache(name, args, opts),
     storage: (name, args, opts) => new AwsObjectStorage(name, args, opts),
     registry: (name, args, opts) => new AwsRegistry(name, args, opts),
+    dns: (name, args, opts) => new AwsDnsZone(name, args, opts),
     budget: (name, args, opts) => new AwsBudget(name, args, opts),
     kubernetesBindings: (name, args, opts) => new AwsKubernetesBindings(name, args, opts),
     ciIdentity: (name, args, opts) => new AwsCiIdentity(name, args, opts),

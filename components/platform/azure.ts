@@ -5,6 +5,7 @@ import { AzureCiIdentity } from "../ci-identity/azure.ts";
 import { AzureCluster } from "../cluster/azure.ts";
 import { cloudSettings } from "../../config/context.ts";
 import { AzureDatabase } from "../database/azure.ts";
+import { AzureDnsZone } from "../dns/azure.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { AzureRegistry } from "../registry/azure.ts";
 import { AzureSecretStore } from "../secrets/azure.ts";
@@ -22,6 +23,7 @@ export const azureCloud: Cloud = {
     cache: (name, args, opts) => new AzureCache(name, args, opts),
     storage: (name, args, opts) => new AzureObjectStorage(name, args, opts),
     registry: (name, args, opts) => new AzureRegistry(name, args, opts),
+    dns: (name, args, opts) => new AzureDnsZone(name, args, opts),
     budget: (name, args, opts) => new AzureBudget(name, args, opts),
     kubernetesBindings: (name, args, opts) => new AzureKubernetesBindings(name, args, opts),
     ciIdentity: (name, args, opts) => new AzureCiIdentity(name, args, opts),

@@ -5,6 +5,7 @@ import type { CiIdentity, CiIdentityArgs } from "../ci-identity/ci-identity.ts";
 import type { Cluster, ClusterArgs } from "../cluster/cluster.ts";
 import type { PlatformContext } from "../../config/context.ts";
 import type { Database, DatabaseArgs } from "../database/database.ts";
+import type { DnsArgs, DnsZone } from "../dns/dns.ts";
 import type { KubernetesBindings, KubernetesBindingsArgs } from "../kubernetes/kubernetes.ts";
 import type { Network, NetworkArgs } from "../network/network.ts";
 import type { Registry, RegistryArgs } from "../registry/registry.ts";
@@ -26,6 +27,8 @@ export interface Cloud {
     cache: Factory<CacheArgs, Cache>;
     storage: Factory<StorageArgs, ObjectStorage>;
     registry: Factory<RegistryArgs, Registry>;
+    /** The stack's public DNS zone, when `platform:dns` is set. */
+    dns: Factory<DnsArgs, DnsZone>;
     budget: Factory<BudgetArgs, Budget>;
     /** Cloud identities and values of the Kubernetes platform layer. */
     kubernetesBindings: Factory<KubernetesBindingsArgs, KubernetesBindings>;

@@ -219,9 +219,12 @@ export function isAccountWide(resource: string): boolean {
 
 /**
  * Writes that take no resource ARN (CloudWatch Logs' log deliveries and account-level
- * resource policies, which ElastiCache's vended slow log needs): only the region can scope them.
+ * resource policies, which ElastiCache's vended slow log needs; Route 53's CreateHostedZone):
+ * only the region can scope them.
  */
-export const resourcelessWrites: readonly string[] = ["logs:CreateLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:PutResourcePolicy"];
+export const resourcelessWrites: readonly string[] = [
+    "logs:CreateLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:PutResourcePolicy", "route53:CreateHostedZone",
+];
 
 /** A condition that leaves the statement on every resource of the account: none, or one on the region only. */
 function unscoped(statement: Statement): boolean {

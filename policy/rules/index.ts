@@ -1,6 +1,7 @@
 /** Every rule of the pack, in report order. */
 import type { Rule } from "../rule.ts";
 import { costRules } from "./cost.ts";
+import { edgeRules } from "./edge.ts";
 import { encryptionRules } from "./encryption.ts";
 import { exposureRules } from "./exposure.ts";
 import { identityRules } from "./identity.ts";
@@ -15,5 +16,6 @@ export const rules: readonly Rule[] = [
     ...identityRules,
     ...resilienceRules,
     ...kubernetesRules,
+    ...edgeRules,
     ...costRules,
 ];

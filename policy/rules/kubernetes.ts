@@ -136,6 +136,10 @@ const helmChartPinned: ResourceRule = {
     resourceTypes: ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"],
     check: (resource) => {
         const { chart, version, repositoryOpts } = resource.props;
+        // The engine shows a policy pack no inputs of a provider-side component (a Helm v4 Chart); the offline plan does.
+        if (resource.type === "kubernetes:helm.sh/v4:Chart" && chart === undefined && version === undefined) {
+            return [];
+        }
         const messages: string[] = [];
         // Unknown values cannot be judged: only a known version or repository is reported.
         if (!isUnknown(version) && (typeof version !== "string" || !exactSemver.test(version))) {

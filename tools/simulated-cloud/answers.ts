@@ -26,6 +26,8 @@ const armTypes: Record<string, string> = {
     "azure-native:network:FlowLog": "Microsoft.Network/networkWatchers/{networkWatcherName}/flowLogs",
     "azure-native:network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups",
     "azure-native:privatedns:PrivateZone": "Microsoft.Network/privateDnsZones",
+    "azure-native:dns:Zone": "Microsoft.Network/dnszones",
+    "azure-native:dns:RecordSet": "Microsoft.Network/dnszones/{zoneName}/{recordType}",
     "azure-native:privatedns:VirtualNetworkLink": "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks",
     "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters",
     "azure-native:containerservice:AgentPool": "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools",
@@ -50,6 +52,7 @@ const azureNameKeys: Record<string, string> = {
     "azure-native:redisenterprise:RedisEnterprise": "clusterName",
     "azure-native:storage:StorageAccount": "accountName",
     "azure-native:storage:BlobContainer": "containerName",
+    "azure-native:network:PublicIPAddress": "publicIpAddressName",
 };
 
 /** Type-specific outputs a real provider would compute. */
@@ -81,6 +84,18 @@ const computed: Record<string, Computed> = {
     },
     // A Standard static public IP has its address as soon as it exists.
     "azure-native:network:PublicIPAddress": (name) => ({ ipAddress: publicAddress(20, name) }),
+    // Azure DNS hands every zone four name servers from one numbered set, each ending in a dot.
+    "azure-native:dns:Zone": (name) => {
+        const set = String(1 + (parseInt(hex(name, 2), 16) % 9)).padStart(2, "0");
+        return { nameServers: ["com.", "net.", "org.", "info."].map((tld, index) => `ns${index + 1}-${set}.azure-dns.${tld}`) };
+    },
+    // Route 53: a hosted zone id of up to 32 upper-case letters and digits, four name servers on four top-level domains.
+    "aws:route53/zone:Zone": (name) => {
+        const zoneId = `Z${base62(name, 20).toUpperCase()}`;
+        const number = parseInt(hex(name, 4), 16);
+        const nameServers = [".com", ".net", ".org", ".co.uk"].map((tld, index) => `ns-${(number + index * 517) % 2048}.awsdns-${String((number + index) % 64).padStart(2, "0")}${tld}`);
+        return { zoneId, nameServers, arn: `arn:aws:route53:::hostedzone/${zoneId}` };
+    },
     "azure-native:managedidentity:UserAssignedIdentity": (name) => ({
         principalId: uuid(`${name}/principal`),
         clientId: uuid(`${name}/client`),
@@ -189,6 +204,11 @@ const calls: Record<string, (inputs: Outputs) => Outputs> = {
             "",
         ].join("\n");
         return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(kubeconfig).toString("base64") }] };
+    },
+    // A parent zone the stack delegates from: looked up by name.
+    "aws:route53/getZone:getZone": (inputs) => {
+        const zoneId = `Z${base62(String(inputs["name"]), 20).toUpperCase()}`;
+        return { id: zoneId, zoneId, name: inputs["name"], arn: `arn:aws:route53:::hostedzone/${zoneId}`, privateZone: false };
     },
     // Azure Managed Redis access keys are 32 random bytes in base64 (44 characters).
     "azure-native:redisenterprise:listDatabaseKeys": (inputs) => ({

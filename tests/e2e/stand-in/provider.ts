@@ -19,6 +19,8 @@ const sdkRequire = createRequire(createRequire(import.meta.url).resolve("@pulumi
 const grpc = sdkRequire("@grpc/grpc-js");
 const providerService = sdkRequire("./proto/provider_grpc_pb.js");
 const providerProto = sdkRequire("./proto/provider_pb.js");
+const resourceService = sdkRequire("./proto/resource_grpc_pb.js");
+const resourceProto = sdkRequire("./proto/resource_pb.js");
 const pluginProto = sdkRequire("./proto/plugin_pb.js");
 const emptyProto = sdkRequire("google-protobuf/google/protobuf/empty_pb.js");
 const structProto = sdkRequire("google-protobuf/google/protobuf/struct_pb.js");
@@ -92,6 +94,39 @@ function diffResponse(request: any, replaces: (changed: string[], oldInputs: Pro
     response.setDiffsList(changed);
     response.setReplacesList(replaces(changed, oldInputs, newInputs));
     return response;
+}
+
+/**
+ * A provider-side component (the Kubernetes provider's Helm v4 Chart) registered as the real
+ * provider does it, with the engine's resource monitor, but with no children: the real one
+ * renders the chart, which needs the chart's registry. Its `resources` output is empty.
+ */
+async function construct(request: any) {
+    const monitor = new resourceService.ResourceMonitorClient(request.getMonitorendpoint(), grpc.credentials.createInsecure());
+    const rpc = (method: string, message: unknown) => new Promise<any>((resolve, reject) =>
+        monitor[method](message, (error: Error | null, response: unknown) => (error ? reject(error) : resolve(response))));
+    try {
+        const registration = new resourceProto.RegisterResourceRequest();
+        registration.setType(request.getType());
+        registration.setName(request.getName());
+        registration.setParent(request.getParent());
+        registration.setCustom(false);
+        registration.setObject(request.getInputs());
+        registration.setAcceptsecrets(true);
+        registration.setAcceptresources(true);
+        const urn: string = (await rpc("registerResource", registration)).getUrn();
+        const state = toStruct({ resources: [] });
+        const outputs = new resourceProto.RegisterResourceOutputsRequest();
+        outputs.setUrn(urn);
+        outputs.setOutputs(state);
+        await rpc("registerResourceOutputs", outputs);
+        const response = new providerProto.ConstructResponse();
+        response.setUrn(urn);
+        response.setState(state);
+        return response;
+    } finally {
+        monitor.close();
+    }
 }
 
 const implementation = {
@@ -176,6 +211,12 @@ const implementation = {
             response.setReturn(toStruct(simulatedCall(call.request.getTok(), plainValue(fromStruct(call.request.getArgs())) as Properties)));
             return response;
         }),
+    construct: (call: Call, callback: Callback) => {
+        construct(call.request).then((response) => callback(null, response), (error: Error) => {
+            process.stderr.write(`stand-in ${packageName}: ${String(error.stack ?? error)}\n`);
+            callback({ code: grpc.status.INTERNAL, details: error.message });
+        });
+    },
     cancel: (_call: Call, callback: Callback) => handle(callback, () => new emptyProto.Empty()),
 };
 
