@@ -150,7 +150,8 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
             Effect: "Allow",
             Action: [
                 "elasticloadbalancing:RemoveTags", "elasticloadbalancing:SetIpAddressType", "elasticloadbalancing:SetSecurityGroups",
-                "elasticloadbalancing:SetSubnets", "elasticloadbalancing:SetRulePriorities", "ec2:GetSecurityGroupsForVpc", "ec2:GetCoipPoolUsage",
+                "elasticloadbalancing:SetSubnets", "elasticloadbalancing:SetRulePriorities", "elasticloadbalancing:SetWebAcl",
+                "elasticloadbalancing:AddListenerCertificates", "elasticloadbalancing:RemoveListenerCertificates", "ec2:GetSecurityGroupsForVpc", "ec2:GetCoipPoolUsage",
             ],
             Resource: "*",
             Condition: inRegion,

@@ -20,8 +20,11 @@ const want = {
 
 /** Releases each cloud installs with every switch on; AKS runs its own metrics-server and autoscaler. */
 const releasesOn: Record<CloudName, string[]> = {
-    aws: ["alloy", "cert-manager", "cluster-autoscaler", "external-secrets", "ingress-nginx", "jaeger", "kube-prometheus-stack", "loki", "metrics-server"],
-    azure: ["alloy", "cert-manager", "external-secrets", "ingress-nginx", "jaeger", "kube-prometheus-stack", "loki"],
+    aws: [
+        "alloy", "aws-load-balancer-controller", "cert-manager", "cluster-autoscaler", "envoy-gateway", "external-dns", "external-secrets", "jaeger",
+        "kube-prometheus-stack", "loki", "metrics-server",
+    ],
+    azure: ["alloy", "cert-manager", "envoy-gateway", "external-dns", "external-secrets", "jaeger", "kube-prometheus-stack", "loki"],
 };
 const workloadNamespaces = ["api", "worker"];
 const awsDeveloperRole = "arn:aws:iam::111122223333:role/platform-developers";
@@ -54,23 +57,12 @@ describe("kubernetes platform layer", () => {
                     for (const resource of resourcesOf(plan, release)) {
                         const inputs = resource.inputs;
                         assert.match(inputs["version"], /^v?\d+\.\d+\.\d+$/, `${inputs["name"]} is pinned`);
-                        assert.match(inputs["repositoryOpts"].repo, /^https:\/\//);
+                        // An OCI chart names its registry itself.
+                        assert.match(inputs["repositoryOpts"]?.repo ?? inputs["chart"], /^(https|oci):\/\//);
                         assert.equal(inputs["atomic"], true);
                     }
-                    assert.deepEqual(Object.keys(plan.outputs["kubernetesAddons"] as object).sort(), releasesOn[cloud]);
-                });
-
-                it("sizes ingress for the environment behind the cloud's load balancer", async () => {
-                    const plan = await planOf(stack, cloud);
-                    const controller = values(plan, "ingress-nginx")["controller"];
-                    assert.equal(controller.replicaCount, env.ingressReplicas);
-                    assert.equal(controller.service.type, "LoadBalancer");
-                    const annotations = controller.service.annotations;
-                    if (cloud === "aws") {
-                        assert.equal(annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
-                    } else {
-                        assert.equal(annotations["service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path"], "/healthz");
-                    }
+                    // Plus the Gateway API CRDs, applied object by object rather than as a release.
+                    assert.deepEqual(Object.keys(plan.outputs["kubernetesAddons"] as object).sort(), [...releasesOn[cloud], "gateway-api-crds"].sort());
                 });
 
                 it("keeps metrics, logs and traces for the configured days on the platform storage class", async () => {
@@ -99,12 +91,12 @@ describe("kubernetes platform layer", () => {
                     );
                 });
 
-                it("issues certificates from Let's Encrypt through ingress-nginx, staging CA in dev", async () => {
+                it("issues certificates from Let's Encrypt, staging CA in dev, answering HTTP-01 through the gateway", async () => {
                     const plan = await planOf(stack, cloud);
                     const acme = inputsOf(plan, issuer)["spec"].acme;
                     assert.match(acme.server, new RegExp(`^https://${env.acme}\\.api\\.letsencrypt\\.org/directory$`));
                     assert.equal(acme.email, "platform-team@example.com");
-                    assert.deepEqual(acme.solvers, [{ http01: { ingress: { ingressClassName: "nginx" } } }]);
+                    assert.deepEqual(acme.solvers.at(-1), { http01: { gatewayHTTPRoute: { parentRefs: [{ name: "platform", namespace: "gateway", kind: "Gateway", sectionName: "http" }] } } });
                 });
 
                 it("gives every workload namespace its quota, limit range, restricted pod security and default-deny policies", async () => {
@@ -120,7 +112,7 @@ describe("kubernetes platform layer", () => {
                         assert.equal(inputsOf(plan, "kubernetes:core/v1:LimitRange", `kubernetes-${namespace}-limits`)["metadata"].namespace, namespace);
                         const policies = resourcesOf(plan, networkPolicy).filter((policy) => policy.inputs["metadata"].namespace === namespace);
                         assert.deepEqual(policies.map((policy) => policy.inputs["metadata"].name).sort(), [
-                            "allow-data-services", "allow-dns", "allow-from-ingress", "allow-from-monitoring",
+                            "allow-data-services", "allow-dns", "allow-from-gateway", "allow-from-monitoring",
                             "allow-https-egress", "allow-same-namespace", "allow-tracing-egress", "default-deny",
                         ]);
                         const dataServices = policies.find((policy) => policy.inputs["metadata"].name === "allow-data-services")!.inputs["spec"].egress[0];
@@ -237,7 +229,7 @@ describe("kubernetes platform layer", () => {
             assert.ok(!releaseNames(plan).includes("kube-prometheus-stack"));
             assert.equal(resourcesOf(plan, "random:index/randomPassword:RandomPassword").filter((resource) => resource.name.includes("grafana")).length, 0);
             assert.ok(!("grafana-admin-password" in (plan.outputs["secretRefs"] as object)));
-            assert.equal(values(plan, "ingress-nginx")["controller"].metrics.serviceMonitor.enabled, false);
+            assert.equal(inputsOf(plan, release, "kubernetes-edge-external-dns")["values"].serviceMonitor.enabled, false);
             assert.ok(resourcesOf(plan, networkPolicy).every((policy) => policy.inputs["metadata"].name !== "allow-from-monitoring"));
         });
 
@@ -247,15 +239,21 @@ describe("kubernetes platform layer", () => {
             assert.equal(plan.resources.filter((resource) => resource.name === "kubernetes-bindings-cluster-autoscaler").length, 0);
         });
 
-        it("ingress and cert-manager off: no issuer and no allowance from the ingress namespace", async () => {
+        it("gateway and cert-manager off (and so no zone): no issuer, no load balancer controller and no allowance from the gateway", async () => {
             const plan = await planWith({
                 stack: "dev",
                 cloud: "aws",
-                configOverrides: { "platform:kubernetes": stackValue("dev", "kubernetes", (kubernetes) => Object.assign(kubernetes["addons"], { ingressNginx: false, certManager: false })) },
+                configOverrides: {
+                    "platform:dns": undefined,
+                    "platform:kubernetes": stackValue("dev", "kubernetes", (kubernetes) => Object.assign(kubernetes["addons"], { gateway: false, certManager: false })),
+                },
             });
-            assert.ok(!releaseNames(plan).includes("ingress-nginx") && !releaseNames(plan).includes("cert-manager"));
+            for (const name of ["envoy-gateway", "cert-manager", "aws-load-balancer-controller", "external-dns"]) {
+                assert.ok(!releaseNames(plan).includes(name), name);
+            }
             assert.equal(resourcesOf(plan, issuer).length, 0);
-            assert.ok(resourcesOf(plan, networkPolicy).every((policy) => policy.inputs["metadata"].name !== "allow-from-ingress"));
+            assert.equal(plan.resources.filter((resource) => resource.name === "kubernetes-bindings-load-balancer-controller").length, 0);
+            assert.ok(resourcesOf(plan, networkPolicy).every((policy) => policy.inputs["metadata"].name !== "allow-from-gateway"));
         });
     });
 

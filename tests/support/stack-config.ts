@@ -36,6 +36,9 @@ export function makeRealistic(config: Record<string, any>): void {
     config["kubernetes"]["developers"]["aws"] = { roleArns: [`arn:aws:iam::${realAccount}:role/platform-developers`] };
     config["kubernetes"]["developers"]["azure"] = { groupObjectIds: [realGroup] };
     config["ci"]["repository"] = "payments-co/platform";
+    if (config["dns"]) {
+        config["dns"]["zone"] = String(config["dns"]["zone"]).replace(/example\.com$/, "company.io");
+    }
 }
 
 /** Validates `stack`'s configuration with `change` applied; returns the error message, or fails if it was accepted. */

@@ -10,7 +10,7 @@ import type { EnvironmentName } from "../../config/schema.ts";
 const environments: EnvironmentName[] = ["dev", "staging", "prod"];
 const addons = Object.keys(charts) as AddonName[];
 const allOn: AddonSwitches = {
-    certManager: true, ingressNginx: true, metricsServer: true, clusterAutoscaler: true,
+    certManager: true, gateway: true, metricsServer: true, clusterAutoscaler: true,
     monitoring: true, loki: true, jaeger: true, externalSecrets: true,
 };
 const observability = {
@@ -26,7 +26,6 @@ function input(environment: EnvironmentName, overrides: Partial<AddonValuesInput
         observability,
         enabled: allOn,
         storageClassName: "platform-ssd",
-        ingressServiceAnnotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "external" },
         externalSecrets: { serviceAccountAnnotations: { "azure.workload.identity/client-id": "0000-1111" }, podLabels: { "azure.workload.identity/use": "true" } },
         grafanaAdminSecret: "grafana-admin",
         kubeProxy: true,
@@ -62,7 +61,7 @@ describe("add-on catalog", () => {
     it("installs each add-on in its namespace, where the cloud identities expect the service accounts", () => {
         const namespaces = Object.fromEntries(addons.map((addon) => [addon, charts[addon].namespace]));
         assert.deepEqual(namespaces, {
-            certManager: "cert-manager", ingressNginx: "ingress-nginx", metricsServer: "kube-system", clusterAutoscaler: "kube-system",
+            certManager: "cert-manager", gateway: "envoy-gateway-system", metricsServer: "kube-system", clusterAutoscaler: "kube-system",
             monitoring: "monitoring", loki: "monitoring", jaeger: "monitoring", externalSecrets: "external-secrets",
         });
         assert.equal(charts.externalSecrets.namespace, addonServiceAccounts.externalSecrets.namespace);
@@ -88,7 +87,7 @@ describe("add-on profiles", () => {
         assert.equal(addonProfile("staging").replicas, 2);
         assert.deepEqual([prod.tier, prod.disruptionBudgets, prod.spread], ["standard", true, true]);
         assert.ok(prod.replicas >= 2 && prod.prometheusReplicas >= 2 && prod.alertmanagerReplicas >= 3);
-        assert.ok(prod.ingress.max > prod.ingress.min && prod.ingress.min >= 3);
+        assert.ok(prod.gateway.max > prod.gateway.min && prod.gateway.min >= 3);
     });
 
     const replicaPaths: [AddonName, string[]][] = [
@@ -142,19 +141,20 @@ describe("add-on profiles", () => {
 });
 
 describe("add-on values", () => {
-    it("runs ingress-nginx behind the cloud load balancer as the default class, autoscaled only in prod", () => {
-        const dev = addonValues("ingressNginx", input("dev"));
-        const prod = addonValues("ingressNginx", input("prod"));
-        assert.deepEqual(get(prod, "controller.service"), {
-            type: "LoadBalancer",
-            annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "external" },
-            externalTrafficPolicy: "Local",
-        });
-        assert.deepEqual(get(prod, "controller.ingressClassResource"), { name: "nginx", enabled: true, default: true });
-        assert.deepEqual(get(dev, "controller.autoscaling"), { enabled: false });
-        assert.equal(get(dev, "controller.replicaCount"), 1);
-        assert.deepEqual(get(prod, "controller.autoscaling"), { enabled: true, minReplicas: 3, maxReplicas: 9, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 });
-        assert.equal(get(prod, "controller.minAvailable"), 1);
+    it("runs Envoy Gateway's controller without the chart's CRDs (they come standard-channel from their own chart), redundant outside dev", () => {
+        const dev = addonValues("gateway", input("dev"));
+        const prod = addonValues("gateway", input("prod"));
+        assert.deepEqual(get(prod, "crds"), { enabled: false });
+        assert.equal(get(dev, "deployment.replicas"), 1);
+        assert.equal(get(dev, "podDisruptionBudget.minAvailable"), 0);
+        assert.equal(get(prod, "deployment.replicas"), 2);
+        assert.equal(get(prod, "podDisruptionBudget.minAvailable"), 1);
+        assert.equal((get(prod, "deployment.pod.topologySpreadConstraints") as unknown[]).length, 2);
+    });
+
+    it("lets cert-manager solve challenges through the Gateway API only when the gateway is on", () => {
+        assert.equal(get(addonValues("certManager", input("prod")), "config.enableGatewayAPI"), true);
+        assert.equal(get(addonValues("certManager", input("prod", { enabled: { ...allOn, gateway: false } })), "config.enableGatewayAPI"), false);
     });
 
     it("installs cert-manager's CRDs with the chart", () => {
@@ -272,7 +272,6 @@ describe("add-on cross-links", () => {
             for (const part of ["rules", "alerts", "dashboards"]) {
                 assert.equal(get(loki, `monitoring.${part}.enabled`), monitoring, part);
             }
-            assert.equal(get(addonValues("ingressNginx", input("prod", { enabled })), "controller.metrics.enabled"), monitoring);
         });
     }
 

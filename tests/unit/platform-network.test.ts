@@ -18,10 +18,11 @@ describe("platform namespaces' NetworkPolicies", () => {
         assert.deepEqual(spec(policies, "allow-https-egress").egress, [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 443 }] }]);
     });
 
-    it("opens the ingress controller to the internet on 80/443 and its webhook, and lets it reach only workload namespaces", () => {
-        const policies = platformNetworkPolicies(namespaceNeeds(["ingressNginx"]), context);
-        assert.deepEqual(spec(policies, "allow-public-traffic").ingress, [{ ports: [{ protocol: "TCP", port: 80 }, { protocol: "TCP", port: 443 }] }]);
-        assert.deepEqual(spec(policies, "allow-webhooks").ingress, [{ ports: [{ protocol: "TCP", port: 8443 }] }]);
+    it("opens the gateway's proxies to the internet on Envoy's 10080/10443, and lets them reach only workload namespaces and the HTTP-01 solvers", () => {
+        const policies = platformNetworkPolicies(namespaceNeeds(["gateway"]), context);
+        assert.deepEqual(spec(policies, "allow-public-traffic").ingress, [{ ports: [{ protocol: "TCP", port: 10080 }, { protocol: "TCP", port: 10443 }] }]);
+        assert.ok(!names(policies).includes("allow-webhooks"));
+        assert.deepEqual(spec(policies, "allow-to-gateway").egress, [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateway" } } }], ports: [{ protocol: "TCP", port: 8089 }] }]);
         assert.deepEqual(spec(policies, "allow-to-workloads").egress[0].to.map((peer: any) => peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]), ["api", "worker"]);
         assert.ok(!names(policies).includes("allow-cloud-credentials"));
     });
