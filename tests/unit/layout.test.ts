@@ -19,7 +19,7 @@ function sources(dir: string): string[] {
 /** Relative imports (static, dynamic and re-exports) of `file`, as paths from the project root. */
 function importsOf(file: string): string[] {
     const text = readFileSync(path.join(root, file), "utf8");
-    return [...text.matchAll(/(?:from\s+|import\()\s*"(\.{1,2}\/[^"]+)"/g)].map((match) => path.normalize(path.join(path.dirname(file), match[1]!)));
+    return [...text.matchAll(/(?:from\s+|import\(?)\s*"(\.{1,2}\/[^"]+)"/g)].map((match) => path.normalize(path.join(path.dirname(file), match[1]!)));
 }
 
 const files = [...layers.flatMap(sources), "index.ts"];
