@@ -234,7 +234,10 @@ describe("CI identity on Azure", () => {
                 const delegated = inputsOf(plan, assignment, "ci-identity-deploy-role-assignments");
                 assert.match(delegated["roleDefinitionId"], roleId(builtInRoles.roleBasedAccessControlAdministrator));
                 assert.deepEqual([delegated["scope"], delegated["conditionVersion"]], [stackGroup, "2.0"]);
-                const roles = [builtInRoles.keyVaultSecretsUser, builtInRoles.keyVaultCryptoUser, builtInRoles.keyVaultContributor, builtInRoles.acrPull, builtInRoles.networkContributor, builtInRoles.aksClusterUser];
+                const roles = [
+                    builtInRoles.keyVaultSecretsUser, builtInRoles.keyVaultCryptoUser, builtInRoles.keyVaultContributor, builtInRoles.acrPull, builtInRoles.networkContributor,
+                    builtInRoles.aksClusterUser, builtInRoles.dnsZoneContributor, builtInRoles.reader,
+                ];
                 assert.ok(delegated["condition"].includes(`ForAnyOfAnyValues:GuidEquals {${roles.join(", ")}}`));
                 // Every role the program assigns is one the deploy identity may assign, except the first
                 // deployer's cluster admin: created once by an administrator and never changed (ignoreChanges).
@@ -365,9 +368,11 @@ describe("CI identity configuration", () => {
 
     it("names long and unusual branches in valid, distinct Azure credential names", async () => {
         const plan = await reject("azure", (ci) => (ci["branches"] = ["main", "Release/2.x", "release-2-x"]));
-        const names = resourcesOf(plan, credential).map((entry) => entry.inputs["federatedIdentityCredentialResourceName"] as string);
-        assert.equal(new Set(names).size, names.length);
-        assert.ok(names.every((name) => /^[a-z0-9][a-z0-9-]{2,119}$/.test(name)));
+        // The CI identities' credentials; the workload identities' (External Secrets, cert-manager, external-dns) are autonamed.
+        const names = ciResources(plan).filter((entry) => entry.type === credential).map((entry) => entry.inputs["federatedIdentityCredentialResourceName"] as string);
+        assert.equal(names.length, 6, "one per environment and per branch");
+        assert.equal(new Set(names).size, names.length, names.join(", "));
+        assert.ok(names.every((name) => typeof name === "string" && /^[a-z0-9][a-z0-9-]{2,119}$/.test(name)), names.join(", "));
         assert.ok(resourceOf(plan, credential, "ci-identity-preview-branch-release-2-x"));
     });
 });

@@ -84,7 +84,8 @@ for (const stack of ["staging", "prod"] as const) {
             it("puts the workload boundary on every workload role and a boundary on the CI roles", async () => {
                 const plan = await planOf(stack, "aws");
                 assert.deepEqual(workloadRoles(plan).map((entry) => entry.name).sort(), [
-                    "cluster-control-plane", "cluster-nodes-ebs-csi", "cluster-nodes-role", "kubernetes-bindings-cluster-autoscaler", "kubernetes-bindings-external-secrets", "network-flow-logs",
+                    "cluster-control-plane", "cluster-nodes-ebs-csi", "cluster-nodes-role", "kubernetes-bindings-cert-manager", "kubernetes-bindings-cluster-autoscaler",
+                    "kubernetes-bindings-external-dns", "kubernetes-bindings-external-secrets", "kubernetes-bindings-load-balancer-controller", "network-flow-logs",
                 ]);
                 for (const entry of workloadRoles(plan)) {
                     assert.equal(entry.inputs["permissionsBoundary"], boundaryArn(stack), entry.name);
@@ -257,7 +258,10 @@ for (const stack of ["staging", "prod"] as const) {
             it("lets Pod Identity hand out the add-on roles only for this account's cluster", async () => {
                 const plan = await planOf(stack, "aws");
                 const podRoles = workloadRoles(plan).filter((entry) => entry.inputs["assumeRolePolicy"].includes("pods.eks.amazonaws.com"));
-                assert.deepEqual(podRoles.map((entry) => entry.name).sort(), ["cluster-nodes-ebs-csi", "kubernetes-bindings-cluster-autoscaler", "kubernetes-bindings-external-secrets"]);
+                assert.deepEqual(podRoles.map((entry) => entry.name).sort(), [
+                    "cluster-nodes-ebs-csi", "kubernetes-bindings-cert-manager", "kubernetes-bindings-cluster-autoscaler", "kubernetes-bindings-external-dns",
+                    "kubernetes-bindings-external-secrets", "kubernetes-bindings-load-balancer-controller",
+                ]);
                 for (const entry of podRoles) {
                     assert.deepEqual(statementsIn(entry.inputs["assumeRolePolicy"]), [{
                         Effect: "Allow",

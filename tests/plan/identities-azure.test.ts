@@ -56,8 +56,18 @@ describe("Azure identities that cannot escalate", () => {
                     const plan = await planOf(stack, "azure");
                     const condition = inputsOf(plan, assignment, "ci-identity-deploy-role-assignments")["condition"];
                     const grantees = [...new Set(programGrants(plan).map((entry) => String(entry.inputs["principalId"])))].sort();
-                    // The control plane, the kubelets, External Secrets and the developers' group.
-                    assert.equal(grantees.length, 4, grantees.join(", "));
+                    // The control plane, the kubelets, External Secrets, the developers' group, and the edge's
+                    // external-dns and cert-manager (DNS Zone Contributor on the zone).
+                    const externalSecrets = [...new Set(resourcesOf(plan, assignment)
+                        .filter((entry) => entry.name.startsWith("kubernetes-bindings-external-secrets-")).map((entry) => String(entry.inputs["principalId"])))];
+                    assert.equal(externalSecrets.length, 1, "External Secrets reads every secret as one identity");
+                    const expected = [
+                        ...["cluster-kms", "registry-pull", "kubernetes-bindings-developer-0", "kubernetes-bindings-external-dns-zone", "kubernetes-bindings-cert-manager-zone"]
+                            .map((name) => String(principalOf(plan, name))),
+                        ...externalSecrets,
+                    ];
+                    assert.equal(new Set(expected).size, 6, expected.join(", "));
+                    assert.deepEqual(grantees, [...expected].sort());
                     assert.deepEqual(conditionValues(condition, "PrincipalId"), [grantees, grantees]);
                     for (const own of [principalOf(plan, "ci-identity-deploy-contributor"), principalOf(plan, "ci-identity-preview-reader")]) {
                         assert.ok(!condition.includes(own), "never to a CI identity");
@@ -80,11 +90,13 @@ describe("Azure identities that cannot escalate", () => {
                     const plan = await planOf(stack, "azure");
                     const group = inputsOf(plan, "azure-native:resources:ResourceGroup", "cluster-identities");
                     assert.deepEqual([group["resourceGroupName"], group["location"], group["tags"].stack], [`rg-platform-${stack}-identities`, "westeurope", stack]);
-                    for (const name of ["cluster-control-plane", "kubernetes-bindings-external-secrets"]) {
+                    for (const name of ["cluster-control-plane", "kubernetes-bindings-external-secrets", "kubernetes-bindings-cert-manager", "kubernetes-bindings-external-dns"]) {
                         assert.equal(inputsOf(plan, identity, name)["resourceGroupName"], `rg-platform-${stack}-identities`, name);
                     }
-                    const credential = inputsOf(plan, "azure-native:managedidentity:FederatedIdentityCredential", "kubernetes-bindings-external-secrets");
-                    assert.equal(credential["resourceGroupName"], `rg-platform-${stack}-identities`);
+                    for (const name of ["kubernetes-bindings-external-secrets", "kubernetes-bindings-cert-manager", "kubernetes-bindings-external-dns"]) {
+                        const credential = inputsOf(plan, "azure-native:managedidentity:FederatedIdentityCredential", name);
+                        assert.equal(credential["resourceGroupName"], `rg-platform-${stack}-identities`, name);
+                    }
                     // No identity is left where the deploy identity is Contributor.
                     assert.deepEqual(resourcesOf(plan, identity).filter((entry) => entry.inputs["resourceGroupName"] === `rg-platform-${stack}`), []);
                 });

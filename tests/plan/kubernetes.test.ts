@@ -13,9 +13,9 @@ const issuer = "kubernetes:cert-manager.io/v1:ClusterIssuer";
 
 /** The stack files' values, per environment. */
 const want = {
-    dev: { ingressReplicas: 1, retention: { metrics: 3, logs: 3, traces: 2 }, storage: { metrics: 20, logs: 20, traces: 10 }, quota: { cpu: 4, memoryGiB: 8, pods: 40 }, role: "edit", acme: "acme-staging-v02" },
-    staging: { ingressReplicas: 2, retention: { metrics: 7, logs: 7, traces: 3 }, storage: { metrics: 50, logs: 50, traces: 20 }, quota: { cpu: 8, memoryGiB: 16, pods: 60 }, role: "view", acme: "acme-v02" },
-    prod: { ingressReplicas: 3, retention: { metrics: 30, logs: 30, traces: 7 }, storage: { metrics: 200, logs: 200, traces: 100 }, quota: { cpu: 16, memoryGiB: 32, pods: 100 }, role: "view", acme: "acme-v02" },
+    dev: { retention: { metrics: 3, logs: 3, traces: 2 }, storage: { metrics: 20, logs: 20, traces: 10 }, quota: { cpu: 4, memoryGiB: 8, pods: 40 }, role: "edit", acme: "acme-staging-v02" },
+    staging: { retention: { metrics: 7, logs: 7, traces: 3 }, storage: { metrics: 50, logs: 50, traces: 20 }, quota: { cpu: 8, memoryGiB: 16, pods: 60 }, role: "view", acme: "acme-v02" },
+    prod: { retention: { metrics: 30, logs: 30, traces: 7 }, storage: { metrics: 200, logs: 200, traces: 100 }, quota: { cpu: 16, memoryGiB: 32, pods: 100 }, role: "view", acme: "acme-v02" },
 } as const;
 
 /** Releases each cloud installs with every switch on; AKS runs its own metrics-server and autoscaler. */

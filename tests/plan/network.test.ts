@@ -104,7 +104,10 @@ describe("network on Azure", () => {
 
             it(`puts the NAT address in ${want.zones > 1 ? "every zone" : "no particular zone"} and tags the resource group`, async () => {
                 const plan = await planOf(stack, "azure");
-                const address = inputsOf(plan, "azure-native:network:PublicIPAddress");
+                // The plan's only other public address is the gateway's load balancer's (edge tests).
+                const addresses = resourcesOf(plan, "azure-native:network:PublicIPAddress").map((entry) => entry.name).sort();
+                assert.deepEqual(addresses, ["kubernetes-bindings-gateway-ip", "network-nat"]);
+                const address = inputsOf(plan, "azure-native:network:PublicIPAddress", "network-nat");
                 assert.deepEqual(address["zones"], want.zones > 1 ? ["1", "2", "3"].slice(0, want.zones) : undefined);
                 assert.equal(address["sku"].name, "Standard");
                 const group = inputsOf(plan, "azure-native:resources:ResourceGroup", "network-rg");

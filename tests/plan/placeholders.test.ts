@@ -22,6 +22,7 @@ describe("placeholder warnings in the plan", function () {
                 `platform:kubernetes.developers.aws.roleArns.0: "arn:aws:iam::111122223333:role/platform-developers"`,
                 `platform:kubernetes.developers.azure.groupObjectIds.0: "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"`,
                 `platform:ci.repository: "acme/platform" has the placeholder owner "acme"`,
+                `platform:dns.zone: "dev.platform.example.com" is under example.com, reserved for documentation`,
             ]) {
                 assert.ok(warnings.some((warning) => warning.startsWith(expected)), `no warning starts with ${expected}:\n${warnings.join("\n")}`);
             }

@@ -9,9 +9,16 @@ describe("platform namespaces' NetworkPolicies", () => {
                 const plan = await planOf(stack, cloud);
                 const policies = resourcesOf(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((resource) => resource.inputs["metadata"]);
                 const denied = policies.filter((metadata) => metadata.name === "default-deny").map((metadata) => metadata.namespace).sort();
-                assert.deepEqual(denied, ["api", "cert-manager", "external-secrets", "ingress-nginx", "monitoring", "worker"]);
-                const credentials = policies.filter((metadata) => metadata.name === "allow-cloud-credentials").map((metadata) => metadata.namespace);
-                assert.deepEqual(credentials, cloud === "aws" ? ["external-secrets"] : [], "only EKS hands out credentials on a link-local address");
+                assert.deepEqual(denied, ["api", "cert-manager", "envoy-gateway-system", "external-dns", "external-secrets", "gateway", "monitoring", "worker"]);
+                const credentials = policies.filter((metadata) => metadata.name === "allow-cloud-credentials").map((metadata) => metadata.namespace).sort();
+                // The add-ons with a cloud identity: External Secrets, cert-manager (DNS-01) and external-dns.
+                assert.deepEqual(credentials, cloud === "aws" ? ["cert-manager", "external-dns", "external-secrets"] : [], "only EKS hands out credentials on a link-local address");
+                if (cloud === "aws") {
+                    // Exactly the policed namespaces whose service accounts Pod Identity hands a role to.
+                    const associated = resourcesOf(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                        .map((association) => association.inputs["namespace"]).filter((namespace) => namespace !== "kube-system").sort();
+                    assert.deepEqual(credentials, associated);
+                }
             });
         }
     }

@@ -65,8 +65,9 @@ describe("namespace guardrails", () => {
         const bare = workloadNetworkPolicies(baseTraffic).map((policy) => policy.name);
         assert.deepEqual(bare, ["default-deny", "allow-dns", "allow-same-namespace", "allow-data-services", "allow-https-egress"]);
 
-        const full = { ...baseTraffic, ingressNamespace: "ingress-nginx", monitoringNamespace: "monitoring", tracingNamespace: "monitoring" };
-        assert.deepEqual(policyNamed(full, "allow-from-ingress")!["ingress"], [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }] }]);
+        const full = { ...baseTraffic, gatewayNamespace: "gateway", monitoringNamespace: "monitoring", tracingNamespace: "monitoring" };
+        assert.deepEqual(workloadNetworkPolicies(full).map((policy) => policy.name), [...bare, "allow-from-gateway", "allow-from-monitoring", "allow-tracing-egress"]);
+        assert.deepEqual(policyNamed(full, "allow-from-gateway")!["ingress"], [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateway" } } }] }]);
         assert.deepEqual(policyNamed(full, "allow-from-monitoring")!["ingress"][0].from[0].namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": "monitoring" });
         assert.deepEqual(policyNamed(full, "allow-tracing-egress")!["egress"][0].ports.map((port: { port: number }) => port.port), otlpPorts);
     });
@@ -91,10 +92,14 @@ describe("kubernetes configuration", () => {
         );
     });
 
-    it("rejects cert-manager without the ingress controller that answers its challenges", () => {
+    it("rejects cert-manager without the gateway that answers its challenges, and the gateway without cert-manager's certificates", () => {
         assert.match(
-            rejection("dev", (kubernetes) => (kubernetes["addons"]["ingressNginx"] = false)),
-            /^invalid configuration: platform:kubernetes\.addons\.certManager: the cluster issuer answers ACME challenges through ingress-nginx/,
+            rejection("dev", (kubernetes) => (kubernetes["addons"]["gateway"] = false)),
+            /^invalid configuration: platform:kubernetes\.addons\.certManager: the cluster issuer answers HTTP-01 challenges through the gateway/,
+        );
+        assert.match(
+            rejection("dev", (kubernetes) => (kubernetes["addons"]["certManager"] = false)),
+            /^invalid configuration: platform:kubernetes\.addons\.gateway: the gateway serves HTTPS with cert-manager's certificates/,
         );
     });
 

@@ -34,12 +34,18 @@ describe("platform namespaces' NetworkPolicies", () => {
         assert.ok(!names(policies).includes("allow-public-traffic"));
     });
 
-    it("gives only External Secrets the node's credential endpoint, and cert-manager plain HTTP for ACME self-checks", () => {
-        assert.deepEqual(spec(platformNetworkPolicies(namespaceNeeds(["externalSecrets"]), context), "allow-cloud-credentials").egress, [
-            { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
-        ]);
+    it("gives only External Secrets and cert-manager (its DNS-01 identity) the node's credential endpoint, and cert-manager plain HTTP and DNS for ACME self-checks", () => {
+        const credentials = [{ to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] }];
+        assert.deepEqual(spec(platformNetworkPolicies(namespaceNeeds(["externalSecrets"]), context), "allow-cloud-credentials").egress, credentials);
         const certManager = platformNetworkPolicies(namespaceNeeds(["certManager"]), context);
-        assert.ok(names(certManager).includes("allow-http-egress") && !names(certManager).includes("allow-cloud-credentials"));
+        assert.deepEqual(spec(certManager, "allow-cloud-credentials").egress, credentials);
+        assert.deepEqual(spec(certManager, "allow-http-egress").egress, [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 80 }] }]);
+        assert.deepEqual(spec(certManager, "allow-dns-egress").egress[0].ports, [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
         assert.deepEqual(addonNetworkNeeds.certManager.webhookPorts, [10250]);
+        const withCredentials = (Object.keys(addonNetworkNeeds) as (keyof typeof addonNetworkNeeds)[])
+            .filter((addon) => names(platformNetworkPolicies(namespaceNeeds([addon]), context)).includes("allow-cloud-credentials"));
+        assert.deepEqual(withCredentials, ["certManager", "externalSecrets"]);
+        // Where no agent hands out credentials (AKS), nobody gets the allowance.
+        assert.ok(!names(platformNetworkPolicies(namespaceNeeds(["certManager", "externalSecrets"]), { ...context, credentialEndpoints: [] })).includes("allow-cloud-credentials"));
     });
 });

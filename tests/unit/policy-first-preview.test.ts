@@ -118,6 +118,18 @@ const guardrails = (quotaNamespace: unknown) => [
     inNamespace("kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes-api-default-deny", u, { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
 ];
 
+const release = (name: string, chart: unknown, version: unknown) => resource("kubernetes:helm.sh/v3:Release", name, { name, chart, version, atomic: true });
+const helmV4Chart = (name: string, chart: unknown) => resource("kubernetes:helm.sh/v4:Chart", name, { chart, version: "v1.9.3" });
+/** The platform's shared Gateway (components/kubernetes/edge-values.ts), with what the case leaves unknown. */
+const gateway = (listeners: unknown, metadata: unknown = { name: "platform", namespace: "gateway" }) => resource("kubernetes:gateway.networking.k8s.io/v1:Gateway", "kubernetes-edge-gateway", {
+    metadata, spec: { gatewayClassName: "platform", listeners },
+});
+const httpListener = (from: unknown) => ({ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from } } });
+const httpsListener = (certificateRefs: unknown) => ({ name: "https", port: 443, protocol: "HTTPS", hostname: "*.prod.company.io", tls: { mode: "Terminate", certificateRefs } });
+const httpRoute = (rules: unknown) => resource("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "kubernetes-edge-https-redirect", {
+    metadata: { name: "https-redirect", namespace: "gateway" }, spec: { parentRefs: [{ name: "platform", sectionName: "http" }], rules },
+});
+
 const cases: Case[] = [
     {
         rule: "required-tags",
@@ -388,6 +400,61 @@ const cases: Case[] = [
         known: "a minimum of one node",
         withKnownViolation: [nodeGroup({ instanceTypes: [u], scalingConfig: { minSize: 1, maxSize: 15 } })],
         reported: /workload node pools keep 1 node\(s\) at minimum .*; at least 3 are required/,
+    },
+    {
+        rule: "no-retired-charts",
+        unknown: "a Helm v3 release's and a Helm v4 chart's chart reference",
+        withUnknowns: [release("kubernetes-edge-controller", u, "4.15.1"), helmV4Chart("kubernetes-gateway-api-crds", u)],
+        known: "the release installs ingress-nginx",
+        withKnownViolation: [release("kubernetes-edge-controller", "ingress-nginx", "4.15.1"), helmV4Chart("kubernetes-gateway-api-crds", u)],
+        reported: /Helm chart "kubernetes-edge-controller" installs ingress-nginx, retired/,
+    },
+    {
+        rule: "gateway-tls",
+        unknown: "the HTTPS listener's certificate references (the Secret's name)",
+        withUnknowns: [gateway([httpListener("Same"), httpsListener(u)])],
+        known: "an HTTPS listener without a certificate",
+        withKnownViolation: [gateway([httpListener("Same"), httpsListener([])])],
+        reported: /Gateway "kubernetes-edge-gateway" has no HTTPS listener with a certificate/,
+    },
+    {
+        rule: "gateway-tls",
+        unknown: "a listener's protocol, and another Gateway's listeners as a whole",
+        withUnknowns: [
+            gateway([httpListener("Same"), { ...httpsListener([]), protocol: u }]),
+            resource("kubernetes:gateway.networking.k8s.io/v1:Gateway", "kubernetes-other-gateway", { metadata: { name: "other", namespace: "gateway" }, spec: { listeners: u } }),
+        ],
+        known: "a plain TCP listener beside it",
+        withKnownViolation: [
+            gateway([httpListener("Same"), { ...httpsListener([]), protocol: u }, { name: "raw", port: 5432, protocol: "TCP" }]),
+            resource("kubernetes:gateway.networking.k8s.io/v1:Gateway", "kubernetes-other-gateway", { metadata: { name: "other", namespace: "gateway" }, spec: { listeners: u } }),
+        ],
+        reported: /Gateway "kubernetes-edge-gateway" listener "raw" serves plain TCP/,
+    },
+    {
+        rule: "gateway-http-redirects-only",
+        unknown: "the HTTP listener's allowedRoutes and the route's filters",
+        withUnknowns: [gateway([httpListener(u), httpsListener([{ kind: "Secret", name: "platform-gateway-tls" }])]), httpRoute([{ filters: u }])],
+        known: "a route rule on the HTTP listener that sends to a backend (allowedRoutes still unknown)",
+        withKnownViolation: [
+            gateway([httpListener(u), httpsListener([{ kind: "Secret", name: "platform-gateway-tls" }])]),
+            httpRoute([{ backendRefs: [{ name: "api", port: 8080 }] }]),
+        ],
+        reported: /HTTPRoute "kubernetes-edge-https-redirect" serves traffic on Gateway "kubernetes-edge-gateway"'s HTTP listener "http" instead of redirecting to HTTPS/,
+    },
+    {
+        rule: "gateway-http-redirects-only",
+        unknown: "the redirect's scheme",
+        withUnknowns: [
+            gateway([httpListener("Same"), httpsListener([{ kind: "Secret", name: "platform-gateway-tls" }])]),
+            httpRoute([{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: u, statusCode: 301 } }] }]),
+        ],
+        known: "routes of every namespace admitted to the HTTP listener",
+        withKnownViolation: [
+            gateway([httpListener("All"), httpsListener([{ kind: "Secret", name: "platform-gateway-tls" }])]),
+            httpRoute([{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: u, statusCode: 301 } }] }]),
+        ],
+        reported: /Gateway "kubernetes-edge-gateway" lets routes of other namespaces \(All\) attach to its HTTP listener "http"/,
     },
 ];
 
