@@ -9,7 +9,7 @@ import {
     gatewayCertificateSecret, gatewayClassName, gatewayListeners, gatewayName, gatewayNamespace, issuerSolvers,
     loadBalancerControllerChart, loadBalancerControllerValues, redirectRouteSpec,
 } from "./edge-values.ts";
-import { chartLabel, helmRelease } from "./helm.ts";
+import { releaser } from "./helm.ts";
 import type { KubernetesBindings } from "./kubernetes.ts";
 import { platformNetworkPolicies, type PlatformNamespaceNeeds, type PlatformNetworkContext } from "./platform-network.ts";
 
@@ -54,10 +54,7 @@ export class PlatformEdge extends pulumi.ComponentResource {
         super("platform:kubernetes:PlatformEdge", name, {}, opts);
         const { bindings, context, zone } = args;
         const inCluster = { parent: this, provider: args.provider };
-        const release = (chart: typeof externalDnsChart, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) => {
-            this.charts[chart.releaseName] = chartLabel(chart);
-            return helmRelease(`${name}-${chart.releaseName}`, chart, values, { ...inCluster, dependsOn });
-        };
+        const release = releaser(name, inCluster, this.charts);
         const namespace = (namespaceName: string, needs: PlatformNamespaceNeeds) => {
             const created = new corev1.Namespace(`${name}-ns-${namespaceName}`, { metadata: { name: namespaceName } }, inCluster);
             for (const policy of platformNetworkPolicies(needs, args.network)) {

@@ -1,4 +1,5 @@
 import * as helmv3 from "@pulumi/kubernetes/helm/v3/index.js";
+import type { Provider } from "@pulumi/kubernetes/provider.js";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ChartRef } from "./charts.ts";
 
@@ -20,4 +21,15 @@ export function helmRelease(name: string, chart: ChartRef, values: pulumi.Input<
         maxHistory: 10,
         timeout: 900,
     }, opts);
+}
+
+/**
+ * Installs charts as releases named `<prefix>-<release>` through `inCluster`, recording each
+ * `chart@version` in `installed` for the `kubernetesAddons` output.
+ */
+export function releaser(prefix: string, inCluster: { readonly parent: pulumi.Resource; readonly provider: Provider }, installed: Record<string, string>) {
+    return (chart: ChartRef, values: Record<string, unknown>, dependsOn: pulumi.Resource[]): helmv3.Release => {
+        installed[chart.releaseName] = chartLabel(chart);
+        return helmRelease(`${prefix}-${chart.releaseName}`, chart, values, { ...inCluster, dependsOn });
+    };
 }

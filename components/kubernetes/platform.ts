@@ -12,9 +12,9 @@ import type { Cluster } from "../cluster/cluster.ts";
 import { clusterPodCidr } from "../../lib/addressing.ts";
 import type { PlatformContext } from "../../config/context.ts";
 import type { SecretValue } from "../secrets/secrets.ts";
-import { addonValues, charts, jaegerVolumeClaim, type AddonName, type AddonValuesInput, type ChartRef } from "./addon-values.ts";
+import { addonValues, charts, jaegerVolumeClaim, type AddonName, type AddonValuesInput } from "./addon-values.ts";
 import { developerRole } from "./guardrails.ts";
-import { chartLabel, helmRelease } from "./helm.ts";
+import { chartLabel, releaser } from "./helm.ts";
 import type { KubernetesBindings } from "./kubernetes.ts";
 import { logCollectorChart, logCollectorValues } from "./log-collector.ts";
 import { PlatformEdge } from "./edge.ts";
@@ -222,10 +222,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
                 protect: context.protectStateful,
             })];
         }
-        const release = (chart: ChartRef, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) => {
-            this.addons[chart.releaseName] = chartLabel(chart);
-            return helmRelease(`${name}-${chart.releaseName}`, chart, values, { ...inCluster, dependsOn });
-        };
+        const release = releaser(name, inCluster, this.addons);
         // kube-prometheus-stack goes first: the others create ServiceMonitors, whose CRD it installs.
         const ordered = [...installed].sort((left, right) => Number(right === "monitoring") - Number(left === "monitoring"));
         const releases = new Map<AddonName, helmv3.Release>();

@@ -3,6 +3,7 @@
  * and an HTTP listener that does nothing but redirect to HTTPS.
  */
 import { advisoryInDev, at, containsUnknown, enforcedEverywhere, isUnknown, type PolicyResource, type ResourceRule, type StackRule, type StackViolation } from "../rule.ts";
+import { helmChartTypes } from "./kubernetes.ts";
 
 const gatewayType = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
 const httpRouteType = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
@@ -23,7 +24,7 @@ const noRetiredCharts: ResourceRule = {
     remediation: "Remove the release; the pack's list (policy/rules/edge.ts) names the replacement of each retired chart.",
     severity: "high",
     enforcement: enforcedEverywhere,
-    resourceTypes: ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"],
+    resourceTypes: Object.values(helmChartTypes),
     check: (resource) => {
         const name = chartName(resource.props.chart);
         const reason = name === undefined ? undefined : retiredCharts[name];

@@ -127,17 +127,20 @@ const secretsEncryption: ResourceRule = {
 /** An exact SemVer 2.0 version (pre-release and build allowed), with an optional leading v. */
 const exactSemver = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
+/** Helm releases, and Helm v4 charts (a provider-side component rendered object by object). */
+export const helmChartTypes = { release: "kubernetes:helm.sh/v3:Release", chart: "kubernetes:helm.sh/v4:Chart" } as const;
+
 const helmChartPinned: ResourceRule = {
     name: "helm-chart-pinned",
     description: "Every Helm chart is pinned to an exact version and pulled from an HTTPS (or OCI) repository, so a preview shows exactly what gets installed.",
     remediation: "Pin the chart's `version` to an exact release such as 1.2.3 (no ranges) and set repositoryOpts.repo to an https:// URL or use an oci:// chart; the add-ons are pinned in components/kubernetes/charts.ts.",
     severity: "medium",
     enforcement: enforcedEverywhere,
-    resourceTypes: ["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"],
+    resourceTypes: Object.values(helmChartTypes),
     check: (resource) => {
         const { chart, version, repositoryOpts } = resource.props;
         // The engine shows a policy pack no inputs of a provider-side component (a Helm v4 Chart); the offline plan does.
-        if (resource.type === "kubernetes:helm.sh/v4:Chart" && chart === undefined && version === undefined) {
+        if (resource.type === helmChartTypes.chart && chart === undefined && version === undefined) {
             return [];
         }
         const messages: string[] = [];

@@ -12,10 +12,11 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { globMatches } from "../../policy/rules/identity.ts";
 import { edgeRules } from "../../policy/rules/edge.ts";
-import { projectRoot, type PlannedResource, type PlanReport } from "../../tools/offline/evaluate.ts";
+import type { PlannedResource, PlanReport } from "../../tools/offline/evaluate.ts";
 import { PlatformMocks } from "../../tools/offline/mocks.ts";
 import { mockSubscriptionId, mockTenantId, simulatedResource } from "../../tools/simulated-cloud/answers.ts";
 import { readStackFile } from "../../tools/stack-file.ts";
+import { projectRoot } from "../support/project.ts";
 import { cloudNames, inputsOf, planOf, planWith, resourceOf, resourcesOf } from "../support/plans.ts";
 import { stackPlatformConfig, stacks, type StackName } from "../support/stack-config.ts";
 
