@@ -5,7 +5,7 @@
 import { z } from "zod";
 
 /** Lower-case DNS names of at least two labels: both Route 53 and Azure DNS accept these. */
-const zoneName = z
+export const zoneName = z
     .string()
     .max(253, { error: "must be at most 253 characters" })
     .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, {

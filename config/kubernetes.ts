@@ -48,7 +48,7 @@ export const reservedNamespaces = [
     "cert-manager", "envoy-gateway-system", "gateway", "external-dns", "monitoring", "external-secrets",
 ] as const;
 
-const namespaceName = z
+export const namespaceName = z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: (issue) => `"${String(issue.input)}" is not a Kubernetes namespace name` })
     .refine((name) => !(reservedNamespaces as readonly string[]).includes(name) && !name.startsWith("kube-"), {

@@ -11,10 +11,13 @@ import { apiKeyConfig, dataServicesShape } from "./data-services.ts";
 import { dns } from "./dns.ts";
 import { kubernetes } from "./kubernetes.ts";
 import { network } from "./network.ts";
+import { ConfigError, describeIssue } from "./errors.ts";
+import { resolveWorkloads, workloadEntries, workloadProblems, type Workload } from "./workloads.ts";
 
 export { kubernetesMinorFloor } from "./cluster.ts";
 export { apiKeyConfig, budgetThresholds, postgresMajorFloor } from "./data-services.ts";
 export { reservedNamespaces } from "./kubernetes.ts";
+export { ConfigError, configKey, configNamespace } from "./errors.ts";
 
 export const cloudNames = ["aws", "azure"] as const;
 export const environmentNames = ["dev", "staging", "prod"] as const;
@@ -85,8 +88,11 @@ export const platformConfigSchema = z
         kubernetes,
         /** GitHub Actions runs that may deploy or preview the stack through OIDC; see `ci.ts`. No CI identity when unset. */
         ci: ci.optional(),
+        /** Services teams run on the platform, each from a pattern; see `workloads.ts` and `patterns/`. @default [] */
+        workloads: workloadEntries,
     })
     .superRefine((value, context) => {
+        workloadIssues(value).forEach((problem) => context.addIssue({ code: "custom", ...problem }));
         if (cloudNames.includes(value.cloud) && !value[value.cloud]) {
             context.addIssue({ code: "custom", path: [value.cloud], message: `is required when cloud is "${value.cloud}"` });
         }
@@ -162,6 +168,18 @@ export const platformConfigSchema = z
         }
     });
 
+/** The pattern engine's refusals, once the keys it reads are valid on their own. */
+function workloadIssues(value: Record<string, unknown>): { path: (string | number)[]; message: string }[] {
+    const workloads = workloadEntries.safeParse(value["workloads"]);
+    const kubernetesConfig = kubernetes.safeParse(value["kubernetes"]);
+    const stack = z.object({ cloud: z.enum(cloudNames), environment: z.enum(environmentNames), dns: dns.optional() }).safeParse(value);
+    if (!workloads.success || !kubernetesConfig.success || !stack.success || workloads.data.length === 0) {
+        return [];
+    }
+    return workloadProblems({ ...stack.data, kubernetes: kubernetesConfig.data, workloads: workloads.data })
+        .map((problem) => ({ path: ["workloads", ...problem.path], message: problem.message }));
+}
+
 /** Flexible Server's Burstable tier has neither high availability nor read replicas. */
 function burstableProblems(database: z.output<typeof dataServicesShape.database>): { path: string[]; message: string }[] {
     let sku: PostgresSku;
@@ -185,7 +203,8 @@ function burstableProblems(database: z.output<typeof dataServicesShape.database>
     ];
 }
 
-export type PlatformConfig = z.output<typeof platformConfigSchema>;
+/** The validated configuration, workloads with their patterns applied. */
+export type PlatformConfig = Omit<z.output<typeof platformConfigSchema>, "workloads"> & { readonly workloads: readonly Workload[] };
 export type CloudName = PlatformConfig["cloud"];
 export type EnvironmentName = PlatformConfig["environment"];
 export type NetworkConfig = PlatformConfig["network"];
@@ -199,61 +218,13 @@ export type KubernetesConfig = PlatformConfig["kubernetes"];
 export type DnsConfig = NonNullable<PlatformConfig["dns"]>;
 export type CiConfig = NonNullable<PlatformConfig["ci"]>;
 
-/** Bad configuration: the message names the key and what is wrong, on one line. */
-export class ConfigError extends Error {
-    override name = "ConfigError";
-}
-
-/** The config namespace, which is also the project name. */
-export const configNamespace = "platform";
-
 /** Validates the `platform:` keys (namespace stripped, values already JSON-decoded). */
 export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfig {
     const validated = Object.fromEntries(Object.entries(raw).filter(([key]) => !(key in apiKeyConfig)));
     const result = platformConfigSchema.safeParse(validated, { reportInput: true });
     if (result.success) {
-        return result.data;
+        return { ...result.data, workloads: resolveWorkloads(result.data) };
     }
-    throw new ConfigError(`invalid configuration: ${result.error.issues.map(describeIssue).join("; ")}`);
+    throw new ConfigError(`invalid configuration: ${result.error.issues.map((issue) => describeIssue(issue)).join("; ")}`);
 }
 
-/** `["cluster", "nodes", "min"]` → `platform:cluster.nodes.min`. */
-export function configKey(path: readonly PropertyKey[]): string {
-    return `${configNamespace}:${path.map(String).join(".")}`;
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-    const key = configKey(issue.path);
-    // Zod's own messages start with "Invalid"/"Too"; anything else was written in this schema.
-    if (!/^(Invalid|Too|Unrecognized)/.test(issue.message)) {
-        return `${key}: ${issue.message}`;
-    }
-    switch (issue.code) {
-        case "unrecognized_keys":
-            return issue.keys.map((unknown) => `${configKey([...issue.path, unknown])}: unknown key`).join("; ");
-        case "invalid_type":
-            return issue.input === undefined
-                ? `${key}: is required`
-                : `${key}: must be ${article(issue.expected)}, got ${describeValue(issue.input)}`;
-        case "invalid_value":
-            return `${key}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describeValue(issue.input)}`;
-        case "too_small":
-            return `${key}: must be at least ${String(issue.minimum)}${issue.origin === "array" ? " items" : ""}, got ${describeValue(issue.input)}`;
-        case "too_big":
-            return `${key}: must be at most ${String(issue.maximum)}, got ${describeValue(issue.input)}`;
-        default:
-            return `${key}: ${issue.message}`;
-    }
-}
-
-function article(expected: string): string {
-    return (/^[aeiou]/.test(expected) ? "an " : "a ") + expected;
-}
-
-function describeValue(value: unknown): string {
-    if (value === undefined) {
-        return "nothing";
-    }
-    const text = JSON.stringify(value);
-    return text.length > 40 ? `${typeof value}` : text;
-}

@@ -1,20 +1,5 @@
-/**
- * Every secret the platform may store and who may read it. The store refuses a name that
- * is not here, so no secret reaches the store without an audience. Pure.
- */
-import { apiKeyConfig } from "../../config/data-services.ts";
-
-/** Who may read a secret: workloads (through External Secrets), or only administrators. */
-export type SecretAudience = "application" | "admin";
-
-/** The secrets the platform stores, by name. */
-export const secretCatalog: Readonly<Record<string, SecretAudience>> = {
-    ...Object.fromEntries(Object.values(apiKeyConfig).map((name) => [name, "application"])),
-    "postgres-admin-password": "admin",
-    "postgres-app-password": "application",
-    "redis-password": "application",
-    "grafana-admin-password": "admin",
-};
+/** Questions about the secrets catalog (`config/secrets.ts`). Pure. */
+import { secretCatalog } from "../../config/secrets.ts";
 
 /** Of `stored`, the secrets workloads may read; admin credentials are never among them. */
 export function applicationSecrets<Secret extends { readonly name: string }>(stored: readonly Secret[]): Secret[] {

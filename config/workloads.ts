@@ -1,0 +1,247 @@
+/**
+ * Schema of `platform:workloads` and the pattern engine: an entry names a pattern from
+ * `patterns/infrastructure-patterns.yaml`; `workloadProblems` refuses combinations the
+ * pattern or the stack cannot serve (one line per problem naming the workload and key), and
+ * `resolveWorkloads` applies the pattern's defaults. Pure: no Pulumi, no cloud.
+ */
+import { z } from "zod";
+import { zoneName } from "./dns.ts";
+import { namespaceName, reservedNamespaces } from "./kubernetes.ts";
+import { patternLibrary, patternNames, sizeNames, type Pattern, type PatternLibrary, type PatternName } from "./patterns.ts";
+import { applicationSecretNames } from "./secrets.ts";
+
+/** Workload names become parts of queue, role and identity names: 2-30 characters keep every cloud's limits. */
+export const workloadName = z.string().regex(/^[a-z][a-z0-9-]{0,28}[a-z0-9]$/, {
+    error: (issue) => `"${String(issue.input)}" is not a workload name (2-30 lower-case letters, digits and hyphens, starting with a letter)`,
+});
+
+/** `registry/repository[:tag][@sha256:<digest>]`. */
+const imageReference = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+export const digestPinned = /@sha256:[a-f0-9]{64}$/;
+
+const replicaRange = z.strictObject({ min: z.int().min(0).max(100), max: z.int().min(1).max(100) })
+    .refine((range) => range.min <= range.max, { error: "min must not exceed max" });
+
+/** Bedrock model ids, e.g. `anthropic.claude-sonnet-4-5-20250929-v1:0`. */
+const bedrockModelId = z.string().regex(/^[a-z0-9-]+\.[a-z0-9.:-]+$/, { error: (issue) => `"${String(issue.input)}" is not a Bedrock model id` });
+
+export const workloadEntry = z.strictObject({
+    /** The workload's name: its Deployment, ServiceAccount, queue and identity are named after it. */
+    name: workloadName,
+    /** A pattern of `patterns/infrastructure-patterns.yaml`. */
+    pattern: z.enum(patternNames),
+    /** The container image; pinned by digest (`@sha256:…`) outside dev. */
+    image: z.string().regex(imageReference, { error: (issue) => `"${String(issue.input)}" is not an image reference such as registry.example.com/team/api@sha256:<digest>` }),
+    /** Container port. @default the pattern's */
+    port: z.int().min(1024).max(65535).optional(),
+    /** Public host name (web_api). @default `<name>.<platform:dns.zone>` */
+    host: zoneName.optional(),
+    /** Container size. @default the pattern's */
+    size: z.enum(sizeNames).optional(),
+    /** Replica range. @default the pattern's, for the stack's environment */
+    replicas: replicaRange.optional(),
+    /** An existing `platform:kubernetes.namespaces` entry to run in. @default a namespace of its own, named after the workload */
+    namespace: namespaceName.optional(),
+    /** Plain environment variables. @default {} */
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment variable names are letters, digits and _" }), z.string()).default({}),
+    /** Application secrets of the store, each synced by an ExternalSecret and passed as an environment variable. @default [] */
+    secrets: z.array(z.string()).default([]),
+    /** Language models the workload calls, per cloud: Bedrock model ids / Azure OpenAI deployments. @default none */
+    models: z.strictObject({
+        aws: z.array(bedrockModelId).default([]),
+        azure: z.array(z.strictObject({
+            /** The OpenAI model, e.g. gpt-4.1. */
+            name: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+            /** The model version, e.g. 2025-04-14. */
+            version: z.string().min(1),
+            /** Thousands of tokens per minute. @default 10 */
+            capacity: z.int().min(1).max(1000).default(10),
+        })).default([]),
+    }).optional(),
+    /** Queue settings (background_worker). @default the pattern's */
+    queue: z.strictObject({
+        visibilityTimeoutSeconds: z.int().min(0).max(43_200).optional(),
+        maxReceiveCount: z.int().min(1).max(1000).optional(),
+        retentionDays: z.int().min(1).max(14).optional(),
+    }).optional(),
+});
+
+export const workloadEntries = z.array(workloadEntry).default([]);
+export type WorkloadEntry = z.output<typeof workloadEntry>;
+
+/** The slice of the stack's configuration the pattern engine reads. */
+export interface WorkloadStack {
+    readonly cloud: "aws" | "azure";
+    readonly environment: "dev" | "staging" | "prod";
+    readonly dns?: { readonly zone: string } | undefined;
+    readonly kubernetes: {
+        readonly namespaces: readonly string[];
+        readonly quota: { readonly cpu: number; readonly memoryGiB: number; readonly pods: number };
+        readonly addons: { readonly gateway: boolean; readonly externalSecrets: boolean };
+    };
+    readonly workloads: readonly WorkloadEntry[];
+}
+
+/** A workload with its pattern applied: everything the components need, nothing left to default. */
+export interface Workload {
+    readonly name: string;
+    readonly pattern: PatternName;
+    readonly namespace: string;
+    /** Its namespace is its own (created with it), rather than a shared platform namespace. */
+    readonly ownNamespace: boolean;
+    readonly image: string;
+    readonly port: number;
+    readonly env: Record<string, string>;
+    readonly secrets: readonly string[];
+    /** Requests per container; CPU in cores. */
+    readonly resources: { readonly cpu: number; readonly memoryMiB: number };
+    readonly replicas: { readonly min: number; readonly max: number };
+    readonly probes: Pattern["probes"];
+    readonly autoscaling: Pattern["autoscaling"];
+    readonly disruption: Pattern["disruption"];
+    readonly rollout: Pattern["rollout"];
+    /** Spread across zones (not in dev, whose cluster has one zone). */
+    readonly spreadAcrossZones: boolean;
+    readonly route?: NonNullable<Pattern["route"]> & { readonly host: string };
+    readonly queue?: NonNullable<Pattern["queue"]>;
+    readonly alerts?: NonNullable<Pattern["alerts"]>;
+    readonly models: { readonly aws: readonly string[]; readonly azure: readonly { readonly name: string; readonly version: string; readonly capacity: number }[] };
+    readonly buildCache: { readonly repository: string; readonly expiryDays: number };
+}
+
+/** CPU limits are this multiple of the requests; memory limits equal them. */
+export const cpuLimitRatio = 2;
+/** Service Bus locks a message at most five minutes. */
+export const serviceBusMaxLockSeconds = 300;
+
+/** The build-cache repository of a workload in the stack's registry. */
+export function buildCacheRepository(workload: string): string {
+    return `build-cache/${workload}`;
+}
+
+type Problem = { readonly path: (string | number)[]; readonly message: string };
+
+/** Every way the stack's entries break their patterns' rules or the stack's limits. */
+export function workloadProblems(stack: WorkloadStack, library: PatternLibrary = patternLibrary): Problem[] {
+    const problems: Problem[] = [];
+    const hostOwners = new Map<string, string>();
+    const seen = new Set<string>();
+    stack.workloads.forEach((entry, index) => {
+        const problem = (key: string, message: string) => problems.push({ path: [index, key], message: `workload "${entry.name}": ${message}` });
+        const pattern = library.patterns[entry.pattern];
+        if (seen.has(entry.name)) {
+            problem("name", "is listed twice");
+        }
+        seen.add(entry.name);
+        if (stack.environment !== "dev" && !digestPinned.test(entry.image)) {
+            problem("image", `must be pinned by digest in ${stack.environment} (…@sha256:<64 hex digits>), got "${entry.image}"`);
+        }
+        for (const key of ["host", "queue"] as const) {
+            const rule = pattern.rules[key];
+            if (rule === "forbidden" && entry[key] !== undefined) {
+                problem(key, key === "host" ? `a ${entry.pattern} has no public route; remove host` : `a ${entry.pattern} has no queue; remove queue`);
+            }
+        }
+        if (pattern.rules.host === "required") {
+            if (!stack.kubernetes.addons.gateway) {
+                problem("pattern", `a ${entry.pattern} is served by the gateway; enable platform:kubernetes.addons.gateway`);
+            }
+            const host = entry.host ?? (stack.dns ? `${entry.name}.${stack.dns.zone}` : undefined);
+            if (host === undefined) {
+                problem("host", `a ${entry.pattern} needs a host when platform:dns is not set`);
+            } else if (hostOwners.has(host)) {
+                problem("host", `"${host}" is already the host of workload "${hostOwners.get(host)}"`);
+            } else {
+                hostOwners.set(host, entry.name);
+            }
+        }
+        if (entry.secrets.length > 0 && !stack.kubernetes.addons.externalSecrets) {
+            problem("secrets", "secrets reach workloads through External Secrets; enable platform:kubernetes.addons.externalSecrets");
+        }
+        for (const secret of entry.secrets) {
+            if (!applicationSecretNames.includes(secret)) {
+                problem("secrets", `"${secret}" is not an application secret in the store (one of ${applicationSecretNames.join(", ")})`);
+            }
+        }
+        if (entry.namespace !== undefined && !stack.kubernetes.namespaces.includes(entry.namespace)) {
+            problem("namespace", `"${entry.namespace}" is not in platform:kubernetes.namespaces (${stack.kubernetes.namespaces.join(", ")})`);
+        }
+        if (entry.namespace === undefined && (reservedNamespaces as readonly string[]).includes(entry.name)) {
+            problem("name", `"${entry.name}" is a namespace the platform reserves; rename the workload or set namespace`);
+        }
+        if (entry.namespace === undefined && stack.kubernetes.namespaces.includes(entry.name)) {
+            problem("namespace", `"${entry.name}" is a shared namespace already; set namespace: ${entry.name} to run in it, or rename the workload`);
+        }
+        const visibility = entry.queue?.visibilityTimeoutSeconds ?? pattern.queue?.visibilityTimeoutSeconds;
+        if (stack.cloud === "azure" && visibility !== undefined && visibility > serviceBusMaxLockSeconds) {
+            problem("queue", `visibilityTimeoutSeconds ${visibility} exceeds Service Bus's longest lock (${serviceBusMaxLockSeconds} s)`);
+        }
+        const models = entry.models?.[stack.cloud] ?? [];
+        if (entry.models && models.length === 0) {
+            problem("models", `lists no model for ${stack.cloud}, the stack's cloud`);
+        }
+    });
+    problems.push(...quotaProblems(stack, library));
+    return problems;
+}
+
+/** At its maximum scale plus one surge pod per workload, a namespace's workloads must fit its quota. */
+function quotaProblems(stack: WorkloadStack, library: PatternLibrary): Problem[] {
+    const { quota } = stack.kubernetes;
+    const used = new Map<string, { cpu: number; memoryGiB: number; pods: number }>();
+    const problems: Problem[] = [];
+    stack.workloads.forEach((entry, index) => {
+        const pattern = library.patterns[entry.pattern];
+        const size = library.sizes[entry.size ?? pattern.size];
+        const replicas = entry.replicas ?? pattern.replicas[stack.environment];
+        const pods = replicas.max + pattern.rollout.maxSurge;
+        const namespace = entry.namespace ?? entry.name;
+        const total = used.get(namespace) ?? { cpu: 0, memoryGiB: 0, pods: 0 };
+        total.cpu += pods * size.cpu;
+        total.memoryGiB += (pods * size.memoryMiB) / 1024;
+        total.pods += pods;
+        used.set(namespace, total);
+        const over = total.cpu > quota.cpu ? `${total.cpu} vCPU of requests (quota ${quota.cpu})`
+            : total.memoryGiB > quota.memoryGiB ? `${total.memoryGiB} GiB of requests (quota ${quota.memoryGiB})`
+            : total.pods > quota.pods ? `${total.pods} pods (quota ${quota.pods})` : undefined;
+        if (over) {
+            problems.push({
+                path: [index, "replicas"],
+                message: `workload "${entry.name}": at ${replicas.max} replicas (plus a rollout surge) namespace "${namespace}" would need ${over}; lower replicas.max or raise platform:kubernetes.quota`,
+            });
+        }
+    });
+    return problems;
+}
+
+/** The entries with their patterns' defaults applied; call after `workloadProblems` found none. */
+export function resolveWorkloads(stack: WorkloadStack, library: PatternLibrary = patternLibrary): Workload[] {
+    return stack.workloads.map((entry) => {
+        const pattern = library.patterns[entry.pattern];
+        const size = library.sizes[entry.size ?? pattern.size];
+        const route = pattern.route && { ...pattern.route, host: entry.host ?? `${entry.name}.${stack.dns!.zone}` };
+        const queue = pattern.queue && { ...pattern.queue, ...entry.queue };
+        return {
+            name: entry.name,
+            pattern: entry.pattern,
+            namespace: entry.namespace ?? entry.name,
+            ownNamespace: entry.namespace === undefined,
+            image: entry.image,
+            port: entry.port ?? pattern.port,
+            env: entry.env,
+            secrets: entry.secrets,
+            resources: size,
+            replicas: entry.replicas ?? pattern.replicas[stack.environment],
+            probes: pattern.probes,
+            autoscaling: pattern.autoscaling,
+            disruption: pattern.disruption,
+            rollout: pattern.rollout,
+            spreadAcrossZones: stack.environment !== "dev",
+            ...(route ? { route } : {}),
+            ...(queue ? { queue } : {}),
+            ...(pattern.alerts ? { alerts: pattern.alerts } : {}),
+            models: { aws: entry.models?.aws ?? [], azure: entry.models?.azure ?? [] },
+            buildCache: { repository: buildCacheRepository(entry.name), expiryDays: library.buildCacheExpiryDays },
+        };
+    });
+}
