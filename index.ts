@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesPlatform } from "./components/kubernetes/platform.ts";
+import { Workload } from "./components/workload/workload.ts";
 import { loadCloud } from "./components/platform/index.ts";
 import { loadConfig, platformContext } from "./config/index.ts";
 
@@ -18,7 +19,8 @@ const secrets = cloud.secrets("secrets", { context, network, apiKeys: config.api
 const database = cloud.database("database", { context, network, secrets, ...config.database }, opts);
 const cache = cloud.cache("cache", { context, network, secrets, ...config.cache }, opts);
 const storage = cloud.storage("storage", { context, network, secrets, ...config.storage }, opts);
-const registry = cloud.registry("registry", { context, network, cluster, ...config.registry }, opts);
+const buildCaches = config.workloads.map((workload) => workload.buildCache);
+const registry = cloud.registry("registry", { context, network, cluster, buildCaches, ...config.registry }, opts);
 const budget = cloud.budget("budget", { context, network, ...config.budget }, opts);
 const dns = config.dns && cloud.dns("dns", { context, network, ...config.dns }, opts);
 // Every secret workloads may read is stored here, before the bindings grant on exactly this list.
@@ -32,8 +34,11 @@ const kubernetes = new KubernetesPlatform("kubernetes", {
     networkCidr: network.cidr,
     dataServicePorts: [{ port: database.port }, ...cache.clientPorts],
     zone: dns?.zoneName,
+    workloads: config.workloads,
     ...config.kubernetes,
 }, opts);
+const workloads = config.workloads.map((workload) =>
+    new Workload(`workload-${workload.name}`, { workload, host: kubernetes.workloadHost, alertEmails: config.budget.alertEmails }, opts));
 // Admin credentials only (catalog.ts): nothing grants on them.
 secrets.store(kubernetes.credentials);
 // Last: the deploy identity is granted on the cluster and the resource group the components above created.
@@ -89,6 +94,9 @@ export const gatewayAddress = kubernetes.gatewayAddress;
 export const dnsZone = dns?.zoneName;
 export const dnsNameServers = dns?.nameServers;
 export const secretStore = kubernetes.secretStore;
+/** Per workload: its namespace, public host (web_api) and cloud identity (role ARN / client id). */
+export const workloadEndpoints = Object.fromEntries(workloads.map((workload, index) =>
+    [config.workloads[index]!.name, { namespace: workload.namespace, host: workload.host, identity: workload.identity }]));
 
 export const secretsStoreId = secrets.storeId;
 /** Where each secret lives (ARNs / Key Vault URIs); the values themselves are never exported. */

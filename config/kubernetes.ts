@@ -25,6 +25,8 @@ const addons = z.strictObject({
     jaeger: z.boolean(),
     /** External Secrets Operator and a cluster secret store bound to the stack's secrets store. */
     externalSecrets: z.boolean(),
+    /** KEDA, which scales queue-driven workloads (background_worker) on their queue's depth. */
+    keda: z.boolean(),
 });
 
 const observability = z.strictObject({
@@ -45,7 +47,7 @@ const observability = z.strictObject({
 /** Names the platform's own add-ons use; workload namespaces must not take them. */
 export const reservedNamespaces = [
     "default", "kube-system", "kube-public", "kube-node-lease",
-    "cert-manager", "envoy-gateway-system", "gateway", "external-dns", "monitoring", "external-secrets",
+    "cert-manager", "envoy-gateway-system", "gateway", "external-dns", "monitoring", "external-secrets", "keda",
 ] as const;
 
 export const namespaceName = z

@@ -77,7 +77,7 @@ export interface WorkloadStack {
     readonly kubernetes: {
         readonly namespaces: readonly string[];
         readonly quota: { readonly cpu: number; readonly memoryGiB: number; readonly pods: number };
-        readonly addons: { readonly gateway: boolean; readonly externalSecrets: boolean };
+        readonly addons: { readonly gateway: boolean; readonly externalSecrets: boolean; readonly keda: boolean };
     };
     readonly workloads: readonly WorkloadEntry[];
 }
@@ -154,6 +154,9 @@ export function workloadProblems(stack: WorkloadStack, library: PatternLibrary =
             } else {
                 hostOwners.set(host, entry.name);
             }
+        }
+        if (pattern.autoscaling.signal === "queueDepth" && !stack.kubernetes.addons.keda) {
+            problem("pattern", `a ${entry.pattern} is scaled by KEDA on its queue; enable platform:kubernetes.addons.keda`);
         }
         if (entry.secrets.length > 0 && !stack.kubernetes.addons.externalSecrets) {
             problem("secrets", "secrets reach workloads through External Secrets; enable platform:kubernetes.addons.externalSecrets");

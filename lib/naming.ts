@@ -19,6 +19,10 @@ export interface NameRule {
 export const nameRules = {
     /** `Name` tags and other display-only names. */
     display: { maxLength: 128, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
+    /** SQS queue: letters, digits, hyphens and underscores; 80 characters. */
+    sqsQueue: { maxLength: 80, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
+    /** Service Bus queue: letters, digits, periods, hyphens, underscores; 260 characters. */
+    serviceBusQueue: { maxLength: 260, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
     /** EKS cluster: letters, digits, hyphens; 100 characters. */
     eksCluster: { maxLength: 100, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
     /** AKS cluster resource: 63 characters. */

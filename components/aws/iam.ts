@@ -188,6 +188,20 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
             Resource: [arn("eks", `cluster/${scope.clusterName}`), arn("eks", `nodegroup/${scope.clusterName}/*`)],
         },
         {
+            // Workloads (workload/aws.ts): the stack's queues, each role's own policy naming its own; KEDA reads their depth.
+            Sid: "WorkloadQueues",
+            Effect: "Allow",
+            Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"],
+            Resource: arn("sqs", `${scope.project}-${scope.stack}-*`),
+        },
+        {
+            // Workloads' model calls; each role's own policy lists its models.
+            Sid: "WorkloadModels",
+            Effect: "Allow",
+            Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+            Resource: `arn:${partition}:bedrock:${region}::foundation-model/*`,
+        },
+        {
             Sid: "FlowLogs",
             Effect: "Allow",
             Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
@@ -240,11 +254,28 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
  * permissions and grants, so they need no statement of their own; no log group uses the keys.
  */
 export function accountKeyPolicy(scope: AwsAccount): string {
-    return document([{
-        Sid: "AccountAdministersKey",
-        Effect: "Allow",
-        Principal: { AWS: `arn:${scope.partition}:iam::${scope.account}:root` },
-        Action: "kms:*",
-        Resource: "*",
-    }]);
+    return document([accountAdministersKey(scope)]);
+}
+
+function accountAdministersKey(scope: AwsAccount): Statement {
+    return { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${scope.partition}:iam::${scope.account}:root` }, Action: "kms:*", Resource: "*" };
+}
+
+/**
+ * The data key's policy: `accountKeyPolicy`, and CloudWatch, which publishes alarms of this
+ * account to the encrypted workload alert topic (SNS Developer Guide, "Configure AWS KMS
+ * permissions for AWS services": an AWS managed key cannot admit it).
+ */
+export function dataKeyPolicy(scope: AwsAccount): string {
+    return document([
+        accountAdministersKey(scope),
+        {
+            Sid: "CloudWatchAlarmsPublishEncrypted",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": scope.account } },
+        },
+    ]);
 }

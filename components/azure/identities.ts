@@ -11,6 +11,14 @@ import { builtInRoleDefinition } from "./roles.ts";
 import type { PlatformContext } from "../../config/context.ts";
 import { nameRules, physicalName } from "../../lib/naming.ts";
 
+/** The audience Entra ID expects in federated Kubernetes service-account tokens. */
+export const workloadIdentityAudience = "api://AzureADTokenExchange";
+
+/** The `sub` claim of a service account's token: what a federated credential trusts. */
+export function serviceAccountSubject(account: { readonly namespace: string; readonly name: string }): string {
+    return `system:serviceaccount:${account.namespace}:${account.name}`;
+}
+
 /** The principal kinds the program grants roles to: managed identities and Entra groups, never users. */
 export type GrantedPrincipalType = "ServicePrincipal" | "Group";
 

@@ -30,6 +30,12 @@ export const builtInRoles = {
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
     /** Lets CI previews read most Kubernetes objects, not Secrets, Roles or RoleBindings. */
     aksRbacReader: "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
+    /** Lets a worker receive (and complete, abandon, dead-letter) its queue's messages. */
+    serviceBusDataReceiver: "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
+    /** Lets KEDA read a queue's message count: the runtime-properties call is a management read Receiver lacks (KEDA azure-servicebus scaler docs). */
+    serviceBusDataOwner: "090c5cfd-751d-490a-894a-3ce6f1109419",
+    /** Lets a workload call the Azure OpenAI account's deployments, nothing else on it. */
+    cognitiveServicesOpenAiUser: "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
 } as const;
 
 /** `/subscriptions/<id>/resourceGroups/<name>` → `/subscriptions/<id>`: no lookup call needed. */

@@ -22,6 +22,9 @@ export const assignableRoles: readonly string[] = [
     builtInRoles.aksClusterUser,
     builtInRoles.dnsZoneContributor,
     builtInRoles.reader,
+    builtInRoles.serviceBusDataReceiver,
+    builtInRoles.serviceBusDataOwner,
+    builtInRoles.cognitiveServicesOpenAiUser,
 ];
 
 /** The program assigns roles to managed identities and developer groups, never to users. */

@@ -235,8 +235,28 @@ function externalSecrets(input: AddonValuesInput): Values {
     };
 }
 
+/** KEDA: operator, metrics API server and admission webhooks, under the service account its cloud identity trusts. */
+function keda(input: AddonValuesInput): Values {
+    const profile = addonProfile(input.environment);
+    const spreadOf = (name: string) => spread(profile, { "app.kubernetes.io/name": name });
+    const budget = disruptionBudget(profile, profile.replicas).enabled ? { minAvailable: 1 } : {};
+    return mergeValues({
+        operator: { replicaCount: profile.replicas },
+        metricsServer: { replicaCount: profile.replicas },
+        webhooks: { replicaCount: profile.replicas },
+        podDisruptionBudget: { operator: budget, metricServer: budget, webhooks: budget },
+        topologySpreadConstraints: { operator: spreadOf("keda-operator"), metricsServer: spreadOf("keda-operator-metrics-apiserver"), webhooks: spreadOf("keda-admission-webhooks") },
+        resources: { operator: resources("keda", profile), metricServer: resources("keda", profile), webhooks: resources("keda", profile) },
+        serviceAccount: { operator: { create: true, name: addonServiceAccounts.keda.name } },
+        prometheus: {
+            operator: { enabled: input.enabled.monitoring, serviceMonitor: { enabled: input.enabled.monitoring } },
+            metricServer: { enabled: input.enabled.monitoring, serviceMonitor: { enabled: input.enabled.monitoring } },
+        },
+    }, input.kedaValues ?? {});
+}
+
 const builders: Record<AddonName, (input: AddonValuesInput) => Values> = {
-    certManager, gateway, metricsServer, clusterAutoscaler, monitoring, loki, jaeger, externalSecrets,
+    certManager, gateway, metricsServer, clusterAutoscaler, monitoring, loki, jaeger, externalSecrets, keda,
 };
 
 /** Helm values for one add-on: pure, no resources. */

@@ -18,6 +18,10 @@ import {
 import { narrow } from "../narrow.ts";
 import { loadBalancerControllerPolicy } from "../aws/load-balancer-controller-policy.ts";
 import { certManagerDnsPolicy, clusterAutoscalerPolicy, externalDnsPolicy, externalSecretsPolicy } from "./aws-policies.ts";
+import { awsWorkloadCloud, type AwsWorkloadScope } from "../workload/aws.ts";
+import { secretName } from "../secrets/aws.ts";
+import type { WorkloadCloudArgs, WorkloadCloudParts } from "./kubernetes.ts";
+import { nameRules, physicalName } from "../../lib/naming.ts";
 
 /** The Kubernetes group developer IAM roles are mapped to; in-cluster RoleBindings grant it rights. */
 export const awsDeveloperGroup = "platform-developers";
@@ -54,29 +58,34 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
     readonly externalSecretsRoleArn?: pulumi.Output<string> | undefined;
     /** Role the cluster autoscaler runs as; undefined when the add-on is off. */
     readonly clusterAutoscalerRoleArn?: pulumi.Output<string> | undefined;
+    /** KEDA needs no values on EKS: Pod Identity hands its service account the role. */
+    readonly kedaValues = undefined;
+    private readonly workloadScope: AwsWorkloadScope;
 
     constructor(name: string, args: KubernetesBindingsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:AwsKubernetesBindings", name, {}, opts);
         const cluster = narrow(args.cluster, AwsCluster);
         const store = narrow(args.secrets, AwsSecretStore);
+        const network = narrow(args.network, AwsNetwork);
         const { region } = cloudSettings(args.context, "aws");
         const parent = { parent: this };
 
-        const podRole = (role: string, serviceAccount: ServiceAccountRef, policy: pulumi.Input<string>) => {
+        const podIamRole = (role: string, serviceAccount: ServiceAccountRef, policy?: pulumi.Input<string>) => {
             const iamRole = new aws.iam.Role(`${name}-${role}`, {
                 // Only Pod Identity associations of this cluster, in this account, may hand the role out.
                 assumeRolePolicy: cluster.clusterArn.apply(podIdentityTrustPolicy),
                 permissionsBoundary: cluster.workloadBoundaryArn,
             }, parent);
-            const rolePolicy = new aws.iam.RolePolicy(`${name}-${role}`, { role: iamRole.name, policy }, parent);
+            const rolePolicy = policy ? [new aws.iam.RolePolicy(`${name}-${role}`, { role: iamRole.name, policy }, parent)] : [];
             new aws.eks.PodIdentityAssociation(`${name}-${role}`, {
                 clusterName: cluster.clusterName,
                 namespace: serviceAccount.namespace,
                 serviceAccount: serviceAccount.name,
                 roleArn: iamRole.arn,
-            }, { parent: this, dependsOn: [rolePolicy] });
-            return iamRole.arn;
+            }, { parent: this, dependsOn: rolePolicy });
+            return iamRole;
         };
+        const podRole = (role: string, serviceAccount: ServiceAccountRef, policy: pulumi.Input<string>) => podIamRole(role, serviceAccount, policy).arn;
 
         if (args.addons.externalSecrets) {
             this.externalSecretsRoleArn = podRole(
@@ -90,6 +99,7 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
                 serviceAccountAnnotations: {},
                 podLabels: {},
                 storeProvider: { aws: { service: "SecretsManager", region } },
+                remoteKey: (secret) => secretName(args.context, secret),
             };
         }
 
@@ -103,7 +113,6 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
         }
 
         if (args.addons.gateway) {
-            const network = narrow(args.network, AwsNetwork);
             const account = addonServiceAccounts.loadBalancerController;
             podRole("load-balancer-controller", account, pulumi.all([network.account, cluster.clusterName])
                 .apply(([{ partition }, clusterName]) => loadBalancerControllerPolicy(partition, clusterName)));
@@ -129,6 +138,23 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
             };
         }
 
+        // Each queue a workload brings grants KEDA the depth reads on it (workload/aws.ts).
+        const kedaRole = args.addons.keda ? podIamRole("keda", addonServiceAccounts.keda) : undefined;
+        let alertTopic: aws.sns.Topic | undefined;
+        this.workloadScope = {
+            context: args.context,
+            region,
+            account: network.account,
+            clusterName: cluster.clusterName,
+            clusterArn: cluster.clusterArn,
+            boundaryArn: cluster.workloadBoundaryArn,
+            kedaRoleName: kedaRole?.name,
+            alertTopicArn: (emails) => {
+                alertTopic ??= this.alertTopic(name, args, store.keyArn, emails);
+                return alertTopic.arn;
+            },
+        };
+
         // No access policy: the in-cluster RoleBindings on the group decide what developers may do.
         args.developers.aws.roleArns.forEach((principalArn, index) =>
             new aws.eks.AccessEntry(`${name}-developer-${index}`, {
@@ -140,9 +166,25 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
         this.developerGroups = [awsDeveloperGroup];
 
         this.registerOutputs({
+            kedaRoleArn: kedaRole?.arn,
             externalSecretsRoleArn: this.externalSecretsRoleArn,
             clusterAutoscalerRoleArn: this.clusterAutoscalerRoleArn,
             developerGroups: this.developerGroups,
         });
+    }
+
+    workloadCloud(name: string, args: WorkloadCloudArgs, parent: pulumi.Resource): WorkloadCloudParts {
+        return awsWorkloadCloud(name, args, this.workloadScope, parent);
+    }
+
+    /** Where workload alarms go: e-mail, encrypted with the stack's key, which admits CloudWatch (`accountKeyPolicy`). */
+    private alertTopic(name: string, args: KubernetesBindingsArgs, keyArn: pulumi.Output<string>, emails: readonly string[]): aws.sns.Topic {
+        const topic = new aws.sns.Topic(`${name}-workload-alerts`, {
+            name: physicalName([args.context.project, args.context.stack, "workload-alerts"], nameRules.display),
+            kmsMasterKeyId: keyArn,
+            tags: args.context.tags,
+        }, { parent: this });
+        emails.forEach((endpoint, index) => new aws.sns.TopicSubscription(`${name}-workload-alerts-${index}`, { topic: topic.arn, protocol: "email", endpoint }, { parent: this }));
+        return topic;
     }
 }

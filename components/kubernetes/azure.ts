@@ -1,7 +1,14 @@
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as network from "@pulumi/azure-native/network/index.js";
 import * as pulumi from "@pulumi/pulumi";
+import * as cognitiveservices from "@pulumi/azure-native/cognitiveservices/index.js";
+import * as monitor from "@pulumi/azure-native/monitor/index.js";
+import * as servicebus from "@pulumi/azure-native/servicebus/index.js";
 import { builtInRoles, subscriptionScope } from "../azure/roles.ts";
+import { serviceAccountSubject, workloadIdentityAudience } from "../azure/identities.ts";
+import { globalNames } from "../global-names.ts";
+import { azureWorkloadCloud, type AzureWorkloadScope } from "../workload/azure.ts";
+import type { NameRule } from "../../lib/naming.ts";
 import { AzureCluster } from "../cluster/azure.ts";
 import { AzureDnsZone } from "../dns/azure.ts";
 import { AzureNetwork } from "../network/azure.ts";
@@ -16,16 +23,10 @@ import {
     type KubernetesBindings,
     type KubernetesBindingsArgs,
     type ServiceAccountRef,
+    type WorkloadCloudArgs,
+    type WorkloadCloudParts,
 } from "./kubernetes.ts";
 import { narrow } from "../narrow.ts";
-
-/** The audience Entra ID expects in federated Kubernetes service-account tokens. */
-export const workloadIdentityAudience = "api://AzureADTokenExchange";
-
-/** The `sub` claim of a service account's token: what a federated credential trusts. */
-export function serviceAccountSubject(account: ServiceAccountRef): string {
-    return `system:serviceaccount:${account.namespace}:${account.name}`;
-}
 
 /**
  * AKS bindings: a managed identity for External Secrets (in the stack's identities group, where
@@ -52,6 +53,8 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
     readonly externalSecretsClientId?: pulumi.Output<string> | undefined;
     /** Object id of that identity, the principal of its Key Vault role assignment. */
     readonly externalSecretsPrincipalId?: pulumi.Output<string> | undefined;
+    readonly kedaValues?: Record<string, unknown> | undefined;
+    private readonly workloadScope: AzureWorkloadScope;
 
     constructor(name: string, args: KubernetesBindingsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:AzureKubernetesBindings", name, {}, opts);
@@ -96,6 +99,8 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
                 // No serviceAccountRef: a namespaced store may not name the operator's account, so
                 // the operator signs in with its own federated token.
                 storeProvider: { azurekv: { authType: "WorkloadIdentity", vaultUrl: store.vaultUri } },
+                // Key Vault secrets carry the catalog's names as they are.
+                remoteKey: (secret) => secret,
             };
         }
 
@@ -178,6 +183,13 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
             };
         }
 
+        // Each queue a workload brings grants KEDA the depth reads on it (workload/azure.ts).
+        const keda = args.addons.keda ? federatedIdentity("keda", addonServiceAccounts.keda) : undefined;
+        if (keda) {
+            this.kedaValues = { podIdentity: { azureWorkload: { enabled: true, clientId: keda.clientId, tenantId: keda.tenantId } } };
+        }
+        this.workloadScope = this.workloadServices(name, args, stackNetwork, keda);
+
         // Cluster User only lists the user kubeconfig; RoleBindings on the group ids decide the rest.
         groupObjectIds.forEach((groupId, index) =>
             identities.assign(`${name}-developer-${index}`, { principalId: groupId, principalType: "Group", role: builtInRoles.aksClusterUser, scope: cluster.clusterId }, parent));
@@ -189,4 +201,65 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
             developerGroups: this.developerGroups,
         });
     }
+
+    workloadCloud(name: string, args: WorkloadCloudArgs, parent: pulumi.Resource): WorkloadCloudParts {
+        return azureWorkloadCloud(name, args, this.workloadScope, parent);
+    }
+
+    /** What workloads share, each created when the first workload needs it: the Service Bus namespace, the alert action group, the Azure OpenAI account. */
+    private workloadServices(name: string, args: KubernetesBindingsArgs, stackNetwork: AzureNetwork, keda: { principalId: pulumi.Output<string>; clientId: pulumi.Output<string> } | undefined): AzureWorkloadScope {
+        const { context } = args;
+        const cluster = narrow(args.cluster, AzureCluster);
+        const inGroup = { resourceGroupName: stackNetwork.resourceGroupName, location: stackNetwork.location, tags: context.tags };
+        const premium = context.environment === "prod";
+        let namespace: servicebus.Namespace | undefined;
+        let actionGroup: monitor.ActionGroup | undefined;
+        let openAi: cognitiveservices.Account | undefined;
+        let uniqueName: ((parts: readonly string[], rule: NameRule) => pulumi.Output<string>) | undefined;
+        const globalName = (parts: readonly string[], rule: NameRule) => (uniqueName ??= globalNames(`${name}-workload-suffix`, this))(parts, rule);
+        return {
+            context,
+            resourceGroupName: stackNetwork.resourceGroupName,
+            location: stackNetwork.location,
+            identities: cluster.identities,
+            oidcIssuerUrl: cluster.oidcIssuerUrl,
+            keda,
+            lastModelDeployment: {},
+            serviceBusNamespace: () => (namespace ??= new servicebus.Namespace(`${name}-service-bus`, {
+                ...inGroup,
+                namespaceName: globalName(["sb", context.project, context.stack], serviceBusNameRule),
+                // Premium in prod: dedicated capacity, zone redundant.
+                sku: premium ? { name: "Premium", tier: "Premium", capacity: 1 } : { name: "Standard", tier: "Standard" },
+                zoneRedundant: premium,
+                // Entra ID only: no shared access keys.
+                disableLocalAuth: true,
+                minimumTlsVersion: "1.2",
+            }, { parent: this, protect: context.protectStateful })),
+            actionGroupId: (emails) => (actionGroup ??= new monitor.ActionGroup(`${name}-workload-alerts`, {
+                resourceGroupName: stackNetwork.resourceGroupName,
+                location: "Global",
+                groupShortName: "platform",
+                enabled: true,
+                emailReceivers: emails.map((emailAddress, index) => ({ name: `email-${index}`, emailAddress, useCommonAlertSchema: true })),
+                tags: context.tags,
+            }, { parent: this })).id,
+            openAiAccount: () => (openAi ??= new cognitiveservices.Account(`${name}-openai`, {
+                ...inGroup,
+                accountName: globalName(["oai", context.project, context.stack], openAiNameRule),
+                kind: "OpenAI",
+                sku: { name: "S0" },
+                properties: {
+                    // The custom subdomain is what Entra ID tokens are accepted on; keys are off.
+                    customSubDomainName: globalName(["oai", context.project, context.stack], openAiNameRule),
+                    disableLocalAuth: true,
+                    publicNetworkAccess: "Enabled",
+                },
+            }, { parent: this })),
+        };
+    }
 }
+
+/** Service Bus namespaces: globally unique, 6-50 letters, digits and hyphens, starting with a letter. */
+const serviceBusNameRule: NameRule = { maxLength: 50, allowed: /[a-z0-9-]/, separator: "-", lowercase: true };
+/** Cognitive Services accounts and their subdomains: 2-64 letters, digits and hyphens. */
+const openAiNameRule: NameRule = { maxLength: 64, allowed: /[a-z0-9-]/, separator: "-", lowercase: true };

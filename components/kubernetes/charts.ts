@@ -55,6 +55,11 @@ export const charts: Record<AddonName, ChartRef> = {
         releaseName: "external-secrets", chart: "external-secrets", namespace: addonServiceAccounts.externalSecrets.namespace,
         version: "2.10.0", repo: "https://charts.external-secrets.io",
     },
+    keda: {
+        // KEDA v2.21.1 (2026-11-15), a CNCF graduated project; the chart's version follows KEDA's.
+        releaseName: "keda", chart: "keda", namespace: addonServiceAccounts.keda.namespace,
+        version: "2.21.1", repo: "https://kedacore.github.io/charts",
+    },
 };
 
 /** Grafana Alloy, installed with Loki to ship pod logs and events to it: Loki alone receives nothing. */
@@ -76,6 +81,8 @@ export interface AddonValuesInput {
     /** cert-manager values for its cloud identity (DNS-01 solver), when the stack has a zone. */
     readonly certManagerValues?: Record<string, unknown> | undefined;
     readonly externalSecrets?: { serviceAccountAnnotations: Record<string, pulumi.Input<string>>; podLabels: Record<string, string> };
+    /** KEDA values for its cloud identity (workload identity on Azure). */
+    readonly kedaValues?: Record<string, unknown> | undefined;
     /**
      * The cloud's part of the autoscaler values (autoDiscovery, awsRegion...): a plain object whose
      * fields may be Outputs. The cloud-agnostic values are merged around it and win on conflicts.
@@ -147,6 +154,7 @@ const sizing = {
     jaeger: { small: ["100m", "256Mi", "512Mi"], standard: ["500m", "1Gi", "2Gi"] },
     externalSecrets: { small: ["10m", "64Mi", "128Mi"], standard: ["50m", "128Mi", "256Mi"] },
     alloy: { small: ["50m", "128Mi", "256Mi"], standard: ["200m", "512Mi", "1Gi"] },
+    keda: { small: ["50m", "128Mi", "256Mi"], standard: ["100m", "256Mi", "512Mi"] },
 } as const satisfies Record<string, Record<AddonProfile["tier"], Size>>;
 
 /** Volumes whose size the stack file does not set. */

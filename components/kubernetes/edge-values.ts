@@ -47,19 +47,42 @@ export const externalDnsChart: ChartRef = {
 
 export const gatewayCrdsValues = { crds: { gatewayAPI: { enabled: true, channel: "standard" }, envoyGateway: { enabled: true } } };
 
-/** One listener per hostname pattern: the zone and its subdomains with `dns`, any host without. */
-export function gatewayListeners(zone: string | undefined): Record<string, unknown>[] {
-    const https = (name: string, hostname?: string) => ({
+/** A host the zone's wildcard certificate serves: the zone itself or one label under it. */
+export function coveredByZone(host: string, zone: string | undefined): boolean {
+    return zone !== undefined && (host === zone || (host.endsWith(`.${zone}`) && !host.slice(0, -zone.length - 1).includes(".")));
+}
+
+/** The listener and certificate Secret of a workload host outside the zone's wildcard. */
+export function hostListener(host: string): { readonly name: string; readonly secretName: string } {
+    const label = host.replaceAll(".", "-");
+    return { name: `https-${label}`, secretName: `${label}-tls` };
+}
+
+/** The HTTPS listener that serves `host` (see `gatewayListeners`). */
+export function listenerFor(host: string, zone: string | undefined): string {
+    if (!coveredByZone(host, zone)) {
+        return hostListener(host).name;
+    }
+    return host === zone ? "https-apex" : "https";
+}
+
+/**
+ * One listener per hostname pattern: the zone and its subdomains with `dns`, any host without;
+ * and one per workload host the zone's certificate does not cover, with a certificate of its own.
+ */
+export function gatewayListeners(zone: string | undefined, hosts: readonly string[] = []): Record<string, unknown>[] {
+    const https = (name: string, hostname?: string, secretName = gatewayCertificateSecret) => ({
         name,
         port: 443,
         protocol: "HTTPS",
         ...(hostname ? { hostname } : {}),
-        tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: gatewayCertificateSecret }] },
+        tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: secretName }] },
         allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: { [gatewayAccessLabel]: "true" } } }, kinds: [{ kind: "HTTPRoute" }] },
     });
     return [
         // Only routes of the gateway's own namespace: the redirect, and cert-manager's HTTP-01 solvers.
         { name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } },
+        ...hosts.filter((host) => !coveredByZone(host, zone)).map((host) => https(hostListener(host).name, host, hostListener(host).secretName)),
         ...(zone ? [https("https", `*.${zone}`), https("https-apex", zone)] : [https("https")]),
     ];
 }

@@ -5,7 +5,7 @@ import type { Provider } from "@pulumi/kubernetes/provider.js";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../../config/context.ts";
 import {
-    acmeSolverPort, envoyGatewayController, envoyProxyName, envoyProxySpec, externalDnsChart, externalDnsNamespace, externalDnsValues,
+    acmeSolverPort, coveredByZone, envoyGatewayController, hostListener, envoyProxyName, envoyProxySpec, externalDnsChart, externalDnsNamespace, externalDnsValues,
     gatewayCertificateSecret, gatewayClassName, gatewayListeners, gatewayName, gatewayNamespace, issuerSolvers,
     loadBalancerControllerChart, loadBalancerControllerValues, redirectRouteSpec,
 } from "./edge-values.ts";
@@ -34,6 +34,8 @@ export interface PlatformEdgeArgs {
     readonly envoyGateway: pulumi.Resource;
     readonly certManager: pulumi.Resource;
     readonly network: PlatformNetworkContext;
+    /** Workload hosts; those outside the zone's wildcard get a listener and an HTTP-01 certificate each. */
+    readonly hosts: readonly string[];
 }
 
 /**
@@ -107,14 +109,27 @@ export class PlatformEdge extends pulumi.ComponentResource {
             ? this.certificate(name, inCluster, { dnsNames: [zone, `*.${zone}`], issuerRef: { kind: "ClusterIssuer", name: clusterIssuerName } }, [issuer, gatewayNs])
             : this.selfSignedCertificate(name, inCluster, [gatewayNs, args.certManager]);
 
+        // Let's Encrypt validates these over HTTP-01 through the gateway's HTTP listener.
+        const hostCertificates = args.hosts.filter((host) => !coveredByZone(host, zone)).map((host) =>
+            new apiextensions.CustomResource(`${name}-certificate-${hostListener(host).name}`, {
+                apiVersion: "cert-manager.io/v1",
+                kind: "Certificate",
+                metadata: inGateway(hostListener(host).name),
+                spec: {
+                    secretName: hostListener(host).secretName,
+                    dnsNames: [host],
+                    issuerRef: { kind: "ClusterIssuer", name: clusterIssuerName },
+                    privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                },
+            }, { ...inCluster, dependsOn: [issuer, gatewayNs] }));
         const gateway = new apiextensions.CustomResource(`${name}-gateway`, {
             apiVersion: "gateway.networking.k8s.io/v1",
             kind: "Gateway",
             metadata: inGateway(gatewayName),
-            spec: { gatewayClassName, listeners: gatewayListeners(zone) },
+            spec: { gatewayClassName, listeners: gatewayListeners(zone, args.hosts) },
             // Read back: the controller reports the load balancer's address here.
             status: undefined,
-        }, { ...inCluster, dependsOn: [gatewayClass, certificate, ...loadBalancer] });
+        }, { ...inCluster, dependsOn: [gatewayClass, certificate, ...hostCertificates, ...loadBalancer] });
         new apiextensions.CustomResource(`${name}-https-redirect`, {
             apiVersion: "gateway.networking.k8s.io/v1",
             kind: "HTTPRoute",

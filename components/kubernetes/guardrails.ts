@@ -57,6 +57,8 @@ export interface WorkloadTraffic {
     readonly monitoringNamespace?: string | undefined;
     /** Namespace of the trace collector, when Jaeger is installed. */
     readonly tracingNamespace?: string | undefined;
+    /** Link-local endpoints that hand pods their cloud credentials (EKS Pod Identity agent): workloads have identities. */
+    readonly credentialEndpoints: readonly { readonly cidr: string; readonly port: number }[];
 }
 
 /** Ports of Jaeger's OTLP receivers (gRPC, HTTP). */
@@ -116,6 +118,16 @@ export function workloadNetworkPolicies(traffic: WorkloadTraffic): NetworkPolicy
             },
         },
     ];
+    if (traffic.credentialEndpoints.length > 0) {
+        policies.push({
+            name: "allow-cloud-credentials",
+            spec: {
+                podSelector: allPods,
+                policyTypes: ["Egress"],
+                egress: traffic.credentialEndpoints.map(({ cidr, port }) => ({ to: [{ ipBlock: { cidr } }], ports: [tcp(port)] })),
+            },
+        });
+    }
     if (traffic.gatewayNamespace) {
         policies.push({
             name: "allow-from-gateway",

@@ -5,6 +5,7 @@ import type { DnsZone } from "../dns/dns.ts";
 import type { Network } from "../network/network.ts";
 import type { PlatformContext } from "../../config/context.ts";
 import type { SecretStore, StoredSecret } from "../secrets/secrets.ts";
+import type { Workload } from "../../config/workloads.ts";
 
 export type AddonSwitches = KubernetesConfig["addons"];
 
@@ -21,6 +22,7 @@ export const addonServiceAccounts = {
     certManager: { namespace: "cert-manager", name: "cert-manager" },
     externalDns: { namespace: "external-dns", name: "external-dns" },
     loadBalancerController: { namespace: "kube-system", name: "aws-load-balancer-controller" },
+    keda: { namespace: "keda", name: "keda-operator" },
 } as const satisfies Record<string, ServiceAccountRef>;
 
 /** `platform:kubernetes.addons` and `.developers` plus what the program wires. */
@@ -43,6 +45,8 @@ export interface ExternalSecretsBinding {
     readonly podLabels: Record<string, string>;
     /** `spec.provider` of each workload namespace's SecretStore; it authenticates as the operator. */
     readonly storeProvider: pulumi.Input<Record<string, unknown>>;
+    /** The store's key (remote reference) of a catalogued secret. */
+    remoteKey(secret: string): string;
 }
 
 /** How the cloud puts a public load balancer in front of the gateway's Envoy proxies. */
@@ -65,6 +69,43 @@ export interface DnsBinding {
     readonly certManagerSolver: pulumi.Input<Record<string, unknown>>;
     /** cert-manager values for its cloud identity (workload identity labels on Azure). */
     readonly certManagerValues: Record<string, unknown>;
+}
+
+/** What the cloud side of one workload needs to know. */
+export interface WorkloadCloudArgs {
+    readonly workload: Workload;
+    /** The service account its pods run as; its cloud identity trusts exactly this one. */
+    readonly serviceAccount: ServiceAccountRef;
+    /** Who the queue alerts notify (`platform:budget.alertEmails`). */
+    readonly alertEmails: readonly string[];
+}
+
+/**
+ * The cloud side of one workload, created by the cloud's Kubernetes bindings as children of
+ * the workload: its own identity (EKS Pod Identity role / federated managed identity) with
+ * grants on its own resources only, its queue and dead-letter queue with alerts, and its
+ * model access.
+ */
+export interface WorkloadCloudParts {
+    readonly serviceAccountAnnotations: Record<string, pulumi.Input<string>>;
+    readonly serviceAccountLabels: Record<string, string>;
+    readonly podLabels: Record<string, string>;
+    /** Values the pods read: queue URL, model endpoint, region. */
+    readonly env: Record<string, pulumi.Input<string>>;
+    /** The KEDA trigger on its queue, for a queue-scaled workload. */
+    readonly queueTrigger?: QueueTrigger | undefined;
+    /** The identity's id (role ARN / client id), for the outputs. */
+    readonly identity: pulumi.Output<string>;
+    /** Cloud resources the pods need before they start (the Pod Identity association, role grants). */
+    readonly ready: readonly pulumi.Resource[];
+}
+
+/** A KEDA trigger on a workload's queue, as the cloud describes it. */
+export interface QueueTrigger {
+    readonly type: string;
+    readonly metadata: Record<string, pulumi.Input<string>>;
+    /** `spec.podIdentity` of the TriggerAuthentication: KEDA reads the queue as its own identity. */
+    readonly podIdentity: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -93,4 +134,8 @@ export interface KubernetesBindings extends pulumi.Resource {
     readonly kubeProxy: boolean;
     /** Kubernetes group names the cloud maps developers to, for RoleBindings. */
     readonly developerGroups: pulumi.Input<string>[];
+    /** KEDA values for its cloud identity; set when KEDA is on. */
+    readonly kedaValues?: Record<string, unknown> | undefined;
+    /** Creates the cloud side of one workload, as children of `parent`. */
+    workloadCloud(name: string, args: WorkloadCloudArgs, parent: pulumi.Resource): WorkloadCloudParts;
 }

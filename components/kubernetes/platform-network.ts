@@ -47,6 +47,8 @@ export const addonNetworkNeeds: Record<AddonName, PlatformNamespaceNeeds> = {
     loki: {},
     jaeger: { fromWorkloadsOnPorts: otlpPorts },
     externalSecrets: { webhookPorts: [10250], cloudCredentials: true },
+    // KEDA's metrics API server (6443) and admission webhooks (9443), both called by the API server.
+    keda: { webhookPorts: [6443, 9443], cloudCredentials: true },
 };
 
 /** The needs of every add-on sharing a namespace, together. */

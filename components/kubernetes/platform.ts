@@ -18,9 +18,11 @@ import { chartLabel, releaser } from "./helm.ts";
 import type { KubernetesBindings } from "./kubernetes.ts";
 import { logCollectorChart, logCollectorValues } from "./log-collector.ts";
 import { PlatformEdge } from "./edge.ts";
-import { gatewayCrdsChart, gatewayCrdsValues } from "./edge-values.ts";
+import { gatewayCrdsChart, gatewayCrdsValues, listenerFor } from "./edge-values.ts";
 import { namespaceNeeds, platformNetworkPolicies, type PlatformNetworkContext } from "./platform-network.ts";
 import { secretStoreName, WorkloadNamespace } from "./workload-namespace.ts";
+import type { Workload } from "../../config/workloads.ts";
+import type { WorkloadHost } from "../workload/workload.ts";
 
 /** `platform:kubernetes` (keys, defaults and limits in `config/kubernetes.ts`) plus what the program wires. */
 export interface KubernetesPlatformArgs extends KubernetesConfig {
@@ -36,12 +38,14 @@ export interface KubernetesPlatformArgs extends KubernetesConfig {
     readonly kubernetesVersion: string;
     /** The stack's DNS zone (`platform:dns.zone`), when it has one. */
     readonly zone?: string | undefined;
+    /** The stack's workloads: the gateway serves their hosts, and reaches their namespaces. */
+    readonly workloads: readonly Workload[];
 }
 
 /** What the platform namespaces' NetworkPolicies need to know about the rest of the cluster. */
 function platformNetwork(args: KubernetesPlatformArgs, installed: readonly AddonName[]): PlatformNetworkContext {
     return {
-        workloadNamespaces: args.namespaces,
+        workloadNamespaces: [...args.namespaces, ...args.workloads.filter((workload) => workload.ownNamespace).map((workload) => workload.namespace)],
         monitoringNamespace: installed.includes("monitoring") ? charts.monitoring.namespace : undefined,
         clusterCidrs: [args.networkCidr, clusterPodCidr],
         credentialEndpoints: args.bindings.credentialEndpoints,
@@ -69,6 +73,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     readonly secretStore: string | undefined;
     /** Grafana's admin password (with monitoring), for the program to store. */
     readonly credentials: SecretValue[] = [];
+    /** What every workload gets from this layer. */
+    readonly workloadHost: WorkloadHost;
 
     constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:KubernetesPlatform", name, {}, opts);
@@ -108,6 +114,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
                 envoyGateway,
                 certManager,
                 network: platformNetwork(args, installed),
+                hosts: args.workloads.flatMap((workload) => (workload.route ? [workload.route.host] : [])),
             }, { parent: this })
             : undefined;
         Object.assign(this.addons, edge?.charts);
@@ -120,19 +127,34 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             gatewayNamespace: edge ? charts.gateway.namespace : undefined,
             monitoringNamespace: releases.has("monitoring") ? charts.monitoring.namespace : undefined,
             tracingNamespace: releases.has("jaeger") ? charts.jaeger.namespace : undefined,
+            credentialEndpoints: bindings.credentialEndpoints,
         };
         const developers = { role: developerRole(context.environment, args.developers.access), groups: bindings.developerGroups };
-        for (const namespace of args.namespaces) {
-            new WorkloadNamespace(`${name}-${namespace}`, {
-                provider,
-                namespace,
-                quota: args.quota,
-                traffic,
-                developers,
-                secretStore: storeProvider ? { provider: storeProvider, operator: externalSecrets } : undefined,
-                formerParent: { resource: this, name },
-            }, { parent: this });
-        }
+        const namespaceDefaults = {
+            quota: args.quota,
+            traffic,
+            developers,
+            secretStore: storeProvider ? { provider: storeProvider, operator: externalSecrets } : undefined,
+        };
+        const sharedNamespaces = new Map(args.namespaces.map((namespace) => [namespace, new WorkloadNamespace(`${name}-${namespace}`, {
+            ...namespaceDefaults,
+            provider,
+            namespace,
+            formerParent: { resource: this, name },
+        }, { parent: this })]));
+        const secretsBinding = bindings.externalSecrets;
+        this.workloadHost = {
+            provider,
+            cloud: (workloadName, workloadArgs, parent) => bindings.workloadCloud(workloadName, workloadArgs, parent),
+            // A workload's own namespace: only its own route lets the gateway in (specs.ts).
+            namespaceDefaults: { ...namespaceDefaults, traffic: { ...traffic, gatewayNamespace: undefined } },
+            sharedNamespaces,
+            secrets: storeProvider && secretsBinding ? { storeName: secretStoreName, remoteKey: (secret) => secretsBinding.remoteKey(secret) } : undefined,
+            gateway: edge && envoyGateway
+                ? { proxyNamespace: charts.gateway.namespace, listener: (host) => listenerFor(host, args.zone), ready: [edge, envoyGateway] }
+                : undefined,
+            keda: releases.get("keda"),
+        };
 
         this.workloadNamespaces = args.namespaces;
         this.clusterIssuer = edge?.clusterIssuer;
@@ -196,6 +218,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             storageClassName,
             certManagerValues: bindings.dns?.certManagerValues,
             externalSecrets: bindings.externalSecrets,
+            kedaValues: bindings.kedaValues,
             clusterAutoscalerValues: bindings.clusterAutoscalerValues,
             grafanaAdminSecret: grafanaAdminSecretName,
             kubeProxy: bindings.kubeProxy,

@@ -48,11 +48,41 @@ export class AwsRegistry extends pulumi.ComponentResource implements Registry {
             return repository;
         });
 
+        // CI's `cache-to` overwrites the cache tag, so only tags starting with it may move; the rest stay immutable.
+        cluster.addImageRepositories(args.buildCaches.map((cache) => cache.repository));
+        for (const cache of args.buildCaches) {
+            const role = `${name}-${cache.repository.replace(/[^a-z0-9]+/g, "-")}`;
+            const repository = new aws.ecr.Repository(role, {
+                name: cache.repository,
+                imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+                imageTagMutabilityExclusionFilters: [{ filter: `${buildCacheTag}*`, filterType: "WILDCARD" }],
+                encryptionConfigurations: [{ encryptionType: "KMS" }],
+                // Layers only, rebuilt by the next CI run: nothing to protect.
+                forceDelete: true,
+            }, parent);
+            new aws.ecr.LifecyclePolicy(role, { repository: repository.name, policy: JSON.stringify(buildCacheLifecycle(cache.expiryDays)) }, parent);
+        }
+
         // `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: the host is the registry.
         this.registryUrl = repositories[0]!.repositoryUrl.apply((url) => url.split("/")[0]!);
         this.repositoryUrls = repositories.map((repository) => repository.repositoryUrl);
         this.registerOutputs({ registryUrl: this.registryUrl, repositoryUrls: this.repositoryUrls });
     }
+}
+
+/** The tag CI's `--cache-to type=registry,ref=<repository>:buildcache` writes. */
+export const buildCacheTag = "buildcache";
+
+/** Everything in a build cache expires `days` after it was pushed: the cache's storage stays bounded. */
+export function buildCacheLifecycle(days: number) {
+    return {
+        rules: [{
+            rulePriority: 1,
+            description: `Expire cache layers ${days} days after they were pushed`,
+            selection: { tagStatus: "any", countType: "sinceImagePushed", countUnit: "days", countNumber: days },
+            action: { type: "expire" },
+        }],
+    };
 }
 
 /** Untagged images expire after a day; of the tagged ones only the newest `keep` stay. */

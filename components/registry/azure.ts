@@ -85,6 +85,18 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
             trigger: { timerTriggers: [{ name: "daily", schedule: purgeSchedule, status: "Enabled" }] },
         }, parent);
 
+        if (args.buildCaches.length > 0) {
+            new containerregistry.Task(`${name}-purge-build-caches`, {
+                ...inGroup,
+                registryName: registry.name,
+                taskName: "purge-build-caches",
+                status: "Enabled",
+                platform: { os: "Linux" },
+                step: { type: "EncodedTask", encodedTaskContent: Buffer.from(buildCachePurgeTask(args.buildCaches)).toString("base64") },
+                trigger: { timerTriggers: [{ name: "daily", schedule: purgeSchedule, status: "Enabled" }] },
+            }, parent);
+        }
+
         cluster.identities.assign(`${name}-pull`, {
             principalId: cluster.kubeletPrincipalId,
             principalType: "ServicePrincipal",
@@ -105,6 +117,20 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
         this.repositoryUrls = args.repositories.map((repository) => pulumi.interpolate`${registry.loginServer}/${repository}`);
         this.registerOutputs({ registryUrl: this.registryUrl, repositoryUrls: this.repositoryUrls });
     }
+}
+
+/** Per build cache, every tag older than its expiry goes, then the untagged layers nothing references. */
+export function buildCachePurgeTask(caches: RegistryArgs["buildCaches"]): string {
+    return [
+        "version: v1.1.0",
+        "steps:",
+        ...caches.flatMap((cache) => [
+            `  - cmd: acr purge --filter '${cache.repository}:.*' --ago ${cache.expiryDays}d --untagged`,
+            "    disableWorkingDirectoryOverride: true",
+            "    timeout: 3600",
+        ]),
+        "",
+    ].join("\n");
 }
 
 /**

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { nameRules, physicalName } from "../../lib/naming.ts";
 import type { PlatformContext } from "../../config/context.ts";
 import { AwsNetwork } from "../network/aws.ts";
-import { accountKeyPolicy } from "../aws/iam.ts";
+import { dataKeyPolicy } from "../aws/iam.ts";
 import type { ApiKeyName } from "../../config/data-services.ts";
 import { requireCatalogued } from "./catalog.ts";
 import { apiKeyValues, unsetApiKeys, type SecretsArgs, type SecretStore, type SecretValue, type StoredSecret } from "./secrets.ts";
@@ -48,7 +48,7 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
             enableKeyRotation: true,
             rotationPeriodInDays: 365,
             deletionWindowInDays: 30,
-            policy: narrow(args.network, AwsNetwork).account.apply(accountKeyPolicy),
+            policy: narrow(args.network, AwsNetwork).account.apply(dataKeyPolicy),
         }, { parent: this, protect: args.context.protectStateful });
         new aws.kms.Alias(`${name}-key`, {
             name: `alias/${physicalName([args.context.project, args.context.stack, "data"], nameRules.kmsAlias)}`,

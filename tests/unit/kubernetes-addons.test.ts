@@ -11,7 +11,7 @@ const environments: EnvironmentName[] = ["dev", "staging", "prod"];
 const addons = Object.keys(charts) as AddonName[];
 const allOn: AddonSwitches = {
     certManager: true, gateway: true, metricsServer: true, clusterAutoscaler: true,
-    monitoring: true, loki: true, jaeger: true, externalSecrets: true,
+    monitoring: true, loki: true, jaeger: true, externalSecrets: true, keda: true,
 };
 const observability = {
     metricsRetentionDays: 30, metricsStorageGiB: 200,

@@ -10,7 +10,7 @@ import {
 } from "../../components/kubernetes/guardrails.ts";
 import { configRejection } from "../support/stack-config.ts";
 
-const baseTraffic: WorkloadTraffic = { networkCidr: "10.30.0.0/16", dataServicePorts: [{ port: 5432 }, { port: 6379 }] };
+const baseTraffic: WorkloadTraffic = { networkCidr: "10.30.0.0/16", dataServicePorts: [{ port: 5432 }, { port: 6379 }], credentialEndpoints: [] };
 
 function policyNamed(traffic: WorkloadTraffic, name: string): Record<string, any> | undefined {
     return workloadNetworkPolicies(traffic).find((policy) => policy.name === name)?.spec;

@@ -1,0 +1,168 @@
+/**
+ * The AWS side of a workload: an IAM role handed to its service account through EKS Pod
+ * Identity, allowed exactly its own queue, its dead-letter queue and the Bedrock models it
+ * lists; for a queue-driven workload an SQS queue with a dead-letter queue (SSE, TLS only),
+ * CloudWatch alarms on both, and KEDA's right to read the queue's depth.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformContext } from "../../config/context.ts";
+import type { Workload } from "../../config/workloads.ts";
+import { podIdentityTrustPolicy, type AwsAccount } from "../aws/iam.ts";
+import type { WorkloadCloudArgs, WorkloadCloudParts } from "../kubernetes/kubernetes.ts";
+import { physicalName, nameRules } from "../../lib/naming.ts";
+
+/** What every workload of the stack shares on AWS. */
+export interface AwsWorkloadScope {
+    readonly context: PlatformContext;
+    readonly region: string;
+    readonly account: pulumi.Output<AwsAccount>;
+    readonly clusterName: pulumi.Output<string>;
+    readonly clusterArn: pulumi.Output<string>;
+    readonly boundaryArn: pulumi.Input<string>;
+    /** KEDA's role, when KEDA runs: each queue grants it the depth reads. */
+    readonly kedaRoleName?: pulumi.Output<string> | undefined;
+    /** The stack's alert topic, created on first use. */
+    readonly alertTopicArn: (emails: readonly string[]) => pulumi.Output<string>;
+}
+
+/** Actions a consumer needs on its own queue (SQS Developer Guide, "Amazon SQS API permissions"). */
+export const consumerActions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"];
+/** Invoke, streaming included (Bedrock User Guide, "Identity-based policy examples"). */
+export const modelActions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
+
+/** `arn:aws:bedrock:<region>::foundation-model/<id>`: foundation models carry no account. */
+export function foundationModelArn(partition: string, region: string, modelId: string): string {
+    return `arn:${partition}:bedrock:${region}::foundation-model/${modelId}`;
+}
+
+/** The workload role's policy: only its queue, its dead-letter queue and its models; undefined when it needs nothing. */
+export function workloadPolicy(grants: { readonly queueArn?: string; readonly deadLetterArn?: string; readonly modelArns: readonly string[] }): string | undefined {
+    const statements = [
+        ...(grants.queueArn ? [{ Sid: "ConsumeOwnQueue", Effect: "Allow", Action: consumerActions, Resource: grants.queueArn }] : []),
+        ...(grants.deadLetterArn ? [{ Sid: "DeadLetterOwnMessages", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: grants.deadLetterArn }] : []),
+        ...(grants.modelArns.length > 0 ? [{ Sid: "InvokeListedModels", Effect: "Allow", Action: modelActions, Resource: [...grants.modelArns] }] : []),
+    ];
+    return statements.length > 0 ? JSON.stringify({ Version: "2012-10-17", Statement: statements }) : undefined;
+}
+
+/** Only TLS reaches the queue (SQS Developer Guide, "Amazon SQS security best practices"). */
+function tlsOnlyQueuePolicy(queueArn: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queueArn, Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+    });
+}
+
+export function awsWorkloadCloud(name: string, args: WorkloadCloudArgs, scope: AwsWorkloadScope, parent: pulumi.Resource): WorkloadCloudParts {
+    const { workload } = args;
+    const { context, region } = scope;
+    const opts = { parent };
+    const role = new aws.iam.Role(`${name}-role`, {
+        assumeRolePolicy: scope.clusterArn.apply(podIdentityTrustPolicy),
+        permissionsBoundary: scope.boundaryArn,
+        tags: context.tags,
+    }, opts);
+
+    const queues = workload.queue ? queuePair(name, workload, scope, parent, args.alertEmails) : undefined;
+    const modelArns = scope.account.apply(({ partition }) => workload.models.aws.map((model) => foundationModelArn(partition, region, model)));
+    const policy = pulumi.all([queues?.queue.arn, queues?.deadLetter.arn, modelArns])
+        .apply(([queueArn, deadLetterArn, models]) => workloadPolicy({ queueArn, deadLetterArn, modelArns: models }));
+    const needsPolicy = queues !== undefined || workload.models.aws.length > 0;
+    const rolePolicy = needsPolicy
+        ? [new aws.iam.RolePolicy(`${name}-role`, { role: role.name, policy: policy.apply((text) => text!) }, opts)]
+        : [];
+    const association = new aws.eks.PodIdentityAssociation(`${name}-pod-identity`, {
+        clusterName: scope.clusterName,
+        namespace: args.serviceAccount.namespace,
+        serviceAccount: args.serviceAccount.name,
+        roleArn: role.arn,
+        tags: context.tags,
+    }, { parent, dependsOn: rolePolicy });
+
+    const env: Record<string, pulumi.Input<string>> = { AWS_REGION: region };
+    if (queues) {
+        env["QUEUE_URL"] = queues.queue.url;
+        env["DEAD_LETTER_QUEUE_URL"] = queues.deadLetter.url;
+    }
+    if (workload.models.aws.length > 0) {
+        env["MODEL_IDS"] = workload.models.aws.join(",");
+    }
+    const scaling = workload.autoscaling;
+    return {
+        serviceAccountAnnotations: {},
+        serviceAccountLabels: {},
+        podLabels: {},
+        env,
+        queueTrigger: queues && scaling.signal === "queueDepth"
+            ? {
+                type: "aws-sqs-queue",
+                // In-flight messages count too (the scaler's default): a busy worker is not scaled away.
+                metadata: { queueURL: queues.queue.url, queueLength: String(scaling.messagesPerReplica), awsRegion: region },
+                // KEDA reads the depth as its own pod identity (identityOwner keda, the default).
+                podIdentity: { provider: "aws" },
+            }
+            : undefined,
+        identity: role.arn,
+        ready: [association],
+    };
+}
+
+function queuePair(name: string, workload: Workload, scope: AwsWorkloadScope, parent: pulumi.Resource, alertEmails: readonly string[]) {
+    const { context } = scope;
+    const settings = workload.queue!;
+    const opts = { parent };
+    const queueName = (suffix: string) => physicalName([context.project, context.stack, workload.name, ...(suffix ? [suffix] : [])], nameRules.sqsQueue);
+    const day = 86_400;
+    const deadLetter = new aws.sqs.Queue(`${name}-dead-letter`, {
+        name: queueName("dlq"),
+        messageRetentionSeconds: settings.deadLetterRetentionDays * day,
+        sqsManagedSseEnabled: true,
+        tags: context.tags,
+    }, opts);
+    const queue = new aws.sqs.Queue(`${name}-queue`, {
+        name: queueName(""),
+        visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+        messageRetentionSeconds: settings.retentionDays * day,
+        receiveWaitTimeSeconds: 20,
+        sqsManagedSseEnabled: true,
+        redrivePolicy: deadLetter.arn.apply((deadLetterTargetArn) => JSON.stringify({ deadLetterTargetArn, maxReceiveCount: settings.maxReceiveCount })),
+        tags: context.tags,
+    }, opts);
+    // Only this queue may move messages into its dead-letter queue.
+    new aws.sqs.RedriveAllowPolicy(`${name}-dead-letter`, {
+        queueUrl: deadLetter.url,
+        redriveAllowPolicy: queue.arn.apply((arn) => JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arn] })),
+    }, opts);
+    for (const [role, target] of [["queue", queue], ["dead-letter", deadLetter]] as const) {
+        new aws.sqs.QueuePolicy(`${name}-${role}-tls`, { queueUrl: target.url, policy: target.arn.apply(tlsOnlyQueuePolicy) }, opts);
+    }
+    if (scope.kedaRoleName) {
+        new aws.iam.RolePolicy(`${name}-keda`, {
+            role: scope.kedaRoleName,
+            policy: queue.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "ReadQueueDepth", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: arn }] })),
+        }, opts);
+    }
+    const alerts = workload.alerts!;
+    const topic = scope.alertTopicArn(alertEmails);
+    const alarm = (role: string, target: aws.sqs.Queue, metricName: string, threshold: number, description: string) =>
+        new aws.cloudwatch.MetricAlarm(`${name}-${role}`, {
+            alarmDescription: description,
+            namespace: "AWS/SQS",
+            metricName,
+            dimensions: { QueueName: target.name },
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 1,
+            threshold,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            // SQS sends no data points for an idle queue: quiet, not broken.
+            treatMissingData: "notBreaching",
+            alarmActions: [topic],
+            okActions: [topic],
+            tags: context.tags,
+        }, opts);
+    alarm("dead-letters", deadLetter, "ApproximateNumberOfMessagesVisible", alerts.deadLetterMessages, `Messages of ${workload.name} failed ${settings.maxReceiveCount} times and wait in its dead-letter queue`);
+    alarm("oldest-message", queue, "ApproximateAgeOfOldestMessage", alerts.oldestMessageAgeMinutes * 60, `The oldest message of ${workload.name} has waited ${alerts.oldestMessageAgeMinutes} minutes`);
+    return { queue, deadLetter };
+}
