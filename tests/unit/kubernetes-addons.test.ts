@@ -69,7 +69,7 @@ describe("add-on catalog", () => {
         const namespaces = Object.fromEntries(addons.map((addon) => [addon, charts[addon].namespace]));
         assert.deepEqual(namespaces, {
             certManager: "cert-manager", gateway: "envoy-gateway-system", metricsServer: "kube-system", clusterAutoscaler: "kube-system",
-            monitoring: "monitoring", loki: "monitoring", jaeger: "monitoring", externalSecrets: "external-secrets",
+            monitoring: "monitoring", loki: "monitoring", jaeger: "monitoring", externalSecrets: "external-secrets", keda: "keda",
         });
         assert.equal(charts.externalSecrets.namespace, addonServiceAccounts.externalSecrets.namespace);
         assert.equal(charts.clusterAutoscaler.namespace, addonServiceAccounts.clusterAutoscaler.namespace);
@@ -114,35 +114,46 @@ describe("add-on profiles", () => {
 
     /**
      * Whether a chart's podDisruptionBudget values create a budget that holds pods. Most charts
-     * have an `enabled` switch; gateway-helm has none: its template renders a PDB only when
-     * minAvailable or maxUnavailable is at least 1 (templates/envoy-gateway-poddisruptionbudget.yaml,
-     * read at v1.9.1), so minAvailable 0 enforces nothing.
+     * have an `enabled` switch; gateway-helm and KEDA's chart have none: they render a PDB only
+     * when minAvailable or maxUnavailable is set (gateway-helm's
+     * templates/envoy-gateway-poddisruptionbudget.yaml, read at v1.9.1; KEDA's per component under
+     * `podDisruptionBudget.<component>`), so an empty or zero budget enforces nothing.
      */
     function budgetHolds(addon: AddonName, budget: unknown): boolean {
         const enabled = get(budget, "enabled");
         if (typeof enabled === "boolean") {
             return enabled;
         }
-        assert.equal(addon, "gateway", `${addon}'s podDisruptionBudget has no enabled switch`);
+        assert.ok(addon === "gateway" || addon === "keda", `${addon}'s podDisruptionBudget has no enabled switch`);
         const [minAvailable, maxUnavailable] = [get(budget, "minAvailable") ?? 0, get(budget, "maxUnavailable") ?? 0];
         assert.ok(Number.isInteger(minAvailable) && Number.isInteger(maxUnavailable), `${addon} budget counts ${JSON.stringify(budget)}`);
         return (minAvailable as number) >= 1 || (maxUnavailable as number) >= 1;
+    }
+
+    /** KEDA's chart takes spread constraints per component (`topologySpreadConstraints.operator`, …). */
+    function perComponent(found: [string, unknown][]): [string, unknown][] {
+        return found.flatMap(([path, value]) => (Array.isArray(value) ? [[path, value] as [string, unknown]] : Object.entries(value as object).map(([key, nested]) => [`${path}.${key}`, nested] as [string, unknown])));
+    }
+
+    /** KEDA's chart takes a budget per component (`podDisruptionBudget.operator`, …). */
+    function budgets(addon: AddonName, found: [string, unknown][]): [string, unknown][] {
+        return addon === "keda" ? found.flatMap(([path, value]) => Object.entries(value as object).map(([key, nested]) => [`${path}.${key}`, nested] as [string, unknown])) : found;
     }
 
     it("creates no disruption budget or spread constraint in dev, and both everywhere in prod", () => {
         for (const addon of addons.filter((name) => name !== "clusterAutoscaler")) {
             const dev = addonValues(addon, input("dev"));
             const prod = addonValues(addon, input("prod"));
-            for (const [path, budget] of find(dev, /^podDisruptionBudget$/)) {
+            for (const [path, budget] of budgets(addon, find(dev, /^podDisruptionBudget$/))) {
                 assert.equal(budgetHolds(addon, budget), false, `${addon} ${path} in dev`);
             }
-            for (const [path, constraints] of find(dev, /^topologySpreadConstraints$/)) {
+            for (const [path, constraints] of perComponent(find(dev, /^topologySpreadConstraints$/))) {
                 assert.deepEqual(constraints, [], `${addon} ${path} in dev`);
             }
-            for (const [path, budget] of find(prod, /^podDisruptionBudget$/)) {
+            for (const [path, budget] of budgets(addon, find(prod, /^podDisruptionBudget$/))) {
                 assert.equal(budgetHolds(addon, budget), true, `${addon} ${path} in prod`);
             }
-            for (const [path, constraints] of find(prod, /^topologySpreadConstraints$/)) {
+            for (const [path, constraints] of perComponent(find(prod, /^topologySpreadConstraints$/))) {
                 const keys = (constraints as { topologyKey: string }[]).map((constraint) => constraint.topologyKey);
                 assert.deepEqual(keys, ["topology.kubernetes.io/zone", "kubernetes.io/hostname"], `${addon} ${path} in prod`);
             }
@@ -152,7 +163,10 @@ describe("add-on profiles", () => {
     it("gives every sized workload requests and a memory limit, larger in prod", () => {
         for (const addon of addons) {
             // Pod resources, not the volume claims' storage requests.
-            const sized = (values: unknown) => find(values, /^resources$/).filter(([, value]) => get(value, "requests.cpu"));
+            // KEDA's chart sizes each component under `resources.<component>`.
+            const sized = (values: unknown) => find(values, /^resources$/)
+                .flatMap(([path, value]) => (get(value, "requests.cpu") ? [[path, value] as const] : Object.entries(value as object).map(([key, nested]) => [`${path}.${key}`, nested] as const)))
+                .filter(([, value]) => get(value, "requests.cpu"));
             const dev = sized(addonValues(addon, input("dev")));
             const prod = sized(addonValues(addon, input("prod")));
             assert.ok(dev.length > 0, addon);

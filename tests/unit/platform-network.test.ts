@@ -34,7 +34,7 @@ describe("platform namespaces' NetworkPolicies", () => {
         assert.ok(!names(policies).includes("allow-public-traffic"));
     });
 
-    it("gives only External Secrets and cert-manager (its DNS-01 identity) the node's credential endpoint, and cert-manager plain HTTP and DNS for ACME self-checks", () => {
+    it("gives only External Secrets, cert-manager (its DNS-01 identity) and KEDA (queue depths) the node's credential endpoint, and cert-manager plain HTTP and DNS for ACME self-checks", () => {
         const credentials = [{ to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] }];
         assert.deepEqual(spec(platformNetworkPolicies(namespaceNeeds(["externalSecrets"]), context), "allow-cloud-credentials").egress, credentials);
         const certManager = platformNetworkPolicies(namespaceNeeds(["certManager"]), context);
@@ -44,7 +44,7 @@ describe("platform namespaces' NetworkPolicies", () => {
         assert.deepEqual(addonNetworkNeeds.certManager.webhookPorts, [10250]);
         const withCredentials = (Object.keys(addonNetworkNeeds) as (keyof typeof addonNetworkNeeds)[])
             .filter((addon) => names(platformNetworkPolicies(namespaceNeeds([addon]), context)).includes("allow-cloud-credentials"));
-        assert.deepEqual(withCredentials, ["certManager", "externalSecrets"]);
+        assert.deepEqual(withCredentials, ["certManager", "externalSecrets", "keda"]);
         // Where no agent hands out credentials (AKS), nobody gets the allowance.
         assert.ok(!names(platformNetworkPolicies(namespaceNeeds(["certManager", "externalSecrets"]), { ...context, credentialEndpoints: [] })).includes("allow-cloud-credentials"));
     });

@@ -45,6 +45,12 @@ const armTypes: Record<string, string> = {
     "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts",
     "azure-native:storage:BlobContainer": "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers",
     "azure-native:containerregistry:Registry": "Microsoft.ContainerRegistry/registries",
+    "azure-native:servicebus:Namespace": "Microsoft.ServiceBus/namespaces",
+    "azure-native:servicebus:Queue": "Microsoft.ServiceBus/namespaces/{namespaceName}/queues",
+    "azure-native:cognitiveservices:Account": "Microsoft.CognitiveServices/accounts",
+    "azure-native:cognitiveservices:Deployment": "Microsoft.CognitiveServices/accounts/{accountName}/deployments",
+    "azure-native:monitor:ActionGroup": "Microsoft.Insights/actionGroups",
+    "azure-native:monitor:MetricAlert": "Microsoft.Insights/metricAlerts",
 };
 
 /** Azure types whose name argument is not `<type>Name` or `resourceName`. */
@@ -53,6 +59,7 @@ const azureNameKeys: Record<string, string> = {
     "azure-native:storage:StorageAccount": "accountName",
     "azure-native:storage:BlobContainer": "containerName",
     "azure-native:network:PublicIPAddress": "publicIpAddressName",
+    "azure-native:monitor:MetricAlert": "ruleName",
 };
 
 /** Type-specific outputs a real provider would compute. */
@@ -144,6 +151,15 @@ const computed: Record<string, Computed> = {
     "azure-native:storage:StorageAccount": (name, inputs) => ({
         primaryEndpoints: { blob: `https://${String(inputs["accountName"] ?? name)}.blob.core.windows.net/` },
     }),
+    // `https://<name>.servicebus.windows.net:443/` (Service Bus REST API, Namespaces - Get).
+    "azure-native:servicebus:Namespace": (name, inputs) => ({ serviceBusEndpoint: `https://${azureName("azure-native:servicebus:Namespace", name, inputs)}.servicebus.windows.net:443/` }),
+    // An OpenAI account answers on its custom subdomain (Azure OpenAI REST reference, "endpoint").
+    "azure-native:cognitiveservices:Account": (name, inputs) => {
+        const properties = (inputs["properties"] ?? {}) as Outputs;
+        return { properties: { ...properties, endpoint: `https://${String(properties["customSubDomainName"] ?? name)}.openai.azure.com/`, provisioningState: "Succeeded" } };
+    },
+    // `https://sqs.<region>.amazonaws.com/<account>/<name>` (SQS Developer Guide, "Queue and message identifiers").
+    "aws:sqs/queue:Queue": (name, inputs) => ({ url: `https://sqs.eu-west-1.amazonaws.com/${mockAccountId}/${String(inputs["name"] ?? name)}` }),
 };
 
 /** Invokes the program makes, answered as the cloud would. */
@@ -298,6 +314,11 @@ function awsArn(type: string, service: string, name: string, physical: string, i
             return `arn:aws:iam::${mockAccountId}:role/${physical}`;
         case "aws:iam/policy:Policy":
             return `arn:aws:iam::${mockAccountId}:policy/${physical}`;
+        case "aws:sqs/queue:Queue":
+        case "aws:sns/topic:Topic":
+            return regional(physical);
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return regional(`alarm:${physical}`);
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             return `arn:aws:iam::${mockAccountId}:oidc-provider/${String(inputs["url"]).replace(/^https:\/\//, "")}`;
         default:
