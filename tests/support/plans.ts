@@ -3,6 +3,10 @@ import assert from "node:assert/strict";
 import type { PolicyResource } from "../../policy/rule.ts";
 import { evaluateStack, type PlannedResource, type PlanOptions, type PlanReport } from "../../tools/offline/evaluate.ts";
 import type { StackName } from "./stack-config.ts";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import YAML from "yaml";
+import { projectRoot } from "./project.ts";
 
 export const cloudNames = ["aws", "azure"] as const;
 export type CloudName = (typeof cloudNames)[number];
@@ -14,6 +18,18 @@ export function planOf(stack: StackName, cloud: CloudName): Promise<PlanReport> 
     const key = `${stack}/${cloud}`;
     if (!cache.has(key)) {
         cache.set(key, evaluateStack({ stack, cloud }));
+    }
+    return cache.get(key)!;
+}
+
+/** The workloads fixture: one workload of each part-1 pattern, as `platform:workloads`. */
+export const workloadFixture = YAML.parse(readFileSync(path.join(projectRoot, "tests", "fixtures", "workloads", "two-patterns.yaml"), "utf8")) as Record<string, any>[];
+
+/** A checked-in stack file's plan with the workloads fixture added, evaluated once per test run. */
+export function planWithWorkloads(stack: StackName, cloud: CloudName): Promise<PlanReport> {
+    const key = `${stack}/${cloud}/workloads`;
+    if (!cache.has(key)) {
+        cache.set(key, evaluateStack({ stack, cloud, configOverrides: { "platform:workloads": workloadFixture } }));
     }
     return cache.get(key)!;
 }
