@@ -42,7 +42,7 @@ const workloads = config.workloads.map((workload) =>
 // Admin credentials only (catalog.ts): nothing grants on them.
 secrets.store(kubernetes.credentials);
 // Last: the deploy identity is granted on the cluster and the resource group the components above created.
-const ci = config.ci && cloud.ciIdentity("ci-identity", { context, network, cluster, ...config.ci }, opts);
+const ci = config.ci && cloud.ciIdentity("ci-identity", { context, network, cluster, buildCaches: buildCaches.map((cache) => cache.repository), ...config.ci }, opts);
 
 export const cloudName = config.cloud;
 export const environment = config.environment;

@@ -15,6 +15,7 @@
  * into a role, that role can never do more than the platform's own roles need.
  */
 import { keysPolicy, rolesPolicy } from "./aws-deploy-access.ts";
+import { workloadsPolicy } from "./aws-deploy-workloads.ts";
 import { autonamedPrefixes, dataBucketPattern, policyDocument, scoped, type AwsDeployScope } from "./aws-policy.ts";
 
 /** Service-linked roles the services of this program create on first use. */
@@ -70,7 +71,7 @@ const secretActions = [
 ].map((action) => `secretsmanager:${action}`);
 
 /** The deploy role's four managed policies (IAM allows 6,144 characters each), by part. */
-export const deployPolicyParts = ["platform", "data", "roles", "keys"] as const;
+export const deployPolicyParts = ["platform", "data", "roles", "keys", "workloads"] as const;
 export type DeployPolicyPart = (typeof deployPolicyParts)[number];
 
 /**
@@ -79,7 +80,7 @@ export type DeployPolicyPart = (typeof deployPolicyParts)[number];
  * stack's request tags, changes its resource tags.
  */
 export function deployPolicies(scope: AwsDeployScope): Record<DeployPolicyPart, string> {
-    return { platform: platformPolicy(scope), data: dataPolicy(scope), roles: rolesPolicy(scope), keys: keysPolicy(scope) };
+    return { platform: platformPolicy(scope), data: dataPolicy(scope), roles: rolesPolicy(scope), keys: keysPolicy(scope), workloads: workloadsPolicy(scope) };
 }
 
 /** Network, cluster, logs and budget. */

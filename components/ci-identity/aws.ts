@@ -92,6 +92,7 @@ export class AwsCiIdentity extends pulumi.ComponentResource implements CiIdentit
                 ciRoleNames,
                 boundaryArn,
                 repositories,
+                buildCaches: args.buildCaches,
                 oidcProviderArn,
             }));
         for (const part of deployPolicyParts) {

@@ -147,6 +147,8 @@ function queuePair(name: string, workload: Workload, scope: AwsWorkloadScope, pa
     const topic = scope.alertTopicArn(alertEmails);
     const alarm = (role: string, target: aws.sqs.Queue, metricName: string, threshold: number, description: string) =>
         new aws.cloudwatch.MetricAlarm(`${name}-${role}`, {
+            // `<project>-<stack>-…`: the deploy role's alarm rights are scoped to the prefix.
+            name: physicalName([context.project, context.stack, workload.name, role], nameRules.display),
             alarmDescription: description,
             namespace: "AWS/SQS",
             metricName,
