@@ -2,7 +2,8 @@
  * The real Pulumi engine, offline: the CLI and language host built from Go modules
  * (tools/go), the stand-in provider plugins (tests/e2e/stand-in), a file backend with
  * a passphrase, and the project's own CI driver. One stack's life, in order: preview with the
- * policy pack, up, outputs, drift, a resized database, a refused destroy, destroy. The other
+ * policy pack, up (with one workload of each pattern), outputs, drift, a resized database, a
+ * refused destroy, destroy. The other
  * engine tests (engine-protection, engine-first-preview, cloud-harness) are separate files so
  * that mocha's workers run them side by side.
  */
@@ -11,6 +12,7 @@ import { after, before, describe, it } from "mocha";
 import YAML from "yaml";
 import { sandboxOrSkip, type EngineSandbox } from "./sandbox.ts";
 import { cloudContents, secretSignature, signatureKey } from "./stand-in/cloud.ts";
+import { workloadFixture } from "../support/plans.ts";
 
 describe("the real Pulumi engine, offline (dev on AWS)", function () {
     this.timeout(300_000);
@@ -19,6 +21,9 @@ describe("the real Pulumi engine, offline (dev on AWS)", function () {
 
     before(function () {
         sandbox = sandboxOrSkip(this);
+        const withWorkloads = YAML.parseDocument(sandbox.stackFile("dev"));
+        withWorkloads.setIn(["config", "platform:workloads"], workloadFixture);
+        sandbox.writeStackFile("dev", withWorkloads.toString());
     });
 
     after(() => sandbox?.dispose());
@@ -46,6 +51,11 @@ describe("the real Pulumi engine, offline (dev on AWS)", function () {
         assert.equal(result["changes"].create, planned?.create, "up creates what the preview planned");
         const created = cloudContents(sandbox.cloudDir);
         assert.ok(created.some((resource) => resource.type === "aws:rds/instance:Instance"), "the database exists");
+        const named = (type: string, name: string) => created.some((resource) => resource.type === type && resource.urn.endsWith(`::${name}`));
+        assert.ok(named("kubernetes:apps/v1:Deployment", "workload-orders-deployment"), "the web API runs");
+        assert.ok(named("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "workload-orders-route"), "with its route on the gateway");
+        assert.ok(named("aws:sqs/queue:Queue", "workload-billing-jobs-queue"), "the worker's queue exists");
+        assert.ok(named("kubernetes:keda.sh/v1alpha1:ScaledObject", "workload-billing-jobs-scaler"), "KEDA scales the worker");
         assert.equal(created.length, standInCreates(result), "one cloud resource per created resource of the stand-in providers");
     });
 

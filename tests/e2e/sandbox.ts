@@ -16,7 +16,7 @@ import { cloudDirVariable } from "./stand-in/cloud.ts";
 /** The provider packages the program uses; each gets the stand-in plugin. */
 const providerPackages = ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/kubernetes", "@pulumi/random"];
 /** What CI's checkout holds that the program, the policy pack and the driver need. */
-const projectEntries = ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml", "package.json", "index.ts", "config", "lib", "components", "policy", "tools"];
+const projectEntries = ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml", "package.json", "index.ts", "config", "lib", "components", "patterns", "policy", "tools"];
 
 
 export class EngineSandbox {
