@@ -8,6 +8,7 @@ import { identityRules } from "./identity.ts";
 import { kubernetesRules } from "./kubernetes.ts";
 import { resilienceRules } from "./resilience.ts";
 import { tagRules } from "./tags.ts";
+import { workloadRules } from "./workloads.ts";
 
 export const rules: readonly Rule[] = [
     ...tagRules,
@@ -16,6 +17,7 @@ export const rules: readonly Rule[] = [
     ...identityRules,
     ...resilienceRules,
     ...kubernetesRules,
+    ...workloadRules,
     ...edgeRules,
     ...costRules,
 ];

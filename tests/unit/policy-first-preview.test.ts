@@ -118,6 +118,39 @@ const guardrails = (quotaNamespace: unknown) => [
     inNamespace("kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes-api-default-deny", u, { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
 ];
 
+/** A workload's Deployment as components/workload/specs.ts builds it, with `container` merged into its one container. */
+const workloadDeployment = (container: Record<string, unknown>) => resource("kubernetes:apps/v1:Deployment", "workload-orders-deployment", {
+    metadata: { name: "orders", namespace: "orders", labels: { "app.kubernetes.io/name": "orders" } },
+    spec: {
+        selector: { matchLabels: { "app.kubernetes.io/name": "orders" } },
+        template: {
+            metadata: { labels: { "app.kubernetes.io/name": "orders" } },
+            spec: {
+                securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                containers: [{
+                    name: "orders",
+                    image: `ghcr.io/acme/orders@sha256:${"0a".repeat(32)}`,
+                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+                    startupProbe: { httpGet: { path: "/healthz", port: "http" } },
+                    readinessProbe: { httpGet: { path: "/readyz", port: "http" } },
+                    livenessProbe: { httpGet: { path: "/healthz", port: "http" } },
+                    ...container,
+                }],
+            },
+        },
+    },
+});
+const workloadAutoscaler = resource("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "workload-orders-autoscaler", {
+    metadata: { name: "orders", namespace: "orders" }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "orders" }, minReplicas: 3, maxReplicas: 12 },
+});
+const workloadBudget = (namespace: unknown) => resource("kubernetes:policy/v1:PodDisruptionBudget", "workload-orders-disruption-budget", {
+    metadata: { name: "orders", namespace }, spec: { maxUnavailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": "orders" } } },
+});
+const workloadRolePolicy = (policy: unknown) => resource("aws:iam/rolePolicy:RolePolicy", "workload-billing-jobs-role", { role: u, policy });
+const workloadAssignment = (scope: unknown) => resource("azure-native:authorization:RoleAssignment", "workload-orders-models", {
+    principalId: u, principalType: "ServicePrincipal", roleDefinitionId: u, scope,
+});
 const release = (name: string, chart: unknown, version: unknown) => resource("kubernetes:helm.sh/v3:Release", name, { name, chart, version, atomic: true });
 const helmV4Chart = (name: string, chart: unknown) => resource("kubernetes:helm.sh/v4:Chart", name, { chart, version: "v1.9.3" });
 /** The platform's shared Gateway (components/kubernetes/edge-values.ts), with what the case leaves unknown. */
@@ -455,6 +488,57 @@ const cases: Case[] = [
             httpRoute([{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: u, statusCode: 301 } }] }]),
         ],
         reported: /Gateway "kubernetes-edge-gateway" lets routes of other namespaces \(All\) attach to its HTTP listener "http"/,
+    },
+    {
+        rule: "workload-restricted-security-context",
+        unknown: "a container's securityContext",
+        withUnknowns: [workloadDeployment({ securityContext: u })],
+        known: "a container that may escalate privileges",
+        withKnownViolation: [workloadDeployment({ securityContext: { allowPrivilegeEscalation: true, readOnlyRootFilesystem: u, capabilities: { drop: ["ALL"] } } })],
+        reported: /Deployment "workload-orders-deployment" \(orders\/orders\) container "orders" breaks the restricted Pod Security Standard: allowPrivilegeEscalation true/,
+    },
+    {
+        rule: "workload-probes",
+        unknown: "the container's probes",
+        withUnknowns: [workloadDeployment({ startupProbe: u, readinessProbe: u, livenessProbe: u })],
+        known: "no liveness probe",
+        withKnownViolation: [workloadDeployment({ startupProbe: u, readinessProbe: u, livenessProbe: undefined })],
+        reported: /Deployment "workload-orders-deployment" \(orders\/orders\) container "orders" has no livenessProbe/,
+    },
+    {
+        rule: "workload-requests-and-limits",
+        unknown: "the container's resources",
+        withUnknowns: [workloadDeployment({ resources: u })],
+        known: "no memory limit",
+        withKnownViolation: [workloadDeployment({ resources: { requests: { cpu: u, memory: u }, limits: { cpu: u } } })],
+        reported: /container "orders" sets no resources\.limits\.memory/,
+    },
+    {
+        rule: "workload-image-digest",
+        unknown: "the container's image",
+        withUnknowns: [workloadDeployment({ image: u })],
+        known: "an image by tag",
+        withKnownViolation: [workloadDeployment({ image: "ghcr.io/acme/orders:1.4.2" })],
+        reported: /container "orders" runs image "ghcr\.io\/acme\/orders:1\.4\.2", which is not pinned by digest/,
+    },
+    {
+        rule: "workload-disruption-budget",
+        unknown: "the disruption budget's namespace",
+        withUnknowns: [workloadDeployment({}), workloadAutoscaler, workloadBudget(u)],
+        known: "the budget in another namespace",
+        withKnownViolation: [workloadDeployment({}), workloadAutoscaler, workloadBudget("billing-jobs")],
+        reported: /Deployment "workload-orders-deployment" \(orders\/orders\) keeps at least 3 replicas .* but no PodDisruptionBudget/,
+    },
+    {
+        rule: "workload-identity-no-wildcards",
+        unknown: "the workload's policy document (it names its queue) and a role assignment's scope",
+        withUnknowns: [workloadRolePolicy(u), workloadAssignment(u)],
+        known: "every SQS action, and a resource-group scope",
+        withKnownViolation: [
+            workloadRolePolicy(document({ Sid: "ConsumeOwnQueue", Effect: "Allow", Action: "sqs:*", Resource: "arn:aws:sqs:eu-west-1:123456789012:platform-prod-orders" })),
+            workloadAssignment("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-prod"),
+        ],
+        reported: /workload role policy "workload-billing-jobs-role" allows action "sqs:\*"/,
     },
 ];
 
