@@ -48,6 +48,8 @@ export class EngineSandbox {
             PULUMI_BACKEND_URL: `file://${this.backendDir}`,
             PULUMI_CONFIG_PASSPHRASE: this.passphrase,
             PULUMI_SKIP_UPDATE_CHECK: "true",
+            // Only the final checkpoint: the file backend otherwise rewrites the whole state after every step.
+            PULUMI_SKIP_CHECKPOINTS: "true",
             // A missing plugin must fail the test, not start a download.
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             [cloudDirVariable]: this.cloudDir,
