@@ -234,11 +234,15 @@ describe("CI identity on Azure", () => {
                 const delegated = inputsOf(plan, assignment, "ci-identity-deploy-role-assignments");
                 assert.match(delegated["roleDefinitionId"], roleId(builtInRoles.roleBasedAccessControlAdministrator));
                 assert.deepEqual([delegated["scope"], delegated["conditionVersion"]], [stackGroup, "2.0"]);
+                // The platform's roles, then those the program grants workloads: Service Bus Data Receiver (a worker
+                // on its queue), Data Owner (KEDA reads the queue's depth) and Cognitive Services OpenAI User (models).
                 const roles = [
                     builtInRoles.keyVaultSecretsUser, builtInRoles.keyVaultCryptoUser, builtInRoles.keyVaultContributor, builtInRoles.acrPull, builtInRoles.networkContributor,
                     builtInRoles.aksClusterUser, builtInRoles.dnsZoneContributor, builtInRoles.reader,
+                    builtInRoles.serviceBusDataReceiver, builtInRoles.serviceBusDataOwner, builtInRoles.cognitiveServicesOpenAiUser,
                 ];
-                assert.ok(delegated["condition"].includes(`ForAnyOfAnyValues:GuidEquals {${roles.join(", ")}}`));
+                const roleLists = [...String(delegated["condition"]).matchAll(/RoleDefinitionId\] ForAnyOfAnyValues:GuidEquals \{([^}]*)\}/g)].map((match) => match[1]);
+                assert.deepEqual(roleLists, [roles.join(", "), roles.join(", ")], "exactly these roles, on writes and deletes");
                 // Every role the program assigns is one the deploy identity may assign, except the first
                 // deployer's cluster admin: created once by an administrator and never changed (ignoreChanges).
                 for (const other of resourcesOf(plan, assignment).filter((entry) => entry.parent !== "ci-identity" && entry.name !== "cluster-deployer-admin")) {

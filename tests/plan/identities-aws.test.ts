@@ -85,7 +85,8 @@ for (const stack of ["staging", "prod"] as const) {
                 const plan = await planOf(stack, "aws");
                 assert.deepEqual(workloadRoles(plan).map((entry) => entry.name).sort(), [
                     "cluster-control-plane", "cluster-nodes-ebs-csi", "cluster-nodes-role", "kubernetes-bindings-cert-manager", "kubernetes-bindings-cluster-autoscaler",
-                    "kubernetes-bindings-external-dns", "kubernetes-bindings-external-secrets", "kubernetes-bindings-load-balancer-controller", "network-flow-logs",
+                    "kubernetes-bindings-external-dns", "kubernetes-bindings-external-secrets", "kubernetes-bindings-keda", "kubernetes-bindings-load-balancer-controller",
+                    "network-flow-logs",
                 ]);
                 for (const entry of workloadRoles(plan)) {
                     assert.equal(entry.inputs["permissionsBoundary"], boundaryArn(stack), entry.name);
@@ -142,17 +143,27 @@ for (const stack of ["staging", "prod"] as const) {
         });
 
         describe("item 2: no KMS key (or role) can be claimed by tagging", () => {
-            it("gives both keys a policy that makes the account their administrator", async () => {
+            it("gives both keys a policy that makes the account their administrator, and admits CloudWatch to the data key only for this account's alarms", async () => {
                 const plan = await planOf(stack, "aws");
-                for (const name of ["secrets-key", "cluster-secrets"]) {
-                    assert.deepEqual(statementsIn(inputsOf(plan, "aws:kms/key:Key", name)["policy"]), [{
-                        Sid: "AccountAdministersKey",
-                        Effect: "Allow",
-                        Principal: { AWS: `arn:aws:iam::${mockAccountId}:root` },
-                        Action: "kms:*",
-                        Resource: "*",
-                    }], name);
-                }
+                const accountAdministers = {
+                    Sid: "AccountAdministersKey",
+                    Effect: "Allow",
+                    Principal: { AWS: `arn:aws:iam::${mockAccountId}:root` },
+                    Action: "kms:*",
+                    Resource: "*",
+                };
+                // The data key encrypts the workload alert topic, to which CloudWatch publishes alarms:
+                // it may only decrypt and make data keys, only for this account, and no one else is named.
+                const cloudWatchPublishes = {
+                    Sid: "CloudWatchAlarmsPublishEncrypted",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudwatch.amazonaws.com" },
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:SourceAccount": mockAccountId } },
+                };
+                assert.deepEqual(statementsIn(inputsOf(plan, "aws:kms/key:Key", "secrets-key")["policy"]), [accountAdministers, cloudWatchPublishes], "secrets-key");
+                assert.deepEqual(statementsIn(inputsOf(plan, "aws:kms/key:Key", "cluster-secrets")["policy"]), [accountAdministers], "cluster-secrets");
             });
 
             it("never lets the deploy role change a key policy, and uses data keys only through the stack's services", async () => {
@@ -260,7 +271,7 @@ for (const stack of ["staging", "prod"] as const) {
                 const podRoles = workloadRoles(plan).filter((entry) => entry.inputs["assumeRolePolicy"].includes("pods.eks.amazonaws.com"));
                 assert.deepEqual(podRoles.map((entry) => entry.name).sort(), [
                     "cluster-nodes-ebs-csi", "kubernetes-bindings-cert-manager", "kubernetes-bindings-cluster-autoscaler", "kubernetes-bindings-external-dns",
-                    "kubernetes-bindings-external-secrets", "kubernetes-bindings-load-balancer-controller",
+                    "kubernetes-bindings-external-secrets", "kubernetes-bindings-keda", "kubernetes-bindings-load-balancer-controller",
                 ]);
                 for (const entry of podRoles) {
                     assert.deepEqual(statementsIn(entry.inputs["assumeRolePolicy"]), [{

@@ -10,7 +10,7 @@ import { runRules } from "../../policy/run.ts";
 import { noPublicEndpoints } from "../../policy/rules/exposure.ts";
 import { mockSubscriptionId } from "../../tools/simulated-cloud/answers.ts";
 import type { PlanReport, PlannedResource } from "../../tools/offline/evaluate.ts";
-import { inputsOf, planOf, planWith, resourceOf, resourcesOf } from "../support/plans.ts";
+import { inputsOf, planOf, planWith, planWithWorkloads, resourceOf, resourcesOf } from "../support/plans.ts";
 import { stackValue } from "../support/stack-config.ts";
 
 const assignment = "azure-native:authorization:RoleAssignment";
@@ -77,8 +77,17 @@ describe("Azure identities that cannot escalate", () => {
                 it("keeps the role and principal-type constraints on both halves", async () => {
                     const plan = await planOf(stack, "azure");
                     const condition = inputsOf(plan, assignment, "ci-identity-deploy-role-assignments")["condition"];
-                    const roles = [...new Set(programGrants(plan).map(roleOf))].sort();
+                    // The roles the platform grants here, and those only workloads are granted (none in the stack
+                    // file): Service Bus Data Receiver (a worker's queue), Data Owner (KEDA reads its depth), OpenAI User.
+                    const workloadRoles = [builtInRoles.serviceBusDataReceiver, builtInRoles.serviceBusDataOwner, builtInRoles.cognitiveServicesOpenAiUser];
+                    assert.deepEqual(workloadRoles.filter((role) => programGrants(plan).some((entry) => roleOf(entry) === role)), []);
+                    const roles = [...new Set([...programGrants(plan).map(roleOf), ...workloadRoles])].sort();
                     assert.deepEqual(conditionValues(condition, "RoleDefinitionId"), [roles, roles]);
+                    // With workloads, those are exactly the roles the program grants, and the condition is unchanged.
+                    const withWorkloads = await planWithWorkloads(stack, "azure");
+                    assert.deepEqual([...new Set(programGrants(withWorkloads).map(roleOf))].sort(), roles);
+                    const workloadCondition = inputsOf(withWorkloads, assignment, "ci-identity-deploy-role-assignments")["condition"];
+                    assert.deepEqual(conditionValues(workloadCondition, "RoleDefinitionId"), [roles, roles]);
                     assert.deepEqual(conditionValues(condition, "PrincipalType"), [["Group", "ServicePrincipal"], ["Group", "ServicePrincipal"]]);
                     assert.match(condition, /ActionMatches\{'Microsoft\.Authorization\/roleAssignments\/write'\}/);
                     assert.match(condition, /ActionMatches\{'Microsoft\.Authorization\/roleAssignments\/delete'\}/);
@@ -90,10 +99,10 @@ describe("Azure identities that cannot escalate", () => {
                     const plan = await planOf(stack, "azure");
                     const group = inputsOf(plan, "azure-native:resources:ResourceGroup", "cluster-identities");
                     assert.deepEqual([group["resourceGroupName"], group["location"], group["tags"].stack], [`rg-platform-${stack}-identities`, "westeurope", stack]);
-                    for (const name of ["cluster-control-plane", "kubernetes-bindings-external-secrets", "kubernetes-bindings-cert-manager", "kubernetes-bindings-external-dns"]) {
+                    for (const name of ["cluster-control-plane", "kubernetes-bindings-external-secrets", "kubernetes-bindings-cert-manager", "kubernetes-bindings-external-dns", "kubernetes-bindings-keda"]) {
                         assert.equal(inputsOf(plan, identity, name)["resourceGroupName"], `rg-platform-${stack}-identities`, name);
                     }
-                    for (const name of ["kubernetes-bindings-external-secrets", "kubernetes-bindings-cert-manager", "kubernetes-bindings-external-dns"]) {
+                    for (const name of ["kubernetes-bindings-external-secrets", "kubernetes-bindings-cert-manager", "kubernetes-bindings-external-dns", "kubernetes-bindings-keda"]) {
                         const credential = inputsOf(plan, "azure-native:managedidentity:FederatedIdentityCredential", name);
                         assert.equal(credential["resourceGroupName"], `rg-platform-${stack}-identities`, name);
                     }

@@ -22,10 +22,12 @@ const want = {
 const releasesOn: Record<CloudName, string[]> = {
     aws: [
         "alloy", "aws-load-balancer-controller", "cert-manager", "cluster-autoscaler", "envoy-gateway", "external-dns", "external-secrets", "jaeger",
-        "kube-prometheus-stack", "loki", "metrics-server",
+        "keda", "kube-prometheus-stack", "loki", "metrics-server",
     ],
-    azure: ["alloy", "cert-manager", "envoy-gateway", "external-dns", "external-secrets", "jaeger", "kube-prometheus-stack", "loki"],
+    azure: ["alloy", "cert-manager", "envoy-gateway", "external-dns", "external-secrets", "jaeger", "keda", "kube-prometheus-stack", "loki"],
 };
+/** The EKS Pod Identity agent's link-local address: workloads have identities of their own on AWS. */
+const podIdentityAgent = { cidr: "169.254.170.23/32", port: 80 };
 const workloadNamespaces = ["api", "worker"];
 const awsDeveloperRole = "arn:aws:iam::111122223333:role/platform-developers";
 const azureDeveloperGroup = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
@@ -61,6 +63,9 @@ describe("kubernetes platform layer", () => {
                         assert.match(inputs["repositoryOpts"]?.repo ?? inputs["chart"], /^(https|oci):\/\//);
                         assert.equal(inputs["atomic"], true);
                     }
+                    // KEDA, from its project's chart repository, in a namespace of its own.
+                    const keda = inputsOf(plan, release, "kubernetes-keda");
+                    assert.deepEqual([keda["chart"], keda["repositoryOpts"]?.repo, keda["version"], keda["namespace"]], ["keda", "https://kedacore.github.io/charts", "2.21.1", "keda"]);
                     // Plus the Gateway API CRDs, applied object by object rather than as a release.
                     assert.deepEqual(Object.keys(plan.outputs["kubernetesAddons"] as object).sort(), [...releasesOn[cloud], "gateway-api-crds"].sort());
                 });
@@ -111,10 +116,19 @@ describe("kubernetes platform layer", () => {
                         );
                         assert.equal(inputsOf(plan, "kubernetes:core/v1:LimitRange", `kubernetes-${namespace}-limits`)["metadata"].namespace, namespace);
                         const policies = resourcesOf(plan, networkPolicy).filter((policy) => policy.inputs["metadata"].namespace === namespace);
+                        // On AWS, pods reach the Pod Identity agent for their own role's credentials; AKS needs no such egress.
                         assert.deepEqual(policies.map((policy) => policy.inputs["metadata"].name).sort(), [
-                            "allow-data-services", "allow-dns", "allow-from-gateway", "allow-from-monitoring",
+                            ...(cloud === "aws" ? ["allow-cloud-credentials"] : []), "allow-data-services", "allow-dns", "allow-from-gateway", "allow-from-monitoring",
                             "allow-https-egress", "allow-same-namespace", "allow-tracing-egress", "default-deny",
                         ]);
+                        if (cloud === "aws") {
+                            const credentials = policies.find((policy) => policy.inputs["metadata"].name === "allow-cloud-credentials")!.inputs["spec"];
+                            assert.deepEqual(credentials, {
+                                podSelector: {},
+                                policyTypes: ["Egress"],
+                                egress: [{ to: [{ ipBlock: { cidr: podIdentityAgent.cidr } }], ports: [{ protocol: "TCP", port: podIdentityAgent.port }] }],
+                            }, "only the agent's address and port");
+                        }
                         const dataServices = policies.find((policy) => policy.inputs["metadata"].name === "allow-data-services")!.inputs["spec"].egress[0];
                         assert.deepEqual(dataServices.to, [{ ipBlock: { cidr: plan.outputs["networkCidr"] } }]);
                         // Azure Managed Redis in OSS-cluster mode (prod) redirects clients to node ports 8500-8599.
@@ -238,6 +252,15 @@ describe("kubernetes platform layer", () => {
             assert.ok(!releaseNames(plan).includes("cluster-autoscaler"));
             assert.equal(plan.resources.filter((resource) => resource.name === "kubernetes-bindings-cluster-autoscaler").length, 0);
         });
+
+        for (const cloud of cloudNames) {
+            it(`keda off on ${cloud}: no release, no namespace policies and no cloud identity for it`, async () => {
+                const plan = await planWithout("prod", cloud, "keda");
+                assert.deepEqual(releaseNames(plan), releasesOn[cloud].filter((name) => name !== "keda"));
+                assert.deepEqual(resourcesOf(plan, networkPolicy).filter((policy) => policy.inputs["metadata"].namespace === "keda"), []);
+                assert.deepEqual(plan.resources.filter((resource) => resource.name.startsWith("kubernetes-bindings-keda")).map((resource) => resource.type), []);
+            });
+        }
 
         it("gateway and cert-manager off (and so no zone): no issuer, no load balancer controller and no allowance from the gateway", async () => {
             const plan = await planWith({
