@@ -275,7 +275,8 @@ export function dataKeyPolicy(scope: AwsAccount): string {
             Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
             Resource: "*",
-            Condition: { StringEquals: { "aws:SourceAccount": scope.account } },
+            // Only this account's alarms.
+            Condition: { StringEquals: { "aws:SourceAccount": scope.account }, ArnLike: { "aws:SourceArn": `arn:${scope.partition}:cloudwatch:*:${scope.account}:alarm:*` } },
         },
     ]);
 }

@@ -177,7 +177,7 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
         return awsWorkloadCloud(name, args, this.workloadScope, parent);
     }
 
-    /** Where workload alarms go: e-mail, encrypted with the stack's key, which admits CloudWatch (`accountKeyPolicy`). */
+    /** Where workload alarms go: e-mail, encrypted with the stack's data key, which admits CloudWatch (`dataKeyPolicy`). */
     private alertTopic(name: string, args: KubernetesBindingsArgs, keyArn: pulumi.Output<string>, emails: readonly string[]): aws.sns.Topic {
         const topic = new aws.sns.Topic(`${name}-workload-alerts`, {
             name: physicalName([args.context.project, args.context.stack, "workload-alerts"], nameRules.display),

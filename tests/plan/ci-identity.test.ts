@@ -3,7 +3,7 @@ import { builtInRoles } from "../../components/azure/roles.ts";
 import { mockAccountId, mockSubscriptionId, mockTenantId } from "../../tools/simulated-cloud/answers.ts";
 import type { PlanReport, PlannedResource } from "../../tools/offline/evaluate.ts";
 import { list, type Statement } from "../support/iam.ts";
-import { inputsOf, planOf, planWith, resourceOf, resourcesOf } from "../support/plans.ts";
+import { inputsOf, planOf, planWith, planWithWorkloads, resourceOf, resourcesOf } from "../support/plans.ts";
 import { stacks, stackValue, type StackName } from "../support/stack-config.ts";
 
 const repository = "acme/platform";
@@ -114,8 +114,8 @@ describe("CI identity on AWS", () => {
                 assert.ok(!statements.some((statement) => list(statement.Action).includes("ec2:RunInstances")));
             });
 
-            it("covers every name the program generates, and only through the scoped statements", async () => {
-                const plan = await planOf(stack, "aws");
+            it("covers every name the program generates, workloads' included, and only through the scoped statements", async () => {
+                const plan = await planWithWorkloads(stack, "aws");
                 const statements = deployStatementsOf(plan);
                 const allowed = (sid: string, name: string) => list(statements.find((statement) => statement.Sid === sid)!.Resource).some((pattern) => matches(pattern, name));
                 const arn = (service: string, resource: string) => `arn:aws:${service}:eu-west-1:${mockAccountId}:${resource}`;
@@ -139,6 +139,14 @@ describe("CI identity on AWS", () => {
                         assert.ok(allowed("Logs", arn("logs", `log-group:${group}`)), `log group ${group}`);
                     } else if (type === "aws:budgets/budget:Budget") {
                         assert.ok(allowed("Budget", `arn:aws:budgets::${mockAccountId}:budget/${inputs["name"]}`));
+                    } else if (type === "aws:sqs/queue:Queue") {
+                        assert.ok(allowed("WorkloadQueues", arn("sqs", inputs["name"])), `queue ${inputs["name"]}`);
+                    } else if (type === "aws:sns/topic:Topic") {
+                        assert.ok(allowed("WorkloadAlertTopic", arn("sns", inputs["name"])), `topic ${inputs["name"]}`);
+                    } else if (type === "aws:cloudwatch/metricAlarm:MetricAlarm") {
+                        assert.ok(allowed("WorkloadAlarms", arn("cloudwatch", `alarm:${inputs["name"]}`)), `alarm ${inputs["name"]}`);
+                    } else if (type === "aws:ecr/repository:Repository") {
+                        assert.ok(allowed("Registry", arn("ecr", `repository/${inputs["name"]}`)), `repository ${inputs["name"]}`);
                     }
                 }
             });

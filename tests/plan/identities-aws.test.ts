@@ -160,7 +160,7 @@ for (const stack of ["staging", "prod"] as const) {
                     Principal: { Service: "cloudwatch.amazonaws.com" },
                     Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                     Resource: "*",
-                    Condition: { StringEquals: { "aws:SourceAccount": mockAccountId } },
+                    Condition: { StringEquals: { "aws:SourceAccount": mockAccountId }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:*:${mockAccountId}:alarm:*` } },
                 };
                 assert.deepEqual(statementsIn(inputsOf(plan, "aws:kms/key:Key", "secrets-key")["policy"]), [accountAdministers, cloudWatchPublishes], "secrets-key");
                 assert.deepEqual(statementsIn(inputsOf(plan, "aws:kms/key:Key", "cluster-secrets")["policy"]), [accountAdministers], "cluster-secrets");
