@@ -56,6 +56,12 @@ export const workloadEntry = z.strictObject({
             version: z.string().min(1),
             /** Thousands of tokens per minute. @default 10 */
             capacity: z.int().min(1).max(1000).default(10),
+            /**
+             * Deployment type: `GlobalStandard` (any Azure region serves it; the widest model
+             * availability), `DataZoneStandard` (EU or US data zone only) or `Standard` (the
+             * account's region, for the models offered there). @default GlobalStandard
+             */
+            deploymentType: z.enum(["GlobalStandard", "DataZoneStandard", "Standard"]).default("GlobalStandard"),
         })).default([]),
     }).optional(),
     /** Queue settings (background_worker). @default the pattern's */
@@ -105,7 +111,7 @@ export interface Workload {
     readonly route?: NonNullable<Pattern["route"]> & { readonly host: string };
     readonly queue?: NonNullable<Pattern["queue"]>;
     readonly alerts?: NonNullable<Pattern["alerts"]>;
-    readonly models: { readonly aws: readonly string[]; readonly azure: readonly { readonly name: string; readonly version: string; readonly capacity: number }[] };
+    readonly models: { readonly aws: readonly string[]; readonly azure: NonNullable<WorkloadEntry["models"]>["azure"] };
     readonly buildCache: { readonly repository: string; readonly expiryDays: number };
 }
 

@@ -71,7 +71,7 @@ const secretActions = [
 ].map((action) => `secretsmanager:${action}`);
 
 /** The deploy role's four managed policies (IAM allows 6,144 characters each), by part. */
-export const deployPolicyParts = ["platform", "data", "roles", "keys", "workloads"] as const;
+export const deployPolicyParts = ["platform", "data", "roles", "keys", "workload"] as const;
 export type DeployPolicyPart = (typeof deployPolicyParts)[number];
 
 /**
@@ -80,7 +80,7 @@ export type DeployPolicyPart = (typeof deployPolicyParts)[number];
  * stack's request tags, changes its resource tags.
  */
 export function deployPolicies(scope: AwsDeployScope): Record<DeployPolicyPart, string> {
-    return { platform: platformPolicy(scope), data: dataPolicy(scope), roles: rolesPolicy(scope), keys: keysPolicy(scope), workloads: workloadsPolicy(scope) };
+    return { platform: platformPolicy(scope), data: dataPolicy(scope), roles: rolesPolicy(scope), keys: keysPolicy(scope), workload: workloadsPolicy(scope) };
 }
 
 /** Network, cluster, logs and budget. */

@@ -86,7 +86,7 @@ export function azureWorkloadCloud(name: string, args: WorkloadCloudArgs, scope:
                 resourceGroupName: scope.resourceGroupName,
                 accountName: account.name,
                 deploymentName,
-                sku: { name: "Standard", capacity: model.capacity },
+                sku: { name: model.deploymentType, capacity: model.capacity },
                 properties: { model: { format: "OpenAI", name: model.name, version: model.version } },
             }, { parent, dependsOn: previous ? [previous] : [] });
             scope.lastModelDeployment.current = deployment;

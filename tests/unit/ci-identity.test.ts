@@ -101,14 +101,14 @@ describe("CI identity: AWS deploy policy document", () => {
     });
 
     it("pushes images only to the workloads' build caches, and manages only the stack's queues, alert topic and alarms", () => {
-        const workloads = JSON.parse(deployPolicies(scope).workloads).Statement as Statement[];
+        const workloads = JSON.parse(deployPolicies(scope).workload).Statement as Statement[];
         const pushes = statements.filter((statement) => list(statement.Action).includes("ecr:PutImage"));
         assert.deepEqual(pushes.map((statement) => list(statement.Resource)), [[`arn:aws:ecr:eu-west-1:${mockAccountId}:repository/build-cache/orders`]]);
         const resources = Object.fromEntries(workloads.map((statement) => [statement.Sid, statement.Resource]));
         assert.equal(resources["WorkloadQueues"], `arn:aws:sqs:eu-west-1:${mockAccountId}:platform-dev-*`);
         assert.equal(resources["WorkloadAlertTopic"], `arn:aws:sns:eu-west-1:${mockAccountId}:platform-dev-*`);
         assert.equal(resources["WorkloadAlarms"], `arn:aws:cloudwatch:eu-west-1:${mockAccountId}:alarm:platform-dev-*`);
-        const noCaches = JSON.parse(deployPolicies({ ...scope, buildCaches: [] }).workloads).Statement as Statement[];
+        const noCaches = JSON.parse(deployPolicies({ ...scope, buildCaches: [] }).workload).Statement as Statement[];
         assert.ok(!noCaches.some((statement) => list(statement.Action).some((action) => action.startsWith("ecr:"))), "no registry rights without a build cache");
     });
 
