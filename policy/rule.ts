@@ -136,12 +136,24 @@ export function decoded(value: unknown): any {
     if (typeof value !== "string") {
         return value;
     }
-    try {
-        return JSON.parse(value, (_key, parsed: unknown) => (typeof parsed === "string" && engineUnknownSentinels.includes(parsed) ? unknownValue : parsed));
-    } catch {
-        return value;
+    let result = decodedTexts.get(value);
+    if (result === undefined) {
+        try {
+            result = JSON.parse(value, (_key, parsed: unknown) => (typeof parsed === "string" && engineUnknownSentinels.includes(parsed) ? unknownValue : parsed));
+        } catch {
+            result = value;
+        }
+        // Several rules read the same documents on every run: decode each text once (results are only read, never changed).
+        if (decodedTexts.size >= decodedCacheSize) {
+            decodedTexts.clear();
+        }
+        decodedTexts.set(value, result);
     }
+    return result;
 }
+
+const decodedCacheSize = 1024;
+const decodedTexts = new Map<string, unknown>();
 
 /** Common enforcement profiles. */
 export const enforcedEverywhere: Record<Environment, Enforcement> = { dev: "mandatory", staging: "mandatory", prod: "mandatory" };

@@ -38,9 +38,18 @@ const list = (value: unknown): string[] => (value === undefined ? [] : [value].f
 
 /** IAM's wildcard matching: `*` spans anything, `?` one character; action names ignore case. */
 export function globMatches(pattern: string, value: string, ignoreCase = false): boolean {
-    const source = [...pattern].map((char) => (char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("");
-    return new RegExp(`^${source}$`, ignoreCase ? "i" : "").test(value);
+    const key = `${ignoreCase ? "i" : "s"}${pattern}`;
+    let expression = globExpressions.get(key);
+    if (!expression) {
+        const source = [...pattern].map((char) => (char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("");
+        expression = new RegExp(`^${source}$`, ignoreCase ? "i" : "");
+        globExpressions.set(key, expression);
+    }
+    return expression.test(value);
 }
+
+/** Compiled once per pattern: the identity rules match the same few hundred patterns over and over. */
+const globExpressions = new Map<string, RegExp>();
 
 /** Whether an Allow statement grants `action` (through Action or NotAction). */
 function allowsAction(statement: Statement, action: string): boolean {
