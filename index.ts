@@ -19,7 +19,7 @@ const secrets = cloud.secrets("secrets", { context, network, apiKeys: config.api
 const database = cloud.database("database", { context, network, secrets, ...config.database }, opts);
 const cache = cloud.cache("cache", { context, network, secrets, ...config.cache }, opts);
 const storage = cloud.storage("storage", { context, network, secrets, ...config.storage }, opts);
-const buildCaches = config.workloads.map((workload) => workload.buildCache);
+const buildCaches = config.workloads.map((workload) => ({ workload: workload.name, ...workload.buildCache }));
 const registry = cloud.registry("registry", { context, network, cluster, buildCaches, ...config.registry }, opts);
 const budget = cloud.budget("budget", { context, network, ...config.budget }, opts);
 const dns = config.dns && cloud.dns("dns", { context, network, ...config.dns }, opts);
@@ -42,7 +42,7 @@ const workloads = config.workloads.map((workload) =>
 // Admin credentials only (catalog.ts): nothing grants on them.
 secrets.store(kubernetes.credentials);
 // Last: the deploy identity is granted on the cluster and the resource group the components above created.
-const ci = config.ci && cloud.ciIdentity("ci-identity", { context, network, cluster, buildCaches: buildCaches.map((cache) => cache.repository), ...config.ci }, opts);
+const ci = config.ci && cloud.ciIdentity("ci-identity", { context, network, cluster, ...config.ci }, opts);
 
 export const cloudName = config.cloud;
 export const environment = config.environment;

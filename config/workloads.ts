@@ -112,7 +112,8 @@ export interface Workload {
     readonly queue?: NonNullable<Pattern["queue"]>;
     readonly alerts?: NonNullable<Pattern["alerts"]>;
     readonly models: { readonly aws: readonly string[]; readonly azure: NonNullable<WorkloadEntry["models"]>["azure"] };
-    readonly buildCache: { readonly repository: string; readonly expiryDays: number };
+    /** Days its build cache keeps a layer (`buildCacheRepository` names the repository). */
+    readonly buildCache: { readonly expiryDays: number };
 }
 
 /** CPU limits are this multiple of the requests; memory limits equal them. */
@@ -120,9 +121,14 @@ export const cpuLimitRatio = 2;
 /** Service Bus locks a message at most five minutes. */
 export const serviceBusMaxLockSeconds = 300;
 
-/** The build-cache repository of a workload in the stack's registry. */
-export function buildCacheRepository(workload: string): string {
-    return `build-cache/${workload}`;
+/** `<project>-<stack>/build-cache/`: every build cache of the stack, and what the CI deploy role may push to. */
+export function buildCachePrefix(stackPrefix: string): string {
+    return `${stackPrefix}/build-cache/`;
+}
+
+/** The build-cache repository of a workload in the stack's registry; `stackPrefix` is `<project>-<stack>` as physical names spell it. */
+export function buildCacheRepository(stackPrefix: string, workload: string): string {
+    return `${buildCachePrefix(stackPrefix)}${workload}`;
 }
 
 type Problem = { readonly path: (string | number)[]; readonly message: string };
@@ -250,7 +256,7 @@ export function resolveWorkloads(stack: WorkloadStack, library: PatternLibrary =
             ...(queue ? { queue } : {}),
             ...(pattern.alerts ? { alerts: pattern.alerts } : {}),
             models: { aws: entry.models?.aws ?? [], azure: entry.models?.azure ?? [] },
-            buildCache: { repository: buildCacheRepository(entry.name), expiryDays: library.buildCacheExpiryDays },
+            buildCache: { expiryDays: library.buildCacheExpiryDays },
         };
     });
 }

@@ -195,11 +195,11 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
             Resource: arn("sqs", `${scope.project}-${scope.stack}-*`),
         },
         {
-            // Workloads' model calls; each role's own policy lists its models.
+            // Workloads' model calls, cross-region inference profiles included; each role's own policy lists its models.
             Sid: "WorkloadModels",
             Effect: "Allow",
             Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
-            Resource: `arn:${partition}:bedrock:${region}::foundation-model/*`,
+            Resource: [`arn:${partition}:bedrock:*::foundation-model/*`, arn("bedrock", "inference-profile/*")],
         },
         {
             Sid: "FlowLogs",

@@ -1,8 +1,11 @@
 /**
  * The deploy role's rights over what workloads bring (workload/aws.ts): their queues, the
- * stack's alert topic and alarms, all named `<project>-<stack>-…`, and pushes to the workloads'
- * build caches, the only repositories CI writes images to. Pure: plain JSON.
+ * stack's alert topic and alarms, all named `<project>-<stack>-…`, and the build caches under
+ * `<project>-<stack>/build-cache/`, the only repositories CI pushes to. By name prefix, so
+ * adding or removing a workload never changes the deploy role's own policies (which it may
+ * not). Pure: plain JSON.
  */
+import { buildCachePrefix } from "../../config/workloads.ts";
 import { policyDocument, scoped, type AwsDeployScope } from "./aws-policy.ts";
 
 /** What CI's `docker buildx --cache-to/--cache-from type=registry` does to a repository (ECR User Guide, "Pushing an image"). */
@@ -13,8 +16,8 @@ export const cachePushActions = [
 
 export function workloadsPolicy(scope: AwsDeployScope): string {
     const { prefix } = scope;
-    const { arn } = scoped(scope);
-    const caches = scope.buildCaches.map((name) => arn("ecr", `repository/${name}`));
+    const { arn, ours, creatingOurs } = scoped(scope);
+    const caches = arn("ecr", `repository/${buildCachePrefix(prefix)}*`);
     return policyDocument([
         {
             Sid: "WorkloadQueues",
@@ -42,11 +45,18 @@ export function workloadsPolicy(scope: AwsDeployScope): string {
             Action: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource"],
             Resource: arn("cloudwatch", `alarm:${prefix}-*`),
         },
-        ...(caches.length > 0
-            ? [
-                { Sid: "BuildCacheLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-                { Sid: "BuildCachePush", Effect: "Allow", Action: cachePushActions, Resource: caches },
-            ]
-            : []),
+        { Sid: "BuildCacheCreate", Effect: "Allow", Action: ["ecr:CreateRepository", "ecr:TagResource"], Resource: caches, Condition: { StringEquals: creatingOurs } },
+        {
+            Sid: "BuildCacheRepositories",
+            Effect: "Allow",
+            Action: [
+                "ecr:DeleteRepository", "ecr:ListTagsForResource", "ecr:TagResource", "ecr:UntagResource", "ecr:GetLifecyclePolicy",
+                "ecr:PutLifecyclePolicy", "ecr:DeleteLifecyclePolicy", "ecr:PutImageTagMutability", "ecr:PutImageScanningConfiguration",
+            ],
+            Resource: caches,
+            Condition: { StringEquals: ours },
+        },
+        { Sid: "BuildCacheLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        { Sid: "BuildCachePush", Effect: "Allow", Action: cachePushActions, Resource: caches },
     ]);
 }

@@ -22,10 +22,8 @@ export interface AwsDeployScope extends AwsAccount {
     readonly ciRoleNames: readonly string[];
     /** ARN of the stack's workload permissions boundary (`workloadBoundaryArn`). */
     readonly boundaryArn: string;
-    /** The ECR repositories the registry creates (configured names and build caches). */
+    /** The ECR repositories the registry creates (configured names). */
     readonly repositories: readonly string[];
-    /** The workloads' build-cache repositories: the only ones CI pushes to. */
-    readonly buildCaches: readonly string[];
     /** The cluster's IAM OIDC provider once it exists; until then, any EKS issuer of the region. */
     readonly oidcProviderArn?: string | undefined;
 }

@@ -92,7 +92,6 @@ export class AwsCiIdentity extends pulumi.ComponentResource implements CiIdentit
                 ciRoleNames,
                 boundaryArn,
                 repositories,
-                buildCaches: args.buildCaches,
                 oidcProviderArn,
             }));
         for (const part of deployPolicyParts) {

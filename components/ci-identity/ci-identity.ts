@@ -15,8 +15,6 @@ export interface CiIdentityArgs extends CiConfig {
     readonly network: Network;
     /** The cluster the deploy identity administers and the preview identity reads. */
     readonly cluster: Cluster;
-    /** The workloads' build-cache repositories, which the deploy identity may push to. */
-    readonly buildCaches: readonly string[];
 }
 
 /** One `sub` claim an identity trusts, with a stable key for the resources that carry it. */

@@ -234,7 +234,8 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
                 // Entra ID only: no shared access keys.
                 disableLocalAuth: true,
                 minimumTlsVersion: "1.2",
-            }, { parent: this, protect: context.protectStateful })),
+                // Not protected: it exists only while some workload has a queue, and must go with the last one.
+            }, { parent: this })),
             actionGroupId: (emails) => (actionGroup ??= new monitor.ActionGroup(`${name}-workload-alerts`, {
                 resourceGroupName: stackNetwork.resourceGroupName,
                 location: "Global",

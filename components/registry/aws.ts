@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsCluster } from "../cluster/aws.ts";
 import type { Registry, RegistryArgs } from "./registry.ts";
 import { narrow } from "../narrow.ts";
+import { buildCacheRepository } from "../../config/workloads.ts";
+import { nameRules, physicalName } from "../../lib/naming.ts";
 
 /** What the nodes need to pull an image. */
 export const pullActions = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"];
@@ -49,11 +51,10 @@ export class AwsRegistry extends pulumi.ComponentResource implements Registry {
         });
 
         // CI's `cache-to` overwrites the cache tag, so only tags starting with it may move; the rest stay immutable.
-        cluster.addImageRepositories(args.buildCaches.map((cache) => cache.repository));
         for (const cache of args.buildCaches) {
-            const role = `${name}-${cache.repository.replace(/[^a-z0-9]+/g, "-")}`;
+            const role = `${name}-build-cache-${cache.workload}`;
             const repository = new aws.ecr.Repository(role, {
-                name: cache.repository,
+                name: buildCacheRepository(physicalName([context.project, context.stack], nameRules.display), cache.workload),
                 imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
                 imageTagMutabilityExclusionFilters: [{ filter: `${buildCacheTag}*`, filterType: "WILDCARD" }],
                 encryptionConfigurations: [{ encryptionType: "KMS" }],

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
 import { AzureCluster } from "../cluster/azure.ts";
 import { builtInRoles } from "../azure/roles.ts";
-import type { NameRule } from "../../lib/naming.ts";
+import { nameRules, physicalName, type NameRule } from "../../lib/naming.ts";
+import { buildCacheRepository } from "../../config/workloads.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../azure/private-endpoint.ts";
 import type { Registry, RegistryArgs } from "./registry.ts";
@@ -92,7 +93,10 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
                 taskName: "purge-build-caches",
                 status: "Enabled",
                 platform: { os: "Linux" },
-                step: { type: "EncodedTask", encodedTaskContent: Buffer.from(buildCachePurgeTask(args.buildCaches)).toString("base64") },
+                step: {
+                    type: "EncodedTask",
+                    encodedTaskContent: Buffer.from(buildCachePurgeTask(physicalName([context.project, context.stack], nameRules.display), args.buildCaches)).toString("base64"),
+                },
                 trigger: { timerTriggers: [{ name: "daily", schedule: purgeSchedule, status: "Enabled" }] },
             }, parent);
         }
@@ -120,12 +124,12 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
 }
 
 /** Per build cache, every tag older than its expiry goes, then the untagged layers nothing references. */
-export function buildCachePurgeTask(caches: RegistryArgs["buildCaches"]): string {
+export function buildCachePurgeTask(stackPrefix: string, caches: RegistryArgs["buildCaches"]): string {
     return [
         "version: v1.1.0",
         "steps:",
         ...caches.flatMap((cache) => [
-            `  - cmd: acr purge --filter '${cache.repository}:.*' --ago ${cache.expiryDays}d --untagged`,
+            `  - cmd: acr purge --filter '${buildCacheRepository(stackPrefix, cache.workload)}:.*' --ago ${cache.expiryDays}d --untagged`,
             "    disableWorkingDirectoryOverride: true",
             "    timeout: 3600",
         ]),

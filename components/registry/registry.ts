@@ -10,8 +10,8 @@ export interface RegistryArgs extends RegistryConfig {
     readonly network: Network;
     /** Its nodes get pull access. */
     readonly cluster: Cluster;
-    /** One build-cache repository per workload, emptied of layers older than `expiryDays`. */
-    readonly buildCaches: readonly { readonly repository: string; readonly expiryDays: number }[];
+    /** One build-cache repository per workload (`buildCacheRepository`), emptied of layers older than `expiryDays`. */
+    readonly buildCaches: readonly { readonly workload: string; readonly expiryDays: number }[];
 }
 
 /** A container registry as the layers above see it, the same on every cloud. */

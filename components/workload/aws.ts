@@ -31,9 +31,24 @@ export const consumerActions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:
 /** Invoke, streaming included (Bedrock User Guide, "Identity-based policy examples"). */
 export const modelActions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
 
-/** `arn:aws:bedrock:<region>::foundation-model/<id>`: foundation models carry no account. */
-export function foundationModelArn(partition: string, region: string, modelId: string): string {
-    return `arn:${partition}:bedrock:${region}::foundation-model/${modelId}`;
+/** Geography prefixes of Bedrock's cross-region inference profiles (`eu.anthropic…`). */
+const inferenceProfileGeography = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
+
+/**
+ * What invoking `modelId` needs (Bedrock User Guide, "Prerequisites for inference profiles"): a
+ * foundation model in the region (`arn:aws:bedrock:<region>::foundation-model/<id>`, no account);
+ * for a cross-region inference profile, the profile and its model in every region it routes to.
+ */
+export function modelArns(scope: AwsAccount & { readonly region: string }, modelId: string): string[] {
+    const { partition, account, region } = scope;
+    const geography = inferenceProfileGeography.exec(modelId);
+    if (!geography) {
+        return [`arn:${partition}:bedrock:${region}::foundation-model/${modelId}`];
+    }
+    return [
+        `arn:${partition}:bedrock:${region}:${account}:inference-profile/${modelId}`,
+        `arn:${partition}:bedrock:*::foundation-model/${modelId.slice(geography[0].length)}`,
+    ];
 }
 
 /** The workload role's policy: only its queue, its dead-letter queue and its models; undefined when it needs nothing. */
@@ -65,8 +80,8 @@ export function awsWorkloadCloud(name: string, args: WorkloadCloudArgs, scope: A
     }, opts);
 
     const queues = workload.queue ? queuePair(name, workload, scope, parent, args.alertEmails) : undefined;
-    const modelArns = scope.account.apply(({ partition }) => workload.models.aws.map((model) => foundationModelArn(partition, region, model)));
-    const policy = pulumi.all([queues?.queue.arn, queues?.deadLetter.arn, modelArns])
+    const models = scope.account.apply((account) => workload.models.aws.flatMap((model) => modelArns({ ...account, region }, model)));
+    const policy = pulumi.all([queues?.queue.arn, queues?.deadLetter.arn, models])
         .apply(([queueArn, deadLetterArn, models]) => workloadPolicy({ queueArn, deadLetterArn, modelArns: models }));
     const needsPolicy = queues !== undefined || workload.models.aws.length > 0;
     const rolePolicy = needsPolicy

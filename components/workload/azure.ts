@@ -32,8 +32,11 @@ export interface AzureWorkloadScope {
     readonly lastModelDeployment: { current?: pulumi.Resource };
 }
 
-/** ISO 8601 durations Service Bus takes. */
-const seconds = (value: number) => `PT${value}S`;
+/** ISO 8601 durations as ARM returns them (`PT5M`, not `PT300S`), so a refresh finds no drift. */
+export function isoDuration(seconds: number): string {
+    const [hours, minutes, rest] = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60), seconds % 60];
+    return `PT${hours ? `${hours}H` : ""}${minutes ? `${minutes}M` : ""}${rest || seconds === 0 ? `${rest}S` : ""}`;
+}
 const days = (value: number) => `P${value}D`;
 
 export function azureWorkloadCloud(name: string, args: WorkloadCloudArgs, scope: AzureWorkloadScope, parent: pulumi.Resource): WorkloadCloudParts {
@@ -115,7 +118,7 @@ function serviceBusQueue(name: string, workload: Workload, scope: AzureWorkloadS
         resourceGroupName: scope.resourceGroupName,
         namespaceName: namespace.name,
         queueName: workload.name,
-        lockDuration: seconds(settings.visibilityTimeoutSeconds),
+        lockDuration: isoDuration(settings.visibilityTimeoutSeconds),
         maxDeliveryCount: settings.maxReceiveCount,
         defaultMessageTimeToLive: days(settings.retentionDays),
         // Expired messages are kept for inspection rather than dropped.

@@ -55,8 +55,11 @@ export function containerResources(workload: Workload) {
     };
 }
 
-/** The restricted Pod Security Standard, at pod and container level. */
-export const restrictedPodSecurity = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+/**
+ * The restricted Pod Security Standard, at pod and container level. A numeric user (65532,
+ * distroless `nonroot`): the kubelet cannot check `runAsNonRoot` against an image's named USER.
+ */
+export const restrictedPodSecurity = { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } };
 export const restrictedContainerSecurity = {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,

@@ -146,7 +146,8 @@ describe("CI identity on AWS", () => {
                     } else if (type === "aws:cloudwatch/metricAlarm:MetricAlarm") {
                         assert.ok(allowed("WorkloadAlarms", arn("cloudwatch", `alarm:${inputs["name"]}`)), `alarm ${inputs["name"]}`);
                     } else if (type === "aws:ecr/repository:Repository") {
-                        assert.ok(allowed("Registry", arn("ecr", `repository/${inputs["name"]}`)), `repository ${inputs["name"]}`);
+                        const repository = arn("ecr", `repository/${inputs["name"]}`);
+                        assert.ok(allowed("Registry", repository) || allowed("BuildCacheRepositories", repository), `repository ${inputs["name"]}`);
                     }
                 }
             });

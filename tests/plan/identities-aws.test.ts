@@ -3,6 +3,7 @@
  * every role, key, bucket and endpoint (the issue's items 1-5).
  */
 import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
 import { bucketActions } from "../../components/ci-identity/aws-deploy-policy.ts";
 import { keyUsingServices } from "../../components/ci-identity/aws-policy.ts";
 import { passedToServices } from "../../components/aws/iam.ts";
@@ -249,11 +250,13 @@ for (const stack of ["staging", "prod"] as const) {
                 }
             });
 
-            it("names the stack's repositories, tags its database and cache resources, and leaves out ElastiCache users", async () => {
+            it("names the stack's repositories (its build caches by their prefix), tags its database and cache resources, and leaves out ElastiCache users", async () => {
                 const statements = deployStatements(await planOf(stack, "aws"));
                 const ecr = statements.filter((statement) => list(statement.Action).some((action) => action.startsWith("ecr:") && isWriteAction(action)));
+                const configured = ["platform/api", "platform/worker"].map((name) => `arn:aws:ecr:${region}:${mockAccountId}:repository/${name}`);
+                const buildCaches = [`arn:aws:ecr:${region}:${mockAccountId}:repository/platform-${stack}/build-cache/*`];
                 for (const statement of ecr) {
-                    assert.deepEqual(list(statement.Resource), ["platform/api", "platform/worker"].map((name) => `arn:aws:ecr:${region}:${mockAccountId}:repository/${name}`));
+                    assert.ok([configured, buildCaches].some((expected) => isDeepStrictEqual(list(statement.Resource), expected)), `${statement.Sid}: ${list(statement.Resource).join(", ")}`);
                 }
                 const wide = statements.filter((statement) => statement.Effect === "Allow" && list(statement.Resource).some((arn) => /:(pg|subgrp|parametergroup|subnetgroup):\*$/.test(arn)));
                 for (const statement of wide) {

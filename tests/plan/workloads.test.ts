@@ -124,7 +124,11 @@ describe("the worker's queue and the identities' scopes on AWS", () => {
             Sid: "InvokeListedModels",
             Effect: "Allow",
             Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
-            Resource: ["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0"],
+            // A cross-region inference profile: the profile, and its model wherever it routes.
+            Resource: [
+                "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+            ],
         }]);
         const keda = JSON.parse(inputsOf(report, "aws:iam/rolePolicy:RolePolicy", "workload-billing-jobs-keda").policy);
         assert.deepEqual(keda.Statement, [{ Sid: "ReadQueueDepth", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: "arn:aws:sqs:eu-west-1:123456789012:platform-prod-billing-jobs" }]);
@@ -137,7 +141,7 @@ describe("the worker's queue and the identities' scopes on AWS", () => {
     it("gives each workload a build-cache repository whose layers expire, and keeps its other tags immutable", async () => {
         const report = await planWithWorkloads("dev", "aws");
         const cache = inputsOf(report, "aws:ecr/repository:Repository", "registry-build-cache-orders");
-        assert.equal(cache.name, "build-cache/orders");
+        assert.equal(cache.name, "platform-dev/build-cache/orders");
         assert.equal(cache.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
         assert.deepEqual(cache.imageTagMutabilityExclusionFilters, [{ filter: "buildcache*", filterType: "WILDCARD" }]);
         const lifecycle = JSON.parse(inputsOf(report, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "registry-build-cache-orders").policy);
@@ -150,7 +154,7 @@ describe("the worker's queue and the identities' scopes on Azure", () => {
         const report = await planWithWorkloads("prod", "azure");
         const queue = inputsOf(report, "azure-native:servicebus:Queue");
         assert.deepEqual([queue.queueName, queue.lockDuration, queue.maxDeliveryCount, queue.defaultMessageTimeToLive, queue.deadLetteringOnMessageExpiration],
-            ["billing-jobs", "PT300S", 5, "P4D", true]);
+            ["billing-jobs", "PT5M", 5, "P4D", true]);
         const namespace = inputsOf(report, "azure-native:servicebus:Namespace");
         assert.equal(namespace.disableLocalAuth, true);
         assert.equal(namespace.minimumTlsVersion, "1.2");
@@ -197,7 +201,7 @@ describe("the worker's queue and the identities' scopes on Azure", () => {
         const report = await planWithWorkloads("dev", "azure");
         const task = inputsOf(report, "azure-native:containerregistry:Task", "registry-purge-build-caches");
         const text = Buffer.from(task.step.encodedTaskContent, "base64").toString();
-        assert.match(text, /acr purge --filter 'build-cache\/orders:\.\*' --ago 7d --untagged/);
-        assert.match(text, /acr purge --filter 'build-cache\/billing-jobs:\.\*' --ago 7d --untagged/);
+        assert.match(text, /acr purge --filter 'platform-dev\/build-cache\/orders:\.\*' --ago 7d --untagged/);
+        assert.match(text, /acr purge --filter 'platform-dev\/build-cache\/billing-jobs:\.\*' --ago 7d --untagged/);
     });
 });

@@ -7,6 +7,7 @@ import YAML from "yaml";
 import { ConfigError } from "../../config/errors.ts";
 import { parsePatternLibrary, patternFile, patternLibrary } from "../../config/patterns.ts";
 import { parsePlatformConfig } from "../../config/schema.ts";
+import { buildCacheRepository } from "../../config/workloads.ts";
 import { configRejection, stackPlatformConfig } from "../support/stack-config.ts";
 import { projectRoot } from "../support/project.ts";
 
@@ -59,7 +60,8 @@ describe("the pattern engine", () => {
         assert.equal(orders!.namespace, "orders");
         assert.equal(orders!.ownNamespace, true);
         assert.equal(orders!.spreadAcrossZones, false);
-        assert.equal(orders!.buildCache.repository, "build-cache/orders");
+        assert.equal(orders!.buildCache.expiryDays, patternLibrary.buildCacheExpiryDays);
+        assert.equal(buildCacheRepository("platform-dev", "orders"), "platform-dev/build-cache/orders");
         const [prodOrders] = resolved("prod", [api]);
         assert.deepEqual(prodOrders!.replicas, patternLibrary.patterns.web_api.replicas.prod);
         assert.equal(prodOrders!.spreadAcrossZones, true);

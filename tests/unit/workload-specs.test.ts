@@ -26,7 +26,7 @@ describe("a workload's Deployment", () => {
     const container = spec.template.spec.containers[0];
 
     it("passes the restricted Pod Security Standard", () => {
-        assert.deepEqual(spec.template.spec.securityContext, { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+        assert.deepEqual(spec.template.spec.securityContext, { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } });
         assert.equal(container.securityContext.allowPrivilegeEscalation, false);
         assert.equal(container.securityContext.readOnlyRootFilesystem, true);
         assert.deepEqual(container.securityContext.capabilities, { drop: ["ALL"] });
@@ -131,5 +131,22 @@ describe("a web API's route on the shared gateway", () => {
         assert.deepEqual(policy.spec.podSelector, { matchLabels: { "app.kubernetes.io/name": "orders" } });
         assert.deepEqual(policy.spec.ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" } } }], ports: [{ protocol: "TCP", port: 8080 }] }]);
         assert.equal(workloadNetworkPolicy(workload("dev", { name: "jobs", pattern: "background_worker" }), "envoy-gateway-system"), undefined, "nothing routes to a worker");
+    });
+});
+
+describe("a workload's cloud parts, as data", () => {
+    it("grants a foundation model in the region, and a cross-region profile with its model wherever it routes", async () => {
+        const { modelArns } = await import("../../components/workload/aws.ts");
+        const scope = { partition: "aws", account: "123456789012", region: "eu-west-1" };
+        assert.deepEqual(modelArns(scope, "amazon.nova-pro-v1:0"), ["arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-pro-v1:0"]);
+        assert.deepEqual(modelArns(scope, "eu.anthropic.claude-sonnet-4-5-20250929-v1:0"), [
+            "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+        ]);
+    });
+
+    it("writes Service Bus durations as ARM returns them", async () => {
+        const { isoDuration } = await import("../../components/workload/azure.ts");
+        assert.deepEqual([300, 60, 90, 3600, 45].map(isoDuration), ["PT5M", "PT1M", "PT1M30S", "PT1H", "PT45S"]);
     });
 });
