@@ -104,7 +104,21 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
     let program: Record<string, unknown>;
     let resolved: Awaited<ReturnType<typeof resolveOutputs>>;
     try {
-        program = await import(programUrl);
+        // Under a root Stack, as the engine runs a program.
+        let imported: { module: Record<string, unknown> } | { error: unknown } = { module: {} };
+        await pulumi.runtime.runInPulumiStack(async () => {
+            // Aliases only match resources against existing state, which a plan has none of; azure-native
+            // gives every resource one per former API version, each collapsed to a URN Output by the SDK:
+            // most of an Azure plan's memory. The report never shows them.
+            pulumi.runtime.registerStackTransformation(({ props, opts }) => ({ props, opts: { ...opts, aliases: [] } }));
+            // Caught here: a program that throws must not leave the Stack's own promises rejected behind it.
+            imported = await import(programUrl).then((module: Record<string, unknown>) => ({ module }), (error: unknown) => ({ error }));
+            return {};
+        });
+        if ("error" in imported) {
+            throw imported.error;
+        }
+        program = imported.module;
         resolved = await resolveOutputs(program, options.revealSecrets ?? false);
     } catch (error) {
         if (pulumi.RunError.isInstance(error)) {
@@ -187,18 +201,23 @@ function recordResourceOptions(): Map<string, RegistrationOptions> {
     return recorded;
 }
 
+const rootStackType = "pulumi:pulumi:Stack";
+
 /** Sorted by logical name, so each component's children sit together. */
 function plannedResources(registered: RegisteredResource[], options: Map<string, RegistrationOptions>): PlannedResource[] {
+    // The root Stack holds every resource; the report starts below it, as `pulumi preview` lists them.
+    const underStack = (urn: string) => urn.split("::")[2]?.split("$").pop() === rootStackType;
     return registered
+        .filter((resource) => resource.type !== rootStackType)
         .map((resource) => {
             const recorded = options.get(`${resource.type}::${resource.name}`);
-            const parentUrn = recorded?.parentUrn ?? "";
-            const typeChain = parentUrn.split("::")[2] ?? "";
+            const parentUrn = recorded?.parentUrn && !underStack(recorded.parentUrn) ? recorded.parentUrn : "";
+            const typeChain = (parentUrn.split("::")[2] ?? "").split("$").filter((type) => type !== rootStackType);
             const parent = parentUrn.split("::")[3];
             return {
                 type: resource.type,
                 name: resource.name,
-                depth: parentUrn ? typeChain.split("$").length : 0,
+                depth: parentUrn ? typeChain.length : 0,
                 ...(parent ? { parent } : {}),
                 protect: recorded?.protect ?? false,
                 ignoreChanges: recorded?.ignoreChanges ?? [],
