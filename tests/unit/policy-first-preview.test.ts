@@ -7,17 +7,14 @@
  * engine's sentinels behind `@pulumi/policy`'s `unknownCheckingProxy`, as `pulumi preview` does.
  */
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { unknownCheckingProxy } from "@pulumi/policy";
-import { knownProps, policies, toPolicy } from "../../policy/pack.ts";
+import { knownProps, toPolicy } from "../../policy/pack.ts";
+import { engineMessages, proxyModule, unknownString } from "../support/engine-policy.ts";
 import { engineUnknownSentinels, isStackRule, unknownValue, type PolicyResource, type ResourceRule, type Rule } from "../../policy/rule.ts";
 import { rules } from "../../policy/rules/index.ts";
 import { runRules } from "../../policy/run.ts";
 
-/** node_modules/@pulumi/policy/proxy.js: the sentinels the engine's values arrive as (its typings export none). */
-const proxyModule = createRequire(import.meta.url)("@pulumi/policy/proxy.js") as Record<string, unknown>;
 const proxySentinels = Object.entries(proxyModule).filter(([key]) => /^unknown\w+Value$/.test(key)).map(([, value]) => value as string);
-const unknownString = proxyModule["unknownStringValue"] as string;
 
 const u = unknownValue;
 
@@ -25,43 +22,9 @@ function resource(type: string, name: string, props: Record<string, any>): Polic
     return { type, name, props };
 }
 
-/** `value` as the engine sends it: each `unknownValue` replaced by the sentinel. */
-function asEngineSends(value: unknown): unknown {
-    if (value === unknownValue) {
-        return unknownString;
-    }
-    if (Array.isArray(value)) {
-        return value.map(asEngineSends);
-    }
-    if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, asEngineSends(entry)]));
-    }
-    return value;
-}
-
 /** The offline plan's way: the rule itself, with prod's thresholds. */
 function offlineMessages(rule: Rule, resources: readonly PolicyResource[]): string[] {
     return runRules([rule], resources, "prod").map((violation) => violation.message);
-}
-
-/** The engine's way: the pack's policy, with props behind `unknownCheckingProxy` as @pulumi/policy's server passes them. */
-function engineMessages(rule: Rule, resources: readonly PolicyResource[]): string[] {
-    const policy = policies.find((candidate) => candidate.name === rule.name)!;
-    const config = rule.config?.byEnvironment.prod ?? {};
-    const engineResources = resources.map(({ type, name, props }) => ({
-        type, name, urn: `urn:pulumi:prod::platform::${type}::${name}`, props: unknownCheckingProxy(asEngineSends(props)),
-    }));
-    const reported: string[] = [];
-    const report = (message: string) => reported.push(message);
-    if ("validateStack" in policy) {
-        (policy.validateStack as (args: unknown, report: (message: string) => void) => void)({ resources: engineResources, getConfig: () => config }, report);
-    } else {
-        const validate = policy.validateResource as (args: unknown, report: (message: string) => void) => void;
-        for (const engineResource of engineResources) {
-            validate({ ...engineResource, getConfig: () => config }, report);
-        }
-    }
-    return reported;
 }
 
 interface Case {

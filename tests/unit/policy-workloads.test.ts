@@ -8,18 +8,16 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { unknownCheckingProxy } from "@pulumi/policy";
 import YAML from "yaml";
 import { workloadPolicy } from "../../components/workload/aws.ts";
 import { deploymentSpec, disruptionBudgetSpec, horizontalAutoscalerSpec, scaledObjectSpec, workloadLabels } from "../../components/workload/specs.ts";
 import { parsePlatformConfig } from "../../config/schema.ts";
 import type { Workload } from "../../config/workloads.ts";
-import { policies } from "../../policy/pack.ts";
 import { environments, unknownValue, type Environment, type PolicyResource, type Rule } from "../../policy/rule.ts";
 import { workloadRules } from "../../policy/rules/workloads.ts";
 import { runRules } from "../../policy/run.ts";
+import { engineMessages } from "../support/engine-policy.ts";
 import { assertOne, messages, resource, ruleNamed } from "../support/policy.ts";
 import { projectRoot } from "../support/project.ts";
 import { stackPlatformConfig } from "../support/stack-config.ts";
@@ -78,40 +76,6 @@ const pdb = (workload: Workload, selector: unknown, namespace: unknown = workloa
 
 const enforcementOf = (rule: Rule, resources: PolicyResource[]) =>
     environments.map((environment) => runRules([rule], resources, environment).map((violation) => violation.enforcement));
-
-/** The engine's way (as in policy-first-preview.test.ts): the pack's policy, props behind `unknownCheckingProxy` with the engine's sentinels. */
-const unknownString = (createRequire(import.meta.url)("@pulumi/policy/proxy.js") as Record<string, string>)["unknownStringValue"];
-
-function asEngineSends(value: unknown): unknown {
-    if (value === unknownValue) {
-        return unknownString;
-    }
-    if (Array.isArray(value)) {
-        return value.map(asEngineSends);
-    }
-    if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, asEngineSends(entry)]));
-    }
-    return value;
-}
-
-function engineMessages(rule: Rule, resources: readonly PolicyResource[]): string[] {
-    const policy = policies.find((candidate) => candidate.name === rule.name)!;
-    const config = rule.config?.byEnvironment.prod ?? {};
-    const engineResources = resources.map(({ type, name, props }) => ({
-        type, name, urn: `urn:pulumi:prod::platform::${type}::${name}`, props: unknownCheckingProxy(asEngineSends(props)),
-    }));
-    const reported: string[] = [];
-    const report = (message: string) => reported.push(message);
-    if ("validateStack" in policy) {
-        (policy.validateStack as (args: unknown, report: (message: string) => void) => void)({ resources: engineResources, getConfig: () => config }, report);
-    } else {
-        for (const engineResource of engineResources) {
-            (policy.validateResource as (args: unknown, report: (message: string) => void) => void)({ ...engineResource, getConfig: () => config }, report);
-        }
-    }
-    return reported;
-}
 
 /** Nothing reported while unknown, offline and through the engine; the known violation still reported both ways. */
 function assertJudgesKnownOnly(rule: Rule, withUnknowns: PolicyResource[], withKnownViolation: PolicyResource[], reported: RegExp): void {
