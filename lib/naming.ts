@@ -65,6 +65,11 @@ function normalize(part: string, rule: NameRule): string {
  * `parts` cut to leave room for `suffix`, then the suffix: a name unique across a cloud's
  * tenants that still fits `rule`.
  */
+/** `<project>-<stack>` as physical names spell it (`platform-dev`): what the stack's own names start with. */
+export function stackPrefix(scope: { readonly project: string; readonly stack: string }): string {
+    return physicalName([scope.project, scope.stack], nameRules.display);
+}
+
 export function suffixedName(parts: readonly string[], rule: NameRule, suffix: string): string {
     const head = physicalName(parts, { ...rule, maxLength: rule.maxLength - suffix.length - rule.separator.length });
     return `${head}${rule.separator}${suffix}`;

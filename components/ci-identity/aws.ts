@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { clusterAdminAccessPolicy } from "../aws/managed-policies.ts";
 import { AwsCluster } from "../cluster/aws.ts";
 import { cloudSettings } from "../../config/context.ts";
-import { nameRules, physicalName } from "../../lib/naming.ts";
+import { nameRules, physicalName, stackPrefix } from "../../lib/naming.ts";
 import { AwsNetwork } from "../network/aws.ts";
 import { arnParts, awsManagedPolicy } from "../aws/iam.ts";
 import { deployPolicies, deployPolicyParts } from "./aws-deploy-policy.ts";
@@ -44,7 +44,7 @@ export class AwsCiIdentity extends pulumi.ComponentResource implements CiIdentit
         const network = narrow(args.network, AwsNetwork);
         const subjects = trustedSubjects(args);
         const roleName = (purpose: string) => physicalName([context.project, context.stack, "ci", purpose], nameRules.iamRole);
-        const prefix = physicalName([context.project, context.stack], nameRules.display);
+        const prefix = stackPrefix(context);
         const parent = { parent: this };
 
         // IAM allows one provider per URL and account: a second stack in the account reuses the first one's.

@@ -4,7 +4,7 @@ import * as resources from "@pulumi/azure-native/resources/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { builtInRoleDefinition, builtInRoles, subscriptionScope } from "../azure/roles.ts";
 import { AzureCluster } from "../cluster/azure.ts";
-import { nameRules, physicalName } from "../../lib/naming.ts";
+import { nameRules, physicalName, stackPrefix } from "../../lib/naming.ts";
 import { AzureNetwork, networkWatcherGroup } from "../network/azure.ts";
 import { githubIssuer, trustedSubjects, type CiIdentity, type CiIdentityArgs, type TrustedSubject, type TrustedSubjects } from "./ci-identity.ts";
 import { narrow } from "../narrow.ts";
@@ -168,7 +168,7 @@ export class AzureCiIdentity extends pulumi.ComponentResource implements CiIdent
         const customRole = (role: string, title: string, description: string, permissions: { actions: readonly string[]; notActions?: readonly string[] }, scope: pulumi.Input<string> = network.resourceGroupId) =>
             new authorization.RoleDefinition(`${name}-${role}`, {
                 scope,
-                roleName: subscription.apply((id) => `${physicalName([context.project, context.stack], nameRules.display)} ${title} (${id.split("/")[2]})`),
+                roleName: subscription.apply((id) => `${stackPrefix(context)} ${title} (${id.split("/")[2]})`),
                 description,
                 roleType: "CustomRole",
                 permissions: [{ actions: [...permissions.actions], notActions: [...(permissions.notActions ?? [])] }],

@@ -4,7 +4,7 @@ import { AwsCluster } from "../cluster/aws.ts";
 import type { Registry, RegistryArgs } from "./registry.ts";
 import { narrow } from "../narrow.ts";
 import { buildCacheRepository } from "../../config/workloads.ts";
-import { nameRules, physicalName } from "../../lib/naming.ts";
+import { stackPrefix } from "../../lib/naming.ts";
 
 /** What the nodes need to pull an image. */
 export const pullActions = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"];
@@ -54,7 +54,7 @@ export class AwsRegistry extends pulumi.ComponentResource implements Registry {
         for (const cache of args.buildCaches) {
             const role = `${name}-build-cache-${cache.workload}`;
             const repository = new aws.ecr.Repository(role, {
-                name: buildCacheRepository(physicalName([context.project, context.stack], nameRules.display), cache.workload),
+                name: buildCacheRepository(stackPrefix(context), cache.workload),
                 imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
                 imageTagMutabilityExclusionFilters: [{ filter: `${buildCacheTag}*`, filterType: "WILDCARD" }],
                 encryptionConfigurations: [{ encryptionType: "KMS" }],

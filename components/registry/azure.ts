@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
 import { AzureCluster } from "../cluster/azure.ts";
 import { builtInRoles } from "../azure/roles.ts";
-import { nameRules, physicalName, type NameRule } from "../../lib/naming.ts";
+import { stackPrefix, type NameRule } from "../../lib/naming.ts";
 import { buildCacheRepository } from "../../config/workloads.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { privateEndpoint } from "../azure/private-endpoint.ts";
@@ -95,7 +95,7 @@ export class AzureRegistry extends pulumi.ComponentResource implements Registry 
                 platform: { os: "Linux" },
                 step: {
                     type: "EncodedTask",
-                    encodedTaskContent: Buffer.from(buildCachePurgeTask(physicalName([context.project, context.stack], nameRules.display), args.buildCaches)).toString("base64"),
+                    encodedTaskContent: Buffer.from(buildCachePurgeTask(stackPrefix(context), args.buildCaches)).toString("base64"),
                 },
                 trigger: { timerTriggers: [{ name: "daily", schedule: purgeSchedule, status: "Enabled" }] },
             }, parent);
