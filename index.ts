@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesPlatform } from "./components/kubernetes/platform.ts";
 import { Workload } from "./components/workload/workload.ts";
+import { WorkloadProvisioner } from "./components/workload/provisioner.ts";
 import { loadCloud } from "./components/platform/index.ts";
 import { loadConfig, platformContext } from "./config/index.ts";
 
@@ -16,7 +17,7 @@ const opts = { providers: [cloud.provider(context)] };
 const network = cloud.network("network", { context, ...config.network }, opts);
 const cluster = cloud.cluster("cluster", { context, network, ...config.cluster }, opts);
 const secrets = cloud.secrets("secrets", { context, network, apiKeys: config.apiKeys }, opts);
-const database = cloud.database("database", { context, network, secrets, ...config.database }, opts);
+const database = config.database && cloud.database("database", { context, network, secrets, ...config.database }, opts);
 const cache = cloud.cache("cache", { context, network, secrets, ...config.cache }, opts);
 const storage = cloud.storage("storage", { context, network, secrets, ...config.storage }, opts);
 const buildCaches = config.workloads.map((workload) => ({ workload: workload.name, ...workload.buildCache }));
@@ -24,7 +25,7 @@ const registry = cloud.registry("registry", { context, network, cluster, buildCa
 const budget = cloud.budget("budget", { context, network, ...config.budget }, opts);
 const dns = config.dns && cloud.dns("dns", { context, network, ...config.dns }, opts);
 // Every secret workloads may read is stored here, before the bindings grant on exactly this list.
-const storedSecrets = secrets.store([...secrets.apiKeys, ...database.credentials, ...cache.credentials]);
+const storedSecrets = secrets.store([...secrets.apiKeys, ...(database?.credentials ?? []), ...cache.credentials]);
 const kubernetesBindings = cloud.kubernetesBindings("kubernetes-bindings", { context, network, cluster, secrets, dns, storedSecrets, ...config.kubernetes }, opts);
 const kubernetes = new KubernetesPlatform("kubernetes", {
     context,
@@ -32,13 +33,22 @@ const kubernetes = new KubernetesPlatform("kubernetes", {
     bindings: kubernetesBindings,
     kubernetesVersion: config.cluster.kubernetesVersion,
     networkCidr: network.cidr,
-    dataServicePorts: [{ port: database.port }, ...cache.clientPorts],
+    dataServicePorts: [...(database?.clientPorts ?? []), ...cache.clientPorts],
     zone: dns?.zoneName,
     workloads: config.workloads,
     ...config.kubernetes,
 }, opts);
-const workloads = config.workloads.map((workload) =>
-    new Workload(`workload-${workload.name}`, { workload, host: kubernetes.workloadHost, alertEmails: config.budget.alertEmails }, opts));
+// The jobs that make workloads' databases and topics inside the private network, when any has one.
+const provisioner = config.workloads.some((workload) => workload.database || workload.events)
+    ? new WorkloadProvisioner("workload-provisioner", { host: kubernetes.workloadHost, database }, opts)
+    : undefined;
+const workloads = config.workloads.map((workload) => new Workload(`workload-${workload.name}`, {
+    workload,
+    host: kubernetes.workloadHost,
+    alertEmails: config.budget.alertEmails,
+    services: { database, cache, storage },
+    provisioner,
+}, opts));
 // Admin credentials only (catalog.ts): nothing grants on them.
 secrets.store(kubernetes.credentials);
 // Last: the deploy identity is granted on the cluster and the resource group the components above created.
@@ -63,12 +73,15 @@ export const oidcIssuerUrl = cluster.oidcIssuerUrl;
 export const nodeSku = cluster.nodeSku;
 export const kubeconfig = cluster.kubeconfig;
 
-export const databaseHost = database.host;
-export const databasePort = database.port;
-export const databaseName = database.databaseName;
-export const databaseAdminUsername = database.adminUsername;
-export const databaseReplicaHosts = database.replicaHosts;
-export const databaseSku = database.sku;
+/** The database outputs are undefined on a stack without `platform:database`. */
+export const databaseHost = database?.host;
+export const databasePort = database?.port;
+export const databaseName = database?.databaseName;
+export const databaseAdminUsername = database?.adminUsername;
+export const databaseReplicaHosts = database?.replicaHosts;
+export const databaseSku = database?.sku;
+/** Where pooled clients connect (RDS Proxy / PgBouncer on 6432), with `platform:database.pooling`. */
+export const databasePooler = database?.pooler;
 
 export const cacheHost = cache.host;
 export const cachePort = cache.port;
@@ -94,9 +107,21 @@ export const gatewayAddress = kubernetes.gatewayAddress;
 export const dnsZone = dns?.zoneName;
 export const dnsNameServers = dns?.nameServers;
 export const secretStore = kubernetes.secretStore;
-/** Per workload: its namespace, public host (web_api) and cloud identity (role ARN / client id). */
-export const workloadEndpoints = Object.fromEntries(workloads.map((workload, index) =>
-    [config.workloads[index]!.name, { namespace: workload.namespace, host: workload.host, identity: workload.identity }]));
+/**
+ * Per workload: its namespace, public host (web_api, data_api), cloud identity (role ARN /
+ * client id), database and the days it can be restored back to (data_api), and topic (event_processor).
+ */
+export const workloadEndpoints = Object.fromEntries(workloads.map((workload, index) => {
+    const settings = config.workloads[index]!;
+    return [settings.name, {
+        namespace: workload.namespace,
+        host: workload.host,
+        identity: workload.identity,
+        database: settings.database?.name,
+        recoveryWindowDays: settings.database?.recoveryWindowDays,
+        topic: settings.events?.topic,
+    }];
+}));
 
 export const secretsStoreId = secrets.storeId;
 /** Where each secret lives (ARNs / Key Vault URIs); the values themselves are never exported. */

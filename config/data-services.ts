@@ -31,6 +31,11 @@ const database = z
          * them off. The schema allows it for throwaway stacks; the policy pack decides per environment.
          */
         backupRetentionDays: z.int().min(0).max(35),
+        /**
+         * Connections go through the cloud's pooler (RDS Proxy / the Flexible Server's built-in
+         * PgBouncer, which Burstable SKUs lack); data_api workloads use it. @default false
+         */
+        pooling: z.boolean().default(false),
         aws: z.strictObject({
             /** Escape hatch: an RDS instance class instead of the sizing map's choice. */
             instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not an RDS instance class` }).optional(),
@@ -146,7 +151,14 @@ const budget = z.strictObject({
         .default(() => monthOf(new Date())),
 });
 
-export const dataServicesShape = { database, cache, storage, registry, budget };
+export const dataServicesShape = {
+    /** PostgreSQL; a stack without it has no database (and no data_api workloads). @default none */
+    database: database.optional(),
+    cache,
+    storage,
+    registry,
+    budget,
+};
 
 /** Thresholds (percent of the monthly budget) that notify. */
 export const budgetThresholds = [50, 80, 100] as const;

@@ -172,7 +172,7 @@ export const platformConfigSchema = z
 function workloadIssues(value: Record<string, unknown>): { path: (string | number)[]; message: string }[] {
     const workloads = workloadEntries.safeParse(value["workloads"]);
     const kubernetesConfig = kubernetes.safeParse(value["kubernetes"]);
-    const stack = z.object({ cloud: z.enum(cloudNames), environment: z.enum(environmentNames), dns: dns.optional() }).safeParse(value);
+    const stack = z.object({ cloud: z.enum(cloudNames), environment: z.enum(environmentNames), dns: dns.optional(), database: dataServicesShape.database }).safeParse(value);
     if (!workloads.success || !kubernetesConfig.success || !stack.success || workloads.data.length === 0) {
         return [];
     }
@@ -180,8 +180,8 @@ function workloadIssues(value: Record<string, unknown>): { path: (string | numbe
         .map((problem) => ({ path: ["workloads", ...problem.path], message: problem.message }));
 }
 
-/** Flexible Server's Burstable tier has neither high availability nor read replicas. */
-function burstableProblems(database: z.output<typeof dataServicesShape.database>): { path: string[]; message: string }[] {
+/** Flexible Server's Burstable tier has neither high availability, read replicas nor the built-in PgBouncer. */
+function burstableProblems(database: NonNullable<z.output<typeof dataServicesShape.database>>): { path: string[]; message: string }[] {
     let sku: PostgresSku;
     try {
         sku = postgresSku({ vcpu: database.vcpu, memoryGiB: database.memoryGiB }, database.azure?.skuName);
@@ -200,6 +200,9 @@ function burstableProblems(database: z.output<typeof dataServicesShape.database>
         ...(database.readReplicas > 0
             ? [{ path: ["database", "readReplicas"], message: `${database.readReplicas} needs a non-Burstable SKU, but ${sku.name} is Burstable; set it to 0 or ${fix}` }]
             : []),
+        ...(database.pooling
+            ? [{ path: ["database", "pooling"], message: `the built-in PgBouncer needs a non-Burstable SKU, but ${sku.name} is Burstable; set it to false or ${fix}` }]
+            : []),
     ];
 }
 
@@ -209,7 +212,7 @@ export type CloudName = PlatformConfig["cloud"];
 export type EnvironmentName = PlatformConfig["environment"];
 export type NetworkConfig = PlatformConfig["network"];
 export type ClusterConfig = PlatformConfig["cluster"];
-export type DatabaseConfig = PlatformConfig["database"];
+export type DatabaseConfig = NonNullable<PlatformConfig["database"]>;
 export type CacheConfig = PlatformConfig["cache"];
 export type StorageConfig = PlatformConfig["storage"];
 export type RegistryConfig = PlatformConfig["registry"];

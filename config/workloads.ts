@@ -7,7 +7,10 @@
 import { z } from "zod";
 import { zoneName } from "./dns.ts";
 import { namespaceName, reservedNamespaces } from "./kubernetes.ts";
-import { patternLibrary, patternNames, sizeNames, type Pattern, type PatternLibrary, type PatternName } from "./patterns.ts";
+import {
+    maxEventPartitions, maxEventRetentionDays, patternLibrary, patternNames, schemaCompatibilities, sizeNames,
+    type EventBusTier, type Pattern, type PatternLibrary, type PatternName, type SchemaCompatibility,
+} from "./patterns.ts";
 import { applicationSecretNames } from "./secrets.ts";
 
 /** Workload names become parts of queue, role and identity names: 2-30 characters keep every cloud's limits. */
@@ -64,6 +67,27 @@ export const workloadEntry = z.strictObject({
             deploymentType: z.enum(["GlobalStandard", "DataZoneStandard", "Standard"]).default("GlobalStandard"),
         })).default([]),
     }).optional(),
+    /** Migrations (data_api): run from the workload's image before each rollout. @default none */
+    migrations: z.strictObject({
+        /** The command and its arguments, e.g. ["/app/migrate", "up"]. */
+        command: z.array(z.string().min(1)).min(1),
+    }).optional(),
+    /** The workload's topic (event_processor). */
+    events: z.strictObject({
+        /** Partitions of its topic: the most consumers that work at once. @default the pattern's */
+        partitions: z.int().min(1).max(maxEventPartitions).optional(),
+        /** Days the topic keeps events for replay. @default the pattern's */
+        retentionDays: z.int().min(1).max(maxEventRetentionDays).optional(),
+        /** The events' schema, registered in the stack's schema registry. */
+        schema: z.strictObject({
+            /** Avro: the one format both registries (Glue, Event Hubs) accept. */
+            format: z.literal("avro"),
+            /** The Avro schema (JSON text). */
+            definition: z.string().min(2).refine(isJsonObject, { error: "must be an Avro schema: a JSON object such as {\"type\": \"record\", …}" }),
+        }),
+        /** How a new schema version must relate to the previous one. @default the pattern's */
+        compatibility: z.enum(schemaCompatibilities).optional(),
+    }).optional(),
     /** Queue settings (background_worker). @default the pattern's */
     queue: z.strictObject({
         visibilityTimeoutSeconds: z.int().min(0).max(43_200).optional(),
@@ -71,6 +95,15 @@ export const workloadEntry = z.strictObject({
         retentionDays: z.int().min(1).max(14).optional(),
     }).optional(),
 });
+
+function isJsonObject(text: string): boolean {
+    try {
+        const value: unknown = JSON.parse(text);
+        return typeof value === "object" && value !== null && !Array.isArray(value);
+    } catch {
+        return false;
+    }
+}
 
 export const workloadEntries = z.array(workloadEntry).default([]);
 export type WorkloadEntry = z.output<typeof workloadEntry>;
@@ -80,10 +113,12 @@ export interface WorkloadStack {
     readonly cloud: "aws" | "azure";
     readonly environment: "dev" | "staging" | "prod";
     readonly dns?: { readonly zone: string } | undefined;
+    /** `platform:database`'s backup window and pooling; none without a database. */
+    readonly database?: { readonly backupRetentionDays: number; readonly pooling: boolean } | undefined;
     readonly kubernetes: {
         readonly namespaces: readonly string[];
         readonly quota: { readonly cpu: number; readonly memoryGiB: number; readonly pods: number };
-        readonly addons: { readonly gateway: boolean; readonly externalSecrets: boolean; readonly keda: boolean };
+        readonly addons: { readonly gateway: boolean; readonly externalSecrets: boolean; readonly keda: boolean; readonly monitoring: boolean };
     };
     readonly workloads: readonly WorkloadEntry[];
 }
@@ -112,9 +147,53 @@ export interface Workload {
     readonly queue?: NonNullable<Pattern["queue"]>;
     readonly alerts?: NonNullable<Pattern["alerts"]>;
     readonly models: { readonly aws: readonly string[]; readonly azure: NonNullable<WorkloadEntry["models"]>["azure"] };
+    /** data_api: its own database and role, and the server's restore window. */
+    readonly database?: WorkloadDatabase;
+    /** data_api: the cache's endpoint and password reach it. */
+    readonly cache: boolean;
+    readonly migrations?: { readonly command: readonly string[]; readonly backoffLimit: number; readonly timeoutSeconds: number };
+    /** event_processor: its topic, consumer group, schema and archive. */
+    readonly events?: WorkloadEvents;
     /** Days its build cache keeps a layer (`buildCacheRepository` names the repository). */
     readonly buildCache: { readonly expiryDays: number };
 }
+
+export interface WorkloadDatabase {
+    /** Its database and its login role, both named after it (`orders-api` → `orders_api`). */
+    readonly name: string;
+    readonly user: string;
+    /** Connect through the pooler (`platform:database.pooling`) rather than to the server. */
+    readonly pooled: boolean;
+    /** Point-in-time restore reaches back this many days. */
+    readonly recoveryWindowDays: number;
+}
+
+export interface WorkloadEvents {
+    /** Its topic / event hub, named after it, and its consumer group. */
+    readonly topic: string;
+    readonly consumerGroup: string;
+    readonly partitions: number;
+    readonly retentionDays: number;
+    readonly schema: { readonly name: string; readonly format: "avro"; readonly definition: string; readonly compatibility: SchemaCompatibility };
+    /** Event Hubs tier of the stack's namespace. */
+    readonly tier: EventBusTier;
+    readonly archiveIntervalSeconds: number;
+    readonly alerts: { readonly consumerLagEvents: number; readonly oldestEventAgeMinutes: number };
+}
+
+/** What each cloud's event bus allows per topic: MSK Serverless (Developer Guide, "Serverless quotas"), Event Hubs per tier ("Quotas and limits"). */
+export const eventBusLimits = {
+    aws: { standard: { partitions: 100, retentionDays: 90 }, premium: { partitions: 100, retentionDays: 90 } },
+    azure: { standard: { partitions: 32, retentionDays: 7 }, premium: { partitions: 100, retentionDays: 90 } },
+} as const satisfies Record<"aws" | "azure", Record<EventBusTier, { partitions: number; retentionDays: number }>>;
+
+/** PostgreSQL identifiers without quoting: `orders-api` → `orders_api`. */
+export function sqlIdentifier(workload: string): string {
+    return workload.replaceAll("-", "_");
+}
+
+/** The cache's password in the store (`config/secrets.ts`). */
+export const cacheSecret = "redis-password";
 
 /** CPU limits are this multiple of the requests; memory limits equal them. */
 export const cpuLimitRatio = 2;
@@ -148,27 +227,40 @@ export function workloadProblems(stack: WorkloadStack, library: PatternLibrary =
         if (stack.environment !== "dev" && !digestPinned.test(entry.image)) {
             problem("image", `must be pinned by digest in ${stack.environment} (…@sha256:<64 hex digits>), got "${entry.image}"`);
         }
-        for (const key of ["host", "queue"] as const) {
+        const forbidden = { host: "has no public route", queue: "has no queue", events: "has no topic", migrations: "runs no migrations" } as const;
+        for (const key of ["host", "queue", "events", "migrations"] as const) {
             const rule = pattern.rules[key];
             if (rule === "forbidden" && entry[key] !== undefined) {
-                problem(key, key === "host" ? `a ${entry.pattern} has no public route; remove host` : `a ${entry.pattern} has no queue; remove queue`);
+                problem(key, `${aPattern(entry.pattern)} ${forbidden[key]}; remove ${key}`);
+            }
+            if (rule === "required" && key !== "host" && entry[key] === undefined) {
+                problem(key, `${aPattern(entry.pattern)} needs ${key}`);
             }
         }
+        if (pattern.brings.includes("database")) {
+            if (!stack.database) {
+                problem("pattern", `${aPattern(entry.pattern)} keeps its data in the stack's PostgreSQL; set platform:database`);
+            }
+            if (!stack.kubernetes.addons.externalSecrets) {
+                problem("pattern", `${aPattern(entry.pattern)} reads the cache password through External Secrets; enable platform:kubernetes.addons.externalSecrets`);
+            }
+        }
+        problems.push(...eventProblems(stack, entry, pattern).map(({ key, message }) => ({ path: [index, key], message: `workload "${entry.name}": ${message}` })));
         if (pattern.rules.host === "required") {
             if (!stack.kubernetes.addons.gateway) {
-                problem("pattern", `a ${entry.pattern} is served by the gateway; enable platform:kubernetes.addons.gateway`);
+                problem("pattern", `${aPattern(entry.pattern)} is served by the gateway; enable platform:kubernetes.addons.gateway`);
             }
             const host = entry.host ?? (stack.dns ? `${entry.name}.${stack.dns.zone}` : undefined);
             if (host === undefined) {
-                problem("host", `a ${entry.pattern} needs a host when platform:dns is not set`);
+                problem("host", `${aPattern(entry.pattern)} needs a host when platform:dns is not set`);
             } else if (hostOwners.has(host)) {
                 problem("host", `"${host}" is already the host of workload "${hostOwners.get(host)}"`);
             } else {
                 hostOwners.set(host, entry.name);
             }
         }
-        if (pattern.autoscaling.signal === "queueDepth" && !stack.kubernetes.addons.keda) {
-            problem("pattern", `a ${entry.pattern} is scaled by KEDA on its queue; enable platform:kubernetes.addons.keda`);
+        if (pattern.autoscaling.signal !== "cpu" && !stack.kubernetes.addons.keda) {
+            problem("pattern", `${aPattern(entry.pattern)} is scaled by KEDA on its ${pattern.autoscaling.signal === "queueDepth" ? "queue" : "consumer lag"}; enable platform:kubernetes.addons.keda`);
         }
         if (entry.secrets.length > 0 && !stack.kubernetes.addons.externalSecrets) {
             problem("secrets", "secrets reach workloads through External Secrets; enable platform:kubernetes.addons.externalSecrets");
@@ -198,6 +290,31 @@ export function workloadProblems(stack: WorkloadStack, library: PatternLibrary =
     });
     problems.push(...quotaProblems(stack, library));
     return problems;
+}
+
+/** "a web_api", "an event_processor". */
+function aPattern(pattern: PatternName): string {
+    return `${/^[aeiou]/.test(pattern) ? "an" : "a"} ${pattern}`;
+}
+
+/** An event_processor's topic must fit its tier, and its consumers its partitions. */
+function eventProblems(stack: WorkloadStack, entry: WorkloadEntry, pattern: Pattern): { key: string; message: string }[] {
+    if (!pattern.events) {
+        return [];
+    }
+    const tier = pattern.events.tier[stack.environment];
+    const limits = eventBusLimits[stack.cloud][tier];
+    const partitions = entry.events?.partitions ?? pattern.events.partitions;
+    const retentionDays = entry.events?.retentionDays ?? pattern.events.retentionDays;
+    const replicas = entry.replicas ?? pattern.replicas[stack.environment];
+    const bus = stack.cloud === "aws" ? "MSK Serverless" : `Event Hubs ${tier}`;
+    return [
+        ...(partitions > limits.partitions ? [{ key: "events", message: `${partitions} partitions exceed ${bus}'s ${limits.partitions} per topic` }] : []),
+        ...(retentionDays > limits.retentionDays ? [{ key: "events", message: `retentionDays ${retentionDays} exceeds ${bus}'s ${limits.retentionDays}; older events are replayed from the archive` }] : []),
+        ...(replicas.max > partitions
+            ? [{ key: "replicas", message: `max ${replicas.max} exceeds its ${partitions} partitions: a partition has one consumer at a time, so the extra replicas would idle; lower replicas.max or raise events.partitions` }]
+            : []),
+    ];
 }
 
 /** At its maximum scale plus one surge pod per workload, a namespace's workloads must fit its quota. */
@@ -236,6 +353,23 @@ export function resolveWorkloads(stack: WorkloadStack, library: PatternLibrary =
         const size = library.sizes[entry.size ?? pattern.size];
         const route = pattern.route && { ...pattern.route, host: entry.host ?? `${entry.name}.${stack.dns!.zone}` };
         const queue = pattern.queue && { ...pattern.queue, ...entry.queue };
+        const database = pattern.database && stack.database && {
+            name: sqlIdentifier(entry.name),
+            user: sqlIdentifier(entry.name),
+            pooled: stack.database.pooling,
+            recoveryWindowDays: stack.database.backupRetentionDays,
+        };
+        const migrations = pattern.migrations && entry.migrations && { ...pattern.migrations, command: entry.migrations.command };
+        const events = pattern.events && entry.events && {
+            topic: entry.name,
+            consumerGroup: entry.name,
+            partitions: entry.events.partitions ?? pattern.events.partitions,
+            retentionDays: entry.events.retentionDays ?? pattern.events.retentionDays,
+            schema: { name: entry.name, ...entry.events.schema, compatibility: entry.events.compatibility ?? pattern.events.compatibility },
+            tier: pattern.events.tier[stack.environment],
+            archiveIntervalSeconds: pattern.events.archiveIntervalSeconds,
+            alerts: pattern.events.alerts,
+        };
         return {
             name: entry.name,
             pattern: entry.pattern,
@@ -244,7 +378,8 @@ export function resolveWorkloads(stack: WorkloadStack, library: PatternLibrary =
             image: entry.image,
             port: entry.port ?? pattern.port,
             env: entry.env,
-            secrets: entry.secrets,
+            // A workload with the cache reads its password like any other secret.
+            secrets: pattern.brings.includes("cache") ? [...new Set([...entry.secrets, cacheSecret])] : entry.secrets,
             resources: size,
             replicas: entry.replicas ?? pattern.replicas[stack.environment],
             probes: pattern.probes,
@@ -256,6 +391,10 @@ export function resolveWorkloads(stack: WorkloadStack, library: PatternLibrary =
             ...(queue ? { queue } : {}),
             ...(pattern.alerts ? { alerts: pattern.alerts } : {}),
             models: { aws: entry.models?.aws ?? [], azure: entry.models?.azure ?? [] },
+            ...(database ? { database } : {}),
+            cache: pattern.brings.includes("cache"),
+            ...(migrations ? { migrations } : {}),
+            ...(events ? { events } : {}),
             buildCache: { expiryDays: library.buildCacheExpiryDays },
         };
     });

@@ -39,6 +39,12 @@ export const nameRules = {
     kmsAlias: { maxLength: 250, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
     /** IAM role names: 64 characters. */
     iamRole: { maxLength: 64, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
+    /** MSK cluster: a letter first, letters, digits and hyphens; 64 characters. */
+    mskCluster: { maxLength: 64, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
+    /** Firehose stream: letters, digits, `_ . -`; 64 characters. */
+    firehoseStream: { maxLength: 64, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
+    /** Event Hubs namespace: a letter first, letters, digits and hyphens, 6-50 characters, globally unique. */
+    eventHubsNamespace: { maxLength: 50, allowed: /[a-z0-9-]/, separator: "-", lowercase: true },
 } as const satisfies Record<string, NameRule>;
 
 const hashLength = 6;

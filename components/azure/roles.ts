@@ -36,6 +36,16 @@ export const builtInRoles = {
     serviceBusDataOwner: "090c5cfd-751d-490a-894a-3ce6f1109419",
     /** Lets a workload call the Azure OpenAI account's deployments, nothing else on it. */
     cognitiveServicesOpenAiUser: "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+    /** Lets an event_processor read its event hub (Kafka consume included). */
+    eventHubsDataReceiver: "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
+    /** Lets an event_processor publish to its event hub. */
+    eventHubsDataSender: "2b629674-e913-4c01-ae53-ef4638d8f975",
+    /** Lets an event_processor read the schemas of its schema group. */
+    schemaRegistryReader: "2c56ea50-c6b3-40a6-83c0-9d98858bc7d2",
+    /** Lets the provisioning jobs register a workload's schema in its group. */
+    schemaRegistryContributor: "5dffeca3-4936-4216-b2bc-10343a5abb25",
+    /** Lets Event Hubs Capture (the namespace's identity) write archives to the stack's storage account. */
+    storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
 } as const;
 
 /** `/subscriptions/<id>/resourceGroups/<name>` → `/subscriptions/<id>`: no lookup call needed. */

@@ -25,6 +25,11 @@ export const assignableRoles: readonly string[] = [
     builtInRoles.serviceBusDataReceiver,
     builtInRoles.serviceBusDataOwner,
     builtInRoles.cognitiveServicesOpenAiUser,
+    builtInRoles.eventHubsDataReceiver,
+    builtInRoles.eventHubsDataSender,
+    builtInRoles.schemaRegistryReader,
+    builtInRoles.schemaRegistryContributor,
+    builtInRoles.storageBlobDataContributor,
 ];
 
 /** The program assigns roles to managed identities and developer groups, never to users. */
@@ -32,9 +37,13 @@ export const assignablePrincipalTypes: readonly string[] = ["ServicePrincipal", 
 
 /**
  * Actions behind the invokes the program makes on every run that Reader lacks: the cache's
- * access keys (`listDatabaseKeys`), which the program stores as `redis-password`.
+ * access keys (`listDatabaseKeys`), which the program stores as `redis-password`, and each
+ * event hub's Listen key for KEDA's Kafka scaler (`listEventHubKeys`).
  */
-export const previewInvokeActions = ["Microsoft.Cache/redisEnterprise/databases/listKeys/action"] as const;
+export const previewInvokeActions = [
+    "Microsoft.Cache/redisEnterprise/databases/listKeys/action",
+    "Microsoft.EventHub/namespaces/eventhubs/authorizationRules/listKeys/action",
+] as const;
 
 /** Management locks: the program sets them in staging and prod, and Contributor cannot. */
 export const lockActions: readonly string[] = ["read", "write", "delete"].map((verb) => `Microsoft.Authorization/locks/${verb}`);

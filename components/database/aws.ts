@@ -2,6 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { nameRules, physicalName, type NameRule } from "../../lib/naming.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
+import { AwsNetwork } from "../network/aws.ts";
+import { serviceTrustPolicy } from "../aws/iam.ts";
+import type { PortRange } from "../cache/cache.ts";
 import { rdsInstanceClass } from "../../lib/sizing/aws.ts";
 import type { SecretValue } from "../secrets/secrets.ts";
 import { databaseCredentials } from "./credentials.ts";
@@ -10,6 +13,9 @@ import { narrow } from "../narrow.ts";
 
 /** RDS instance identifiers: letters, digits and hyphens, 63 characters. */
 const rdsIdentifier: NameRule = { ...nameRules.display, maxLength: 63 };
+
+/** RDS Proxy names: a letter first, letters, digits and single hyphens, 63 characters. */
+const rdsProxyName: NameRule = { ...nameRules.display, maxLength: 63 };
 
 /** Storage autoscaling ceiling, as a multiple of the allocated storage. */
 export const rdsStorageGrowthFactor = 2;
@@ -27,7 +33,11 @@ export const rdsLogParameters: Record<string, string> = {
  * 5432. Storage and Performance Insights are encrypted under the stack's KMS key, TLS is
  * forced by the parameter group, and logs go to CloudWatch. Multi-AZ when high
  * availability is asked for, plus read replicas in the other zones. Outside dev every
- * instance is deletion-protected and the primary leaves a final snapshot.
+ * instance is deletion-protected and the primary leaves a final snapshot. With pooling, an
+ * RDS Proxy in the database subnets pools connections to the primary: TLS required and IAM
+ * end to end (clients sign in with their role; the proxy reaches the database with its own
+ * role, so no password is stored for it). RDS Proxy has no reader endpoint for RDS instances,
+ * so replicas are reached directly.
  */
 export class AwsDatabase extends pulumi.ComponentResource implements Database {
     readonly host: pulumi.Output<string>;
@@ -37,6 +47,15 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
     readonly credentials: readonly SecretValue[];
     readonly replicaHosts: pulumi.Output<string>[];
     readonly sku: string;
+    pooler: { readonly host: pulumi.Output<string>; readonly port: number } | undefined;
+    readonly clientPorts: readonly PortRange[] = [{ port: postgresPort }];
+    readonly backupRetentionDays: number;
+    /** The admin password (a secret): provisioning jobs sign in with it, the admin having no IAM login. */
+    readonly adminPassword: pulumi.Output<string>;
+    /** `dbi-resource-id`s that IAM database authentication names (`rds-db:connect`): primary first, then replicas. */
+    readonly instanceResourceIds: pulumi.Output<string>[];
+    /** The proxy's resource id (`prx-…`) and role, with pooling: each workload allows the proxy its own user. */
+    readonly proxy: { readonly resourceId: pulumi.Output<string>; readonly roleName: pulumi.Output<string> } | undefined;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         const sku = rdsInstanceClass({ vcpu: args.vcpu, memoryGiB: args.memoryGiB }, args.aws?.instanceClass);
@@ -54,6 +73,16 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
             subnetIds: network.databaseSubnetIds,
             tags: label("postgres"),
         }, parent);
+        // The proxy's group: clients in, the database out; the database admits it by group.
+        const proxyGroup = args.pooling
+            ? new aws.ec2.SecurityGroup(`${name}-proxy-sg`, {
+                description: "RDS Proxy: PostgreSQL from the node subnets, to the database only",
+                vpcId: network.networkId,
+                ingress: [{ description: "PostgreSQL from the node subnets", protocol: "tcp", fromPort: postgresPort, toPort: postgresPort, cidrBlocks: [...network.nodeCidrs] }],
+                egress: [{ description: "PostgreSQL to the database", protocol: "tcp", fromPort: postgresPort, toPort: postgresPort, cidrBlocks: [...narrow(network, AwsNetwork).databaseCidrs] }],
+                tags: label("postgres-proxy"),
+            }, parent)
+            : undefined;
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
             description: "PostgreSQL from the cluster node subnets only",
             vpcId: network.networkId,
@@ -63,7 +92,13 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
                 fromPort: postgresPort,
                 toPort: postgresPort,
                 cidrBlocks: [...network.nodeCidrs],
-            }],
+            }, ...(proxyGroup ? [{
+                description: "PostgreSQL from the RDS Proxy",
+                protocol: "tcp",
+                fromPort: postgresPort,
+                toPort: postgresPort,
+                securityGroups: [proxyGroup.id],
+            }] : [])],
             // The database only answers; it opens no connections of its own.
             egress: [],
             tags: label("postgres"),
@@ -77,6 +112,7 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
 
         const credentials = databaseCredentials(name, this);
         this.credentials = credentials.secrets;
+        this.adminPassword = credentials.adminPassword;
 
         // Settings every instance shares, replicas included.
         const common = {
@@ -132,9 +168,12 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
                 skipFinalSnapshot: true,
             }, { parent: this, protect }));
 
+        this.proxy = args.pooling && proxyGroup ? this.createProxy(name, args, primary, proxyGroup, label("postgres-proxy")) : undefined;
         this.host = primary.address;
         this.replicaHosts = replicas.map((replica) => replica.address);
+        this.instanceResourceIds = [primary, ...replicas].map((instance) => instance.resourceId);
         this.sku = sku;
+        this.backupRetentionDays = args.backupRetentionDays;
         this.registerOutputs({
             host: this.host,
             port: this.port,
@@ -142,6 +181,43 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
             adminUsername: this.adminUsername,
             replicaHosts: this.replicaHosts,
             sku: this.sku,
+            pooler: this.pooler,
         });
+    }
+
+    /** RDS Proxy before the primary: TLS only, IAM end to end, its own role under the stack boundary. */
+    private createProxy(name: string, args: DatabaseArgs, primary: aws.rds.Instance, group: aws.ec2.SecurityGroup, tags: Record<string, string>) {
+        const { context } = args;
+        const network = narrow(args.network, AwsNetwork);
+        const parent = { parent: this };
+        const role = new aws.iam.Role(`${name}-proxy`, {
+            // Confused-deputy protection: only RDS acting for this account (RDS User Guide, "Setting up IAM for RDS Proxy").
+            assumeRolePolicy: network.account.apply(({ account }) =>
+                serviceTrustPolicy("rds.amazonaws.com", { tagSession: false, conditions: { StringEquals: { "aws:SourceAccount": account } } })),
+            permissionsBoundary: network.workloadBoundaryArn,
+            tags: context.tags,
+        }, parent);
+        const proxy = new aws.rds.Proxy(`${name}-proxy`, {
+            name: physicalName([context.project, context.stack, "postgres"], rdsProxyName),
+            engineFamily: "POSTGRESQL",
+            // Clients and the proxy both sign in with IAM: no password exists to store or rotate.
+            defaultAuthScheme: "IAM_AUTH",
+            requireTls: true,
+            roleArn: role.arn,
+            // The database subnets always span two zones, as RDS Proxy requires.
+            vpcSubnetIds: network.databaseSubnetIds,
+            vpcSecurityGroupIds: [group.id],
+            idleClientTimeout: 1800,
+            tags: { ...context.tags, ...tags },
+        }, parent);
+        new aws.rds.ProxyDefaultTargetGroup(`${name}-proxy`, {
+            dbProxyName: proxy.name,
+            // Headroom for the admin and the replicas' replication slots.
+            connectionPoolConfig: { maxConnectionsPercent: 90, maxIdleConnectionsPercent: 50, connectionBorrowTimeout: 120 },
+        }, parent);
+        new aws.rds.ProxyTarget(`${name}-proxy`, { dbProxyName: proxy.name, targetGroupName: "default", dbInstanceIdentifier: primary.identifier }, parent);
+        this.pooler = { host: proxy.endpoint, port: postgresPort };
+        // `arn:…:db-proxy:prx-…`: IAM database authentication names the proxy by its resource id.
+        return { resourceId: proxy.arn.apply((arn) => arn.split(":").pop()!), roleName: role.name };
     }
 }

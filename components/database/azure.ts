@@ -1,3 +1,4 @@
+import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { globalNames } from "../global-names.ts";
@@ -5,6 +6,7 @@ import { nameRules, type NameRule } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
 import { postgresSku } from "../../lib/sizing/azure.ts";
 import type { SecretValue } from "../secrets/secrets.ts";
+import type { PortRange } from "../cache/cache.ts";
 import { databaseCredentials } from "./credentials.ts";
 import { adminUsername, databaseName, postgresPort, type Database, type DatabaseArgs } from "./database.ts";
 import { deleteLock } from "../azure/lock.ts";
@@ -28,6 +30,9 @@ export function flexibleServerStorageGiB(storageGiB: number): number {
     return size;
 }
 
+/** The built-in PgBouncer's port, on the server's own host name (Flexible Server docs, "PgBouncer"). */
+export const pgBouncerPort = 6432;
+
 /** Server parameters that enforce TLS 1.2 or later on every connection. */
 export const flexibleServerTlsParameters: Record<string, string> = {
     require_secure_transport: "on",
@@ -37,8 +42,11 @@ export const flexibleServerTlsParameters: Record<string, string> = {
 /**
  * Azure Database for PostgreSQL Flexible Server injected into the delegated database
  * subnet (no public access), with TLS 1.2+ required, auto-growing storage and the chosen
- * high availability, plus read replicas in the other zones. Outside dev every server
- * carries a delete lock and Pulumi `protect`.
+ * high availability, plus read replicas in the other zones. Microsoft Entra authentication is
+ * on beside the admin password, so workloads sign in with their managed identities (roles made
+ * by `pgaadauth_create_principal_with_oid`). With pooling the built-in PgBouncer listens on
+ * 6432 (General Purpose and Memory Optimized only; the schema refuses Burstable). Outside dev
+ * every server carries a delete lock and Pulumi `protect`.
  */
 export class AzureDatabase extends pulumi.ComponentResource implements Database {
     readonly host: pulumi.Output<string>;
@@ -48,6 +56,14 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
     readonly credentials: readonly SecretValue[];
     readonly replicaHosts: pulumi.Output<string>[];
     readonly sku: string;
+    readonly pooler: { readonly host: pulumi.Output<string>; readonly port: number } | undefined;
+    readonly clientPorts: readonly PortRange[];
+    readonly backupRetentionDays: number;
+    /** The primary's server name and resource group, for the Entra administrator the provisioning jobs sign in as. */
+    readonly serverName: pulumi.Output<string>;
+    readonly resourceGroupName: pulumi.Output<string>;
+    /** The primary's last changes: ARM refuses concurrent ones, so an administrator added later waits for them. */
+    readonly settled: readonly pulumi.Resource[];
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         const sku = postgresSku({ vcpu: args.vcpu, memoryGiB: args.memoryGiB }, args.azure?.skuName);
@@ -91,14 +107,16 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
             administratorLogin: adminUsername,
             // The SDK does not mark this input secret itself.
             administratorLoginPassword: credentials.adminPassword,
-            authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
+            // The password stays for the break-glass admin; workloads use Entra tokens.
+            authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: authorization.getClientConfigOutput({ parent: this }).tenantId },
             backup: { backupRetentionDays: args.backupRetentionDays, geoRedundantBackup: "Disabled" },
         }, serverOptions);
 
         // ARM rejects concurrent changes to one server, so its children go one after another.
         let previous: pulumi.Resource = primary;
-        for (const [parameter, value] of Object.entries(flexibleServerTlsParameters)) {
-            previous = new dbforpostgresql.Configuration(`${name}-${parameter.replaceAll("_", "-")}`, {
+        const parameters = { ...flexibleServerTlsParameters, ...(args.pooling ? { "pgbouncer.enabled": "true" } : {}) };
+        for (const [parameter, value] of Object.entries(parameters)) {
+            previous = new dbforpostgresql.Configuration(`${name}-${parameter.replaceAll(/[_.]/g, "-")}`, {
                 resourceGroupName: network.resourceGroupName,
                 serverName: primary.name,
                 configurationName: parameter,
@@ -134,6 +152,12 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
         this.host = primary.fullyQualifiedDomainName;
         this.replicaHosts = replicas.map((replica) => replica.fullyQualifiedDomainName);
         this.sku = sku.name;
+        this.pooler = args.pooling ? { host: primary.fullyQualifiedDomainName, port: pgBouncerPort } : undefined;
+        this.clientPorts = [{ port: postgresPort }, ...(args.pooling ? [{ port: pgBouncerPort }] : [])];
+        this.backupRetentionDays = args.backupRetentionDays;
+        this.serverName = primary.name;
+        this.resourceGroupName = pulumi.output(network.resourceGroupName);
+        this.settled = [database, ...replicas];
         this.registerOutputs({
             host: this.host,
             port: this.port,
@@ -141,6 +165,7 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
             adminUsername: this.adminUsername,
             replicaHosts: this.replicaHosts,
             sku: this.sku,
+            pooler: this.pooler,
         });
     }
 }

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../../config/context.ts";
 import type { DatabaseConfig } from "../../config/schema.ts";
+import type { PortRange } from "../cache/cache.ts";
 import type { Network } from "../network/network.ts";
 import type { SecretStore, SecretValue } from "../secrets/secrets.ts";
 
@@ -24,7 +25,16 @@ export interface Database {
     readonly replicaHosts: pulumi.Output<string>[];
     /** The concrete instance class / SKU. */
     readonly sku: string;
+    /** With `platform:database.pooling`: where pooled clients connect (RDS Proxy / the server's built-in PgBouncer). */
+    readonly pooler?: { readonly host: pulumi.Output<string>; readonly port: number } | undefined;
+    /** Every port clients reach: the server's, and the pooler's where it differs. */
+    readonly clientPorts: readonly PortRange[];
+    /** Point-in-time restore reaches back this many days. */
+    readonly backupRetentionDays: number;
 }
+
+/** The database every PostgreSQL server has: provisioning jobs connect to it (Entra's `pgaadauth_*` functions exist only there). */
+export const maintenanceDatabase = "postgres";
 
 export const postgresPort = 5432;
 export const databaseName = "platform";

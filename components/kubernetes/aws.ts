@@ -20,7 +20,9 @@ import { loadBalancerControllerPolicy } from "../aws/load-balancer-controller-po
 import { certManagerDnsPolicy, clusterAutoscalerPolicy, externalDnsPolicy, externalSecretsPolicy } from "./aws-policies.ts";
 import { awsWorkloadCloud, type AwsWorkloadScope } from "../workload/aws.ts";
 import { secretName } from "../secrets/aws.ts";
-import type { WorkloadCloudArgs, WorkloadCloudParts } from "./kubernetes.ts";
+import type { ProvisionerCloudArgs, ProvisionerCloudParts, WorkloadCloudArgs, WorkloadCloudParts } from "./kubernetes.ts";
+import { mskIamPort, type AwsEventBus } from "../workload/aws-events.ts";
+import { AwsDatabase } from "../database/aws.ts";
 import { nameRules, physicalName } from "../../lib/naming.ts";
 
 /** The Kubernetes group developer IAM roles are mapped to; in-cluster RoleBindings grant it rights. */
@@ -60,7 +62,10 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
     readonly clusterAutoscalerRoleArn?: pulumi.Output<string> | undefined;
     /** KEDA needs no values on EKS: Pod Identity hands its service account the role. */
     readonly kedaValues = undefined;
+    /** MSK Serverless's IAM port, which workloads, provisioning jobs and KEDA reach in the VPC. */
+    readonly eventBusPort = mskIamPort;
     private readonly workloadScope: AwsWorkloadScope;
+    private readonly podIamRole: (role: string, serviceAccount: ServiceAccountRef, owner: pulumi.Resource) => { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation };
 
     constructor(name: string, args: KubernetesBindingsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:AwsKubernetesBindings", name, {}, opts);
@@ -141,6 +146,7 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
         // Each queue a workload brings grants KEDA the depth reads on it (workload/aws.ts).
         const kedaRole = args.addons.keda ? podIamRole("keda", addonServiceAccounts.keda) : undefined;
         let alertTopic: aws.sns.Topic | undefined;
+        let eventBus: AwsEventBus | undefined;
         this.workloadScope = {
             context: args.context,
             region,
@@ -153,6 +159,23 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
                 alertTopic ??= this.alertTopic(name, args, store.keyArn, emails);
                 return alertTopic.arn;
             },
+            eventBus: () => (eventBus ??= this.eventBus(name, args, network)),
+            dataKeyArn: store.keyArn,
+        };
+        this.podIamRole = (role, serviceAccount, owner) => {
+            const iamRole = new aws.iam.Role(`${role}`, {
+                assumeRolePolicy: cluster.clusterArn.apply(podIdentityTrustPolicy),
+                permissionsBoundary: cluster.workloadBoundaryArn,
+                tags: args.context.tags,
+            }, { parent: owner });
+            const association = new aws.eks.PodIdentityAssociation(role, {
+                clusterName: cluster.clusterName,
+                namespace: serviceAccount.namespace,
+                serviceAccount: serviceAccount.name,
+                roleArn: iamRole.arn,
+                tags: args.context.tags,
+            }, { parent: owner });
+            return { role: iamRole, association };
         };
 
         // No access policy: the in-cluster RoleBindings on the group decide what developers may do.
@@ -175,6 +198,66 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
 
     workloadCloud(name: string, args: WorkloadCloudArgs, parent: pulumi.Resource): WorkloadCloudParts {
         return awsWorkloadCloud(name, args, this.workloadScope, parent);
+    }
+
+    /**
+     * The provisioning jobs' Pod Identity role: no rights of its own (each workload grants it
+     * its topic); they sign in to PostgreSQL as the admin, with the password the program made.
+     */
+    provisionerCloud(name: string, args: ProvisionerCloudArgs, parent: pulumi.Resource): ProvisionerCloudParts {
+        const { role, association } = this.podIamRole(name, args.serviceAccount, parent);
+        const database = args.database && narrow(args.database, AwsDatabase);
+        return {
+            serviceAccountAnnotations: {},
+            serviceAccountLabels: {},
+            podLabels: {},
+            databaseLogin: database
+                ? { env: { PGUSER: database.adminUsername }, passwordSecret: database.adminPassword }
+                : undefined,
+            identity: role.name,
+            ready: [association],
+        };
+    }
+
+    /** MSK Serverless (IAM only, TLS) in the private subnets, open to the node subnets, and the stack's schema registry. */
+    private eventBus(name: string, args: KubernetesBindingsArgs, network: AwsNetwork): AwsEventBus {
+        const { context } = args;
+        const parent = { parent: this };
+        const group = new aws.ec2.SecurityGroup(`${name}-event-bus`, {
+            description: "MSK Serverless: Kafka with IAM from the node subnets",
+            vpcId: network.networkId,
+            ingress: [{ description: "Kafka (IAM) from the node subnets", protocol: "tcp", fromPort: mskIamPort, toPort: mskIamPort, cidrBlocks: [...network.nodeCidrs] }],
+            egress: [],
+            tags: { ...context.tags, Name: physicalName([context.project, context.stack, "events"], nameRules.display) },
+        }, parent);
+        const cluster = new aws.msk.ServerlessCluster(`${name}-event-bus`, {
+            clusterName: physicalName([context.project, context.stack, "events"], nameRules.mskCluster),
+            // Serverless needs subnets in at least two zones; the control plane's span them even in a one-zone stack.
+            vpcConfigs: [{ subnetIds: network.controlPlaneSubnetIds, securityGroupIds: [group.id] }],
+            clientAuthentication: { sasl: { iam: { enabled: true } } },
+            tags: context.tags,
+        }, parent);
+        // Firehose reads topics for their archives through a private connection it makes (Firehose Developer Guide, "MSK as a source").
+        new aws.msk.ClusterPolicy(`${name}-event-bus`, {
+            clusterArn: cluster.arn,
+            policy: pulumi.all([cluster.arn, network.account]).apply(([arn, { account }]) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Sid: "FirehoseArchives",
+                    Effect: "Allow",
+                    Principal: { Service: "firehose.amazonaws.com" },
+                    Action: ["kafka:CreateVpcConnection", "kafka:GetBootstrapBrokers", "kafka:DescribeCluster", "kafka:DescribeClusterV2"],
+                    Resource: arn,
+                    Condition: { StringEquals: { "aws:SourceAccount": account } },
+                }],
+            })),
+        }, parent);
+        const registry = new aws.glue.Registry(`${name}-schemas`, {
+            registryName: physicalName([context.project, context.stack], nameRules.display),
+            description: `Event schemas of ${context.project}-${context.stack}`,
+            tags: context.tags,
+        }, parent);
+        return { cluster, registry };
     }
 
     /** Where workload alarms go: e-mail, encrypted with the stack's data key, which admits CloudWatch (`dataKeyPolicy`). */

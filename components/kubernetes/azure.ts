@@ -4,6 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cognitiveservices from "@pulumi/azure-native/cognitiveservices/index.js";
 import * as monitor from "@pulumi/azure-native/monitor/index.js";
 import * as servicebus from "@pulumi/azure-native/servicebus/index.js";
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql/index.js";
+import * as eventhub from "@pulumi/azure-native/eventhub/index.js";
+import type { EventBusTier, SchemaCompatibility } from "../../config/patterns.ts";
+import { privateEndpoint } from "../azure/private-endpoint.ts";
+import { AzureDatabase } from "../database/azure.ts";
+import { entraTokenShell, eventHubsKafkaPort, schemaGroupCompatibility, type AzureEventBus, type SchemaGroup } from "../workload/azure-events.ts";
 import { builtInRoles, subscriptionScope } from "../azure/roles.ts";
 import { serviceAccountSubject, workloadIdentityAudience } from "../azure/identities.ts";
 import { globalNames } from "../global-names.ts";
@@ -22,6 +28,8 @@ import {
     type GatewayServiceBinding,
     type KubernetesBindings,
     type KubernetesBindingsArgs,
+    type ProvisionerCloudArgs,
+    type ProvisionerCloudParts,
     type ServiceAccountRef,
     type WorkloadCloudArgs,
     type WorkloadCloudParts,
@@ -54,7 +62,10 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
     /** Object id of that identity, the principal of its Key Vault role assignment. */
     readonly externalSecretsPrincipalId?: pulumi.Output<string> | undefined;
     readonly kedaValues?: Record<string, unknown> | undefined;
+    /** Event Hubs' Kafka endpoint, which workloads, provisioning jobs and KEDA reach through its private endpoint. */
+    readonly eventBusPort = eventHubsKafkaPort;
     private readonly workloadScope: AzureWorkloadScope;
+    private readonly federatedIdentity: (key: string, account: ServiceAccountRef, owner: pulumi.Resource) => ReturnType<AzureCluster["identities"]["create"]>;
 
     constructor(name: string, args: KubernetesBindingsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:AzureKubernetesBindings", name, {}, opts);
@@ -64,17 +75,18 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
         const { groupObjectIds } = args.developers.azure;
         const parent = { parent: this };
         /** A managed identity only `account`'s tokens from this cluster may sign in as. */
-        const federatedIdentity = (key: string, account: ServiceAccountRef) => {
-            const identity = identities.create(`${name}-${key}`, this);
-            new managedidentity.FederatedIdentityCredential(`${name}-${key}`, {
+        this.federatedIdentity = (key, account, owner) => {
+            const identity = identities.create(key, owner);
+            new managedidentity.FederatedIdentityCredential(key, {
                 resourceGroupName: identities.resourceGroupName,
                 resourceName: identity.name,
                 issuer: cluster.oidcIssuerUrl,
                 subject: serviceAccountSubject(account),
                 audiences: [workloadIdentityAudience],
-            }, parent);
+            }, { parent: owner });
             return identity;
         };
+        const federatedIdentity = (key: string, account: ServiceAccountRef) => this.federatedIdentity(`${name}-${key}`, account, this);
 
         if (args.addons.externalSecrets) {
             const identity = federatedIdentity("external-secrets", addonServiceAccounts.externalSecrets);
@@ -206,6 +218,35 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
         return azureWorkloadCloud(name, args, this.workloadScope, parent);
     }
 
+    /**
+     * The provisioning jobs' federated identity. With a database it is one of the server's Entra
+     * administrators: the jobs sign in with its token, as Entra's role functions require.
+     */
+    provisionerCloud(name: string, args: ProvisionerCloudArgs, parent: pulumi.Resource): ProvisionerCloudParts {
+        const identity = this.federatedIdentity(name, args.serviceAccount, parent);
+        const database = args.database && narrow(args.database, AzureDatabase);
+        const administrator = database
+            ? new dbforpostgresql.AdministratorsMicrosoftEntra(name, {
+                resourceGroupName: database.resourceGroupName,
+                serverName: database.serverName,
+                objectId: identity.principalId,
+                principalName: identity.name,
+                principalType: "ServicePrincipal",
+                tenantId: identity.tenantId,
+            }, { parent, dependsOn: [...database.settled] })
+            : undefined;
+        return {
+            serviceAccountAnnotations: { "azure.workload.identity/client-id": identity.clientId, "azure.workload.identity/tenant-id": identity.tenantId },
+            serviceAccountLabels: { "azure.workload.identity/use": "true" },
+            podLabels: { "azure.workload.identity/use": "true" },
+            databaseLogin: database
+                ? { env: { PGUSER: identity.name }, signIn: entraTokenShell("PGPASSWORD", "https://ossrdbms-aad.database.windows.net/.default") }
+                : undefined,
+            identity: identity.principalId,
+            ready: administrator ? [administrator] : [],
+        };
+    }
+
     /** What workloads share, each created when the first workload needs it: the Service Bus namespace, the alert action group, the Azure OpenAI account. */
     private workloadServices(name: string, args: KubernetesBindingsArgs, stackNetwork: AzureNetwork, keda: { principalId: pulumi.Output<string>; clientId: pulumi.Output<string> } | undefined): AzureWorkloadScope {
         const { context } = args;
@@ -215,6 +256,7 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
         let namespace: servicebus.Namespace | undefined;
         let actionGroup: monitor.ActionGroup | undefined;
         let openAi: cognitiveservices.Account | undefined;
+        let eventBus: AzureEventBus | undefined;
         let uniqueName: ((parts: readonly string[], rule: NameRule) => pulumi.Output<string>) | undefined;
         const globalName = (parts: readonly string[], rule: NameRule) => (uniqueName ??= globalNames(`${name}-workload-suffix`, this))(parts, rule);
         return {
@@ -256,6 +298,76 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
                     publicNetworkAccess: "Enabled",
                 },
             }, { parent: this })),
+            eventBus: (storageAccountId, tier) =>
+                (eventBus ??= this.eventBus(name, args, stackNetwork, { namespaceName: globalName(["evh", context.project, context.stack], nameRules.eventHubsNamespace), storageAccountId, tier })),
+        };
+    }
+
+    /**
+     * The stack's Event Hubs namespace: Standard, or Premium where the pattern says so (prod),
+     * reached only through its private endpoint, TLS 1.2; its own identity may write Capture
+     * archives to the stack's storage account. Not protected: it exists only while some
+     * workload has a topic.
+     */
+    private eventBus(
+        name: string,
+        args: KubernetesBindingsArgs,
+        stackNetwork: AzureNetwork,
+        settings: { readonly namespaceName: pulumi.Output<string>; readonly storageAccountId: pulumi.Input<string>; readonly tier: EventBusTier },
+    ): AzureEventBus {
+        const { context } = args;
+        const { namespaceName, storageAccountId } = settings;
+        const cluster = narrow(args.cluster, AzureCluster);
+        const tier = settings.tier === "premium" ? "Premium" : "Standard";
+        const namespace = new eventhub.Namespace(`${name}-event-hubs`, {
+            resourceGroupName: stackNetwork.resourceGroupName,
+            location: stackNetwork.location,
+            namespaceName,
+            sku: { name: tier, tier, capacity: 1 },
+            identity: { type: "SystemAssigned" },
+            minimumTlsVersion: "1.2",
+            publicNetworkAccess: "Disabled",
+            zoneRedundant: true,
+            // Shared keys stay possible for KEDA's Kafka scaler alone (azure-events.ts); workloads sign in with Entra.
+            disableLocalAuth: false,
+            tags: context.tags,
+        }, { parent: this });
+        privateEndpoint(`${name}-event-hubs`, { network: stackNetwork, targetId: namespace.id, groupId: "namespace", dnsZone: "eventHubs", tags: context.tags }, this);
+        cluster.identities.assign(`${name}-event-hubs-capture`, {
+            principalId: namespace.identity.apply((identity) => identity?.principalId ?? ""),
+            principalType: "ServicePrincipal",
+            role: builtInRoles.storageBlobDataContributor,
+            scope: storageAccountId,
+        }, { parent: this });
+        const groups = new Map<string, SchemaGroup>();
+        return {
+            namespace,
+            schemaGroup: (workload: string, compatibility: SchemaCompatibility, provisioner: pulumi.Input<string> | undefined) => {
+                // Standard allows one schema group per namespace (Event Hubs quotas).
+                const groupName = tier === "Premium" ? workload : "events";
+                const existing = groups.get(groupName);
+                if (existing) {
+                    return existing;
+                }
+                const group = new eventhub.SchemaRegistry(`${name}-schemas-${groupName}`, {
+                    resourceGroupName: stackNetwork.resourceGroupName,
+                    namespaceName: namespace.name,
+                    schemaGroupName: groupName,
+                    schemaCompatibility: schemaGroupCompatibility[compatibility],
+                    schemaType: "Avro",
+                }, { parent: this });
+                const registrar = provisioner
+                    ? [cluster.identities.assign(`${name}-schemas-${groupName}-registrar`, {
+                        principalId: provisioner,
+                        principalType: "ServicePrincipal",
+                        role: builtInRoles.schemaRegistryContributor,
+                        scope: group.id,
+                    }, { parent: this })]
+                    : [];
+                const created = { group, registrar };
+                groups.set(groupName, created);
+                return created;
+            },
         };
     }
 }

@@ -6,6 +6,8 @@ import type { Network } from "../network/network.ts";
 import type { PlatformContext } from "../../config/context.ts";
 import type { SecretStore, StoredSecret } from "../secrets/secrets.ts";
 import type { Workload } from "../../config/workloads.ts";
+import type { Database } from "../database/database.ts";
+import type { ObjectStorage } from "../storage/storage.ts";
 
 export type AddonSwitches = KubernetesConfig["addons"];
 
@@ -78,6 +80,57 @@ export interface WorkloadCloudArgs {
     readonly serviceAccount: ServiceAccountRef;
     /** Who the queue alerts notify (`platform:budget.alertEmails`). */
     readonly alertEmails: readonly string[];
+    /** The stack's PostgreSQL, for a workload with a database of its own. */
+    readonly database?: Database | undefined;
+    /** The stack's object storage: event archives go there. */
+    readonly storage: ObjectStorage;
+    /** The provisioning jobs' identity: it makes the workload's topic and registers its schema. */
+    readonly provisioner?: ProvisionerCloudParts | undefined;
+}
+
+/** What the cloud side of the provisioning jobs needs to know. */
+export interface ProvisionerCloudArgs {
+    /** The service account the jobs run as; its cloud identity trusts exactly this one. */
+    readonly serviceAccount: ServiceAccountRef;
+    /** The stack's PostgreSQL, which the jobs administer, when a workload has a database. */
+    readonly database?: Database | undefined;
+}
+
+/**
+ * The identity in-cluster provisioning jobs run as (Pod Identity role / federated managed
+ * identity), and how they sign in to PostgreSQL as its administrator: the admin password on
+ * AWS, an Entra token of the identity (made a server administrator) on Azure.
+ */
+export interface ProvisionerCloudParts {
+    readonly serviceAccountAnnotations: Record<string, pulumi.Input<string>>;
+    readonly serviceAccountLabels: Record<string, string>;
+    readonly podLabels: Record<string, string>;
+    /** PGUSER and friends; the admin password's Secret key, where the login is a password. */
+    readonly databaseLogin?: {
+        readonly env: Record<string, pulumi.Input<string>>;
+        /** Shell run before psql to set PGPASSWORD (an Entra token); none where the password comes from `passwordSecret`. */
+        readonly signIn?: string | undefined;
+        /** A Secret the jobs read PGPASSWORD from: its data, which the provisioner keeps in its namespace. */
+        readonly passwordSecret?: pulumi.Input<string> | undefined;
+    } | undefined;
+    /** The identity's id, for grants on each workload's resources. */
+    readonly identity: pulumi.Output<string>;
+    /** Cloud resources the jobs need before they start. */
+    readonly ready: readonly pulumi.Resource[];
+}
+
+/** One step a provisioning job runs for a workload, as the provisioner's identity. */
+export interface ProvisioningStep {
+    /** `topic`, `schema`: the job is `<workload>-<step>`. */
+    readonly step: string;
+    readonly image: string;
+    /** A POSIX shell script; it must succeed when run again. */
+    readonly script: pulumi.Input<string>;
+    readonly env: Record<string, pulumi.Input<string>>;
+    /** A file it downloads first (over HTTPS, into /tmp), such as a client library its image lacks. */
+    readonly fetch?: { readonly url: string; readonly file: string } | undefined;
+    /** Cloud resources it needs first (the provisioner's grants on the workload's resources). */
+    readonly after: readonly pulumi.Resource[];
 }
 
 /**
@@ -92,20 +145,26 @@ export interface WorkloadCloudParts {
     readonly podLabels: Record<string, string>;
     /** Values the pods read: queue URL, model endpoint, region. */
     readonly env: Record<string, pulumi.Input<string>>;
-    /** The KEDA trigger on its queue, for a queue-scaled workload. */
-    readonly queueTrigger?: QueueTrigger | undefined;
+    /** The KEDA trigger on its queue or topic, for a workload KEDA scales. */
+    readonly scaler?: ScalerTrigger | undefined;
+    /** data_api: SQL (run by the provisioner as admin) making its login role, signed in to by its identity. */
+    readonly databaseRole?: pulumi.Output<string> | undefined;
+    /** event_processor: jobs making its topic and registering its schema, where the cloud has no API for them. */
+    readonly provisioning: readonly ProvisioningStep[];
     /** The identity's id (role ARN / client id), for the outputs. */
     readonly identity: pulumi.Output<string>;
     /** Cloud resources the pods need before they start (the Pod Identity association, role grants). */
     readonly ready: readonly pulumi.Resource[];
 }
 
-/** A KEDA trigger on a workload's queue, as the cloud describes it. */
-export interface QueueTrigger {
+/** A KEDA trigger on a workload's queue or topic, as the cloud describes it. */
+export interface ScalerTrigger {
     readonly type: string;
     readonly metadata: Record<string, pulumi.Input<string>>;
-    /** `spec.podIdentity` of the TriggerAuthentication: KEDA reads the queue as its own identity. */
-    readonly podIdentity: Record<string, pulumi.Input<string>>;
+    /** The TriggerAuthentication's spec: KEDA's own identity (`podIdentity`) or a Secret's keys. */
+    readonly authentication: Record<string, unknown>;
+    /** A Secret KEDA's authentication reads, kept in the workload's namespace: its name and data. */
+    readonly secret?: { readonly name: string; readonly data: Record<string, pulumi.Input<string>> } | undefined;
 }
 
 /**
@@ -134,8 +193,12 @@ export interface KubernetesBindings extends pulumi.Resource {
     readonly kubeProxy: boolean;
     /** Kubernetes group names the cloud maps developers to, for RoleBindings. */
     readonly developerGroups: pulumi.Input<string>[];
+    /** The event bus's Kafka port (MSK IAM 9098 / Event Hubs 9093), inside the network. */
+    readonly eventBusPort: number;
     /** KEDA values for its cloud identity; set when KEDA is on. */
     readonly kedaValues?: Record<string, unknown> | undefined;
     /** Creates the cloud side of one workload, as children of `parent`. */
     workloadCloud(name: string, args: WorkloadCloudArgs, parent: pulumi.Resource): WorkloadCloudParts;
+    /** Creates the provisioning jobs' identity, as children of `parent`. */
+    provisionerCloud(name: string, args: ProvisionerCloudArgs, parent: pulumi.Resource): ProvisionerCloudParts;
 }

@@ -29,6 +29,8 @@ export interface PlatformNamespaceNeeds {
     readonly plainHttpEgress?: boolean;
     /** It signs in to the cloud as a pod identity (External Secrets). */
     readonly cloudCredentials?: boolean;
+    /** It reads consumer lag from the event bus (KEDA's Kafka scaler). */
+    readonly eventBus?: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export const addonNetworkNeeds: Record<AddonName, PlatformNamespaceNeeds> = {
     jaeger: { fromWorkloadsOnPorts: otlpPorts },
     externalSecrets: { webhookPorts: [10250], cloudCredentials: true },
     // KEDA's metrics API server (6443) and admission webhooks (9443), both called by the API server.
-    keda: { webhookPorts: [6443, 9443], cloudCredentials: true },
+    keda: { webhookPorts: [6443, 9443], cloudCredentials: true, eventBus: true },
 };
 
 /** The needs of every add-on sharing a namespace, together. */
@@ -68,6 +70,7 @@ export function namespaceNeeds(addons: readonly AddonName[]): PlatformNamespaceN
         scrapesCluster: any((need) => need.scrapesCluster),
         plainHttpEgress: any((need) => need.plainHttpEgress),
         cloudCredentials: any((need) => need.cloudCredentials),
+        eventBus: any((need) => need.eventBus),
     };
 }
 
@@ -79,6 +82,8 @@ export interface PlatformNetworkContext {
     readonly clusterCidrs: readonly string[];
     /** Link-local endpoints that hand pods their cloud credentials (EKS Pod Identity agent), if any. */
     readonly credentialEndpoints: readonly { readonly cidr: string; readonly port: number }[];
+    /** The event bus's address range and Kafka port, when a workload has a topic. */
+    readonly eventBus?: { readonly cidr: string; readonly port: number } | undefined;
 }
 
 const allPods = {};
@@ -137,6 +142,9 @@ export function platformNetworkPolicies(needs: PlatformNamespaceNeeds, context: 
     }
     if (needs.dnsEgress) {
         policies.push(policy("allow-dns-egress", ["Egress"], { egress: [{ to: [anywhere], ports: [{ protocol: "UDP", port: 53 }, tcp(53)] }] }));
+    }
+    if (needs.eventBus && context.eventBus) {
+        policies.push(policy("allow-event-bus", ["Egress"], { egress: [{ to: [{ ipBlock: { cidr: context.eventBus.cidr } }], ports: [tcp(context.eventBus.port)] }] }));
     }
     if (needs.plainHttpEgress) {
         policies.push(policy("allow-http-egress", ["Egress"], { egress: [{ to: [anywhere], ports: [tcp(80)] }] }));

@@ -49,6 +49,7 @@ function platformNetwork(args: KubernetesPlatformArgs, installed: readonly Addon
         monitoringNamespace: installed.includes("monitoring") ? charts.monitoring.namespace : undefined,
         clusterCidrs: [args.networkCidr, clusterPodCidr],
         credentialEndpoints: args.bindings.credentialEndpoints,
+        eventBus: args.workloads.some((workload) => workload.events) ? { cidr: args.networkCidr, port: args.bindings.eventBusPort } : undefined,
     };
 }
 
@@ -121,9 +122,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
 
         const externalSecrets = releases.get("externalSecrets");
         const storeProvider = externalSecrets && bindings.externalSecrets?.storeProvider;
+        // Workloads with topics, their provisioning jobs and KEDA reach the event bus inside the network.
+        const eventBusPorts = args.workloads.some((workload) => workload.events) ? [{ port: bindings.eventBusPort }] : [];
         const traffic = {
             networkCidr: args.networkCidr,
-            dataServicePorts: args.dataServicePorts,
+            dataServicePorts: [...args.dataServicePorts, ...eventBusPorts],
             gatewayNamespace: edge ? charts.gateway.namespace : undefined,
             monitoringNamespace: releases.has("monitoring") ? charts.monitoring.namespace : undefined,
             tracingNamespace: releases.has("jaeger") ? charts.jaeger.namespace : undefined,
@@ -146,6 +149,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         this.workloadHost = {
             provider,
             cloud: (workloadName, workloadArgs, parent) => bindings.workloadCloud(workloadName, workloadArgs, parent),
+            provisionerCloud: (provisionerName, provisionerArgs, parent) => bindings.provisionerCloud(provisionerName, provisionerArgs, parent),
+            monitoring: releases.get("monitoring"),
             // A workload's own namespace: only its own route lets the gateway in (specs.ts).
             namespaceDefaults: { ...namespaceDefaults, traffic: { ...traffic, gatewayNamespace: undefined } },
             sharedNamespaces,

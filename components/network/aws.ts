@@ -55,6 +55,8 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
     /** Private subnets in at least two zones, for the EKS control plane's interfaces. */
     readonly controlPlaneSubnetIds: pulumi.Output<string>[];
     readonly databaseSubnetIds: pulumi.Output<string>[];
+    /** The database subnets' ranges (RDS Proxy reaches the database in them). */
+    readonly databaseCidrs: readonly string[];
     readonly endpointSubnetIds: pulumi.Output<string>[];
     readonly natGatewayIds: pulumi.Output<string>[];
     readonly egressAddresses: pulumi.Output<string>[];
@@ -150,7 +152,8 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
 
         // RDS and ElastiCache subnet groups need two zones even when the stack runs in one.
         const databaseZones = availabilityZones.slice(0, Math.max(args.zones, minDatabaseZones));
-        const databaseSubnets = zoneSubnets(args.cidr, databaseZones.length).map((subnets, index) => {
+        const databaseLayout = zoneSubnets(args.cidr, databaseZones.length);
+        const databaseSubnets = databaseLayout.map((subnets, index) => {
             const subnet = new aws.ec2.Subnet(`${name}-database-${index}`, {
                 vpcId: vpc.id,
                 availabilityZone: databaseZones[index],
@@ -181,6 +184,7 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
         this.nodeSubnetIds = this.controlPlaneSubnetIds.slice(0, args.zones);
         this.nodeCidrs = layout.map((zone) => zone.private);
         this.databaseSubnetIds = databaseSubnets.map((subnet) => subnet.id);
+        this.databaseCidrs = databaseLayout.map((zone) => zone.database);
         this.endpointSubnetIds = this.nodeSubnetIds;
         this.natGatewayIds = natGateways.map(({ gateway }) => gateway.id);
         this.egressAddresses = natGateways.map(({ address }) => address.publicIp);

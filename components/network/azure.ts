@@ -18,6 +18,7 @@ export const privateDnsZoneNames = {
     keyVault: "privatelink.vaultcore.azure.net",
     blob: "privatelink.blob.core.windows.net",
     registry: "privatelink.azurecr.io",
+    eventHubs: "privatelink.servicebus.windows.net",
 } as const;
 
 export type PrivateDnsZoneName = keyof typeof privateDnsZoneNames;

@@ -24,6 +24,8 @@ export const containerName = "platform";
 export class AzureObjectStorage extends pulumi.ComponentResource implements ObjectStorage {
     readonly bucketName: pulumi.Output<string>;
     readonly endpoint: pulumi.Output<string>;
+    /** The storage account's ARM id: Event Hubs Capture writes archives there. */
+    readonly accountId: pulumi.Output<string>;
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:storage:AzureObjectStorage", name, {}, opts);
@@ -92,6 +94,7 @@ export class AzureObjectStorage extends pulumi.ComponentResource implements Obje
         }
 
         this.bucketName = container.name;
+        this.accountId = account.id;
         this.endpoint = pulumi.interpolate`${account.primaryEndpoints.apply((endpoints) => endpoints.blob)}${container.name}`;
         this.registerOutputs({ bucketName: this.bucketName, endpoint: this.endpoint });
     }

@@ -1,29 +1,28 @@
 /**
  * The AWS side of a workload: an IAM role handed to its service account through EKS Pod
- * Identity, allowed exactly its own queue, its dead-letter queue and the Bedrock models it
- * lists; for a queue-driven workload an SQS queue with a dead-letter queue (SSE, TLS only),
- * CloudWatch alarms on both, and KEDA's right to read the queue's depth.
+ * Identity, allowed exactly its own queue, its dead-letter queue, the Bedrock models it lists,
+ * its database user (IAM database authentication, through RDS Proxy and to the replicas) and
+ * its topic (aws-events.ts); for a queue-driven workload an SQS queue with a dead-letter queue
+ * (SSE, TLS only), CloudWatch alarms on both, and KEDA's right to read the queue's depth.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformContext } from "../../config/context.ts";
 import type { Workload } from "../../config/workloads.ts";
 import { podIdentityTrustPolicy, type AwsAccount } from "../aws/iam.ts";
+import { AwsDatabase } from "../database/aws.ts";
 import type { WorkloadCloudArgs, WorkloadCloudParts } from "../kubernetes/kubernetes.ts";
+import { narrow } from "../narrow.ts";
 import { physicalName, nameRules } from "../../lib/naming.ts";
+import { awsEvents, type AwsEventScope, type Statement } from "./aws-events.ts";
 
-/** What every workload of the stack shares on AWS. */
-export interface AwsWorkloadScope {
-    readonly context: PlatformContext;
-    readonly region: string;
-    readonly account: pulumi.Output<AwsAccount>;
+/**
+ * What every workload of the stack shares on AWS: KEDA's role (each queue and topic grants it
+ * the reads it scales on), the alert topic, the event bus and schema registry (created on first
+ * use), and the data key the archives are encrypted with.
+ */
+export interface AwsWorkloadScope extends AwsEventScope {
     readonly clusterName: pulumi.Output<string>;
     readonly clusterArn: pulumi.Output<string>;
-    readonly boundaryArn: pulumi.Input<string>;
-    /** KEDA's role, when KEDA runs: each queue grants it the depth reads. */
-    readonly kedaRoleName?: pulumi.Output<string> | undefined;
-    /** The stack's alert topic, created on first use. */
-    readonly alertTopicArn: (emails: readonly string[]) => pulumi.Output<string>;
 }
 
 /** Actions a consumer needs on its own queue (SQS Developer Guide, "Amazon SQS API permissions"). */
@@ -51,14 +50,38 @@ export function modelArns(scope: AwsAccount & { readonly region: string }, model
     ];
 }
 
-/** The workload role's policy: only its queue, its dead-letter queue and its models; undefined when it needs nothing. */
-export function workloadPolicy(grants: { readonly queueArn?: string; readonly deadLetterArn?: string; readonly modelArns: readonly string[] }): string | undefined {
+/** The workload role's policy: only its queue, its dead-letter queue, its models, its database user and its topic; undefined when it needs nothing. */
+export function workloadPolicy(grants: {
+    readonly queueArn?: string | undefined;
+    readonly deadLetterArn?: string | undefined;
+    readonly modelArns: readonly string[];
+    readonly databaseUserArns?: readonly string[] | undefined;
+    readonly events?: readonly Statement[] | undefined;
+}): string | undefined {
     const statements = [
         ...(grants.queueArn ? [{ Sid: "ConsumeOwnQueue", Effect: "Allow", Action: consumerActions, Resource: grants.queueArn }] : []),
         ...(grants.deadLetterArn ? [{ Sid: "DeadLetterOwnMessages", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: grants.deadLetterArn }] : []),
         ...(grants.modelArns.length > 0 ? [{ Sid: "InvokeListedModels", Effect: "Allow", Action: modelActions, Resource: [...grants.modelArns] }] : []),
+        ...(grants.databaseUserArns?.length ? [{ Sid: "ConnectAsOwnDatabaseUser", Effect: "Allow", Action: "rds-db:connect", Resource: [...grants.databaseUserArns] }] : []),
+        ...(grants.events ?? []),
     ];
     return statements.length > 0 ? JSON.stringify({ Version: "2012-10-17", Statement: statements }) : undefined;
+}
+
+/**
+ * `rds-db:connect` names a user of one instance or proxy by its resource id (RDS User Guide,
+ * "Creating and using an IAM policy for IAM database access").
+ */
+export function databaseUserArn(scope: AwsAccount & { readonly region: string }, resourceId: string, user: string): string {
+    return `arn:${scope.partition}:rds-db:${scope.region}:${scope.account}:dbuser:${resourceId}/${user}`;
+}
+
+/** The login role, signed in to with IAM tokens only: `rds_iam` turns password sign-in off for it (RDS User Guide, "IAM database authentication"). */
+export function iamRoleSql(user: string): string {
+    return [
+        `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${user}') THEN CREATE ROLE ${user} LOGIN; END IF; END $$;`,
+        `GRANT rds_iam TO ${user};`,
+    ].join("\n");
 }
 
 /** Only TLS reaches the queue (SQS Developer Guide, "Amazon SQS security best practices"). */
@@ -80,13 +103,31 @@ export function awsWorkloadCloud(name: string, args: WorkloadCloudArgs, scope: A
     }, opts);
 
     const queues = workload.queue ? queuePair(name, workload, scope, parent, args.alertEmails) : undefined;
+    const events = workload.events ? awsEvents(name, args, scope, parent) : undefined;
     const models = scope.account.apply((account) => workload.models.aws.flatMap((model) => modelArns({ ...account, region }, model)));
-    const policy = pulumi.all([queues?.queue.arn, queues?.deadLetter.arn, models])
-        .apply(([queueArn, deadLetterArn, models]) => workloadPolicy({ queueArn, deadLetterArn, modelArns: models }));
-    const needsPolicy = queues !== undefined || workload.models.aws.length > 0;
+    const database = workload.database && args.database ? narrow(args.database, AwsDatabase) : undefined;
+    const user = workload.database?.user;
+    // Through the proxy when pooled, and straight to each instance (the replicas, the primary without a proxy).
+    const databaseResourceIds = database ? [...(database.proxy ? [database.proxy.resourceId] : []), ...database.instanceResourceIds] : [];
+    const databaseUserArns = pulumi.all([scope.account, pulumi.all(databaseResourceIds)])
+        .apply(([account, ids]) => ids.map((id) => databaseUserArn({ ...account, region }, id, user!)));
+    const policy = pulumi.all([queues?.queue.arn, queues?.deadLetter.arn, models, databaseUserArns, events?.statements])
+        .apply(([queueArn, deadLetterArn, models, userArns, eventStatements]) =>
+            workloadPolicy({ queueArn, deadLetterArn, modelArns: models, databaseUserArns: userArns, events: eventStatements }));
+    const needsPolicy = queues !== undefined || workload.models.aws.length > 0 || database !== undefined || events !== undefined;
     const rolePolicy = needsPolicy
         ? [new aws.iam.RolePolicy(`${name}-role`, { role: role.name, policy: policy.apply((text) => text!) }, opts)]
         : [];
+    if (database?.proxy && user) {
+        // The proxy signs in to the database as the client's user: it may, for exactly this user.
+        new aws.iam.RolePolicy(`${name}-proxy-user`, {
+            role: database.proxy.roleName,
+            policy: pulumi.all([scope.account, database.instanceResourceIds[0]!]).apply(([account, primaryId]) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Sid: "ConnectAsWorkloadUser", Effect: "Allow", Action: "rds-db:connect", Resource: databaseUserArn({ ...account, region }, primaryId, user) }],
+            })),
+        }, opts);
+    }
     const association = new aws.eks.PodIdentityAssociation(`${name}-pod-identity`, {
         clusterName: scope.clusterName,
         namespace: args.serviceAccount.namespace,
@@ -103,21 +144,27 @@ export function awsWorkloadCloud(name: string, args: WorkloadCloudArgs, scope: A
     if (workload.models.aws.length > 0) {
         env["MODEL_IDS"] = workload.models.aws.join(",");
     }
+    if (database) {
+        // Sign in with a token from the SDK's RDS signer, for DATABASE_USER at DATABASE_HOST.
+        env["DATABASE_AUTH"] = "aws-iam";
+    }
     const scaling = workload.autoscaling;
     return {
         serviceAccountAnnotations: {},
         serviceAccountLabels: {},
         podLabels: {},
-        env,
-        queueTrigger: queues && scaling.signal === "queueDepth"
+        env: { ...env, ...events?.env },
+        scaler: queues && scaling.signal === "queueDepth"
             ? {
                 type: "aws-sqs-queue",
                 // In-flight messages count too (the scaler's default): a busy worker is not scaled away.
                 metadata: { queueURL: queues.queue.url, queueLength: String(scaling.messagesPerReplica), awsRegion: region },
                 // KEDA reads the depth as its own pod identity (identityOwner keda, the default).
-                podIdentity: { provider: "aws" },
+                authentication: { podIdentity: { provider: "aws" } },
             }
-            : undefined,
+            : events?.scaler,
+        databaseRole: user && database ? pulumi.output(iamRoleSql(user)) : undefined,
+        provisioning: events?.provisioning ?? [],
         identity: role.arn,
         ready: [association],
     };

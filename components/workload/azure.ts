@@ -3,7 +3,9 @@
  * with roles on its own resources only; for a queue-driven workload a Service Bus queue (its
  * dead-letter sub-queue, max delivery count, lock duration) in the stack's namespace, metric
  * alerts, and KEDA's right to read the queue's depth; for model access the Cognitive Services
- * OpenAI User role on the stack's Azure OpenAI account and a deployment per model.
+ * OpenAI User role on the stack's Azure OpenAI account and a deployment per model; for a
+ * database, an Entra login role for the identity (made by the provisioner); for events, its
+ * event hub (azure-events.ts).
  */
 import * as cognitiveservices from "@pulumi/azure-native/cognitiveservices/index.js";
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
@@ -15,9 +17,10 @@ import type { Workload } from "../../config/workloads.ts";
 import { builtInRoles } from "../azure/roles.ts";
 import { serviceAccountSubject, workloadIdentityAudience, type AzureIdentities } from "../azure/identities.ts";
 import type { WorkloadCloudArgs, WorkloadCloudParts } from "../kubernetes/kubernetes.ts";
+import { azureEvents, type AzureEventScope } from "./azure-events.ts";
 
 /** What every workload of the stack shares on Azure; the shared resources are created on first use. */
-export interface AzureWorkloadScope {
+export interface AzureWorkloadScope extends AzureEventScope {
     readonly context: PlatformContext;
     readonly resourceGroupName: pulumi.Input<string>;
     readonly location: string;
@@ -30,6 +33,14 @@ export interface AzureWorkloadScope {
     readonly openAiAccount: () => cognitiveservices.Account;
     /** Model deployments of one account are created one at a time (ARM refuses concurrent ones): each waits for the previous. */
     readonly lastModelDeployment: { current?: pulumi.Resource };
+}
+
+/**
+ * The workload's PostgreSQL role, mapped to its managed identity by object id (Flexible Server
+ * docs, "Manage Microsoft Entra roles"); run by an Entra administrator on the `postgres` database.
+ */
+export function entraRoleSql(user: string, principalId: string): string {
+    return `SELECT pgaadauth_create_principal_with_oid('${user}', '${principalId}', 'service', false, false) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${user}');`;
 }
 
 /** ISO 8601 durations as ARM returns them (`PT5M`, not `PT300S`), so a refresh finds no drift. */
@@ -52,7 +63,7 @@ export function azureWorkloadCloud(name: string, args: WorkloadCloudArgs, scope:
     }, opts);
     const ready: pulumi.Resource[] = [federation];
     const env: Record<string, pulumi.Input<string>> = {};
-    let queueTrigger: WorkloadCloudParts["queueTrigger"];
+    let scaler: WorkloadCloudParts["scaler"];
 
     if (workload.queue) {
         const queue = serviceBusQueue(name, workload, scope, parent, args.alertEmails);
@@ -66,10 +77,10 @@ export function azureWorkloadCloud(name: string, args: WorkloadCloudArgs, scope:
         env["SERVICE_BUS_NAMESPACE"] = pulumi.interpolate`${namespace.name}.servicebus.windows.net`;
         env["QUEUE_NAME"] = queue.name;
         if (scope.keda && workload.autoscaling.signal === "queueDepth") {
-            queueTrigger = {
+            scaler = {
                 type: "azure-servicebus",
                 metadata: { queueName: queue.name, namespace: namespace.name, messageCount: String(workload.autoscaling.messagesPerReplica) },
-                podIdentity: { provider: "azure-workload", identityId: scope.keda.clientId },
+                authentication: { podIdentity: { provider: "azure-workload", identityId: scope.keda.clientId } },
             };
         }
     }
@@ -99,13 +110,23 @@ export function azureWorkloadCloud(name: string, args: WorkloadCloudArgs, scope:
         env["AZURE_OPENAI_DEPLOYMENTS"] = deployments.join(",");
     }
 
+    const user = workload.database && args.database ? workload.database.user : undefined;
+    if (user) {
+        // Sign in with an Entra token (scope https://ossrdbms-aad.database.windows.net/.default) as DATABASE_USER.
+        env["DATABASE_AUTH"] = "entra";
+    }
+    const events = workload.events ? azureEvents(name, args, scope, identity, parent) : undefined;
+    ready.push(...(events?.ready ?? []));
+
     return {
         serviceAccountAnnotations: { "azure.workload.identity/client-id": identity.clientId, "azure.workload.identity/tenant-id": identity.tenantId },
         serviceAccountLabels: { "azure.workload.identity/use": "true" },
         // The workload identity webhook injects the token and AZURE_* variables into labelled pods.
         podLabels: { "azure.workload.identity/use": "true" },
-        env,
-        queueTrigger,
+        env: { ...env, ...events?.env },
+        scaler: scaler ?? events?.scaler,
+        databaseRole: user ? identity.principalId.apply((principalId) => entraRoleSql(user, principalId)) : undefined,
+        provisioning: events?.provisioning ?? [],
         identity: identity.clientId,
         ready,
     };

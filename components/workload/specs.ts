@@ -4,13 +4,14 @@
  * ScaledObject on queue depth), disruption budget, route and traffic policy on the shared
  * gateway, ExternalSecrets and NetworkPolicies. Pure: the `Workload` component applies them.
  */
+import { createHash } from "node:crypto";
 import type { Input } from "@pulumi/pulumi";
-import type { apps, autoscaling, core, policy } from "@pulumi/kubernetes/types/input.js";
-import type { Workload } from "../../config/workloads.ts";
+import type { apps, autoscaling, batch, core, policy } from "@pulumi/kubernetes/types/input.js";
+import type { Workload, WorkloadDatabase } from "../../config/workloads.ts";
 import { cpuLimitRatio } from "../../config/workloads.ts";
 import { gatewayName, gatewayNamespace } from "../kubernetes/edge-values.ts";
 import type { NetworkPolicySpec } from "../kubernetes/guardrails.ts";
-import type { QueueTrigger } from "../kubernetes/kubernetes.ts";
+import type { ScalerTrigger } from "../kubernetes/kubernetes.ts";
 
 export const nameLabel = "app.kubernetes.io/name";
 export const patternLabel = "platform.io/pattern";
@@ -75,12 +76,9 @@ export interface PodCloudParts {
     readonly env: Record<string, Input<string>>;
 }
 
-export function deploymentSpec(workload: Workload, cloud: PodCloudParts): apps.v1.DeploymentSpec {
-    const probe = (which: keyof Workload["probes"]) => {
-        const { path, periodSeconds, failureThreshold } = workload.probes[which];
-        return { httpGet: { path, port: "http" }, periodSeconds, failureThreshold, timeoutSeconds: 2 };
-    };
-    const env = [
+/** The container's environment: the entry's variables, what the cloud hands it, and its synced secrets. */
+function containerEnv(workload: Workload, cloud: PodCloudParts) {
+    return [
         ...Object.entries(workload.env).map(([name, value]) => ({ name, value })),
         ...Object.entries(cloud.env).map(([name, value]) => ({ name, value })),
         ...workload.secrets.map((secret) => ({
@@ -88,6 +86,17 @@ export function deploymentSpec(workload: Workload, cloud: PodCloudParts): apps.v
             valueFrom: { secretKeyRef: { name: syncedSecretName(workload, secret), key: "value" } },
         })),
     ];
+}
+
+/** A writable scratch directory despite the read-only root filesystem. */
+const scratch = { mount: { name: "tmp", mountPath: "/tmp" }, volume: { name: "tmp", emptyDir: { sizeLimit: "256Mi" } } };
+
+export function deploymentSpec(workload: Workload, cloud: PodCloudParts): apps.v1.DeploymentSpec {
+    const probe = (which: keyof Workload["probes"]) => {
+        const { path, periodSeconds, failureThreshold } = workload.probes[which];
+        return { httpGet: { path, port: "http" }, periodSeconds, failureThreshold, timeoutSeconds: 2 };
+    };
+    const env = containerEnv(workload, cloud);
     const labels = { ...workloadLabels(workload), ...cloud.podLabels };
     return {
         // No replicas: the autoscaler owns the count; a deploy never resets it.
@@ -111,12 +120,164 @@ export function deploymentSpec(workload: Workload, cloud: PodCloudParts): apps.v
                     startupProbe: probe("startup"),
                     readinessProbe: probe("readiness"),
                     livenessProbe: probe("liveness"),
-                    // A writable scratch directory despite the read-only root filesystem.
-                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                    volumeMounts: [scratch.mount],
                 }],
-                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "256Mi" } }],
+                volumes: [scratch.volume],
             },
         },
+    };
+}
+
+/**
+ * The migration Job's name changes with the image and the command, so each new version runs
+ * its migrations once, as a new Job, before the Deployment that waits for it rolls out.
+ */
+export function migrationJobName(workload: Workload): string {
+    const version = createHash("sha256").update(JSON.stringify([workload.image, workload.migrations?.command])).digest("hex").slice(0, 10);
+    return `${workload.name}-migrate-${version}`;
+}
+
+/** The workload's own image, identity and environment running its migration command; a failure stops the rollout. */
+export function migrationJobSpec(workload: Workload, cloud: PodCloudParts): batch.v1.JobSpec | undefined {
+    const migrations = workload.migrations;
+    if (!migrations) {
+        return undefined;
+    }
+    return {
+        backoffLimit: migrations.backoffLimit,
+        activeDeadlineSeconds: migrations.timeoutSeconds,
+        template: {
+            metadata: { labels: { ...workloadLabels(workload), ...cloud.podLabels, "platform.io/job": "migrate" } },
+            spec: {
+                serviceAccountName: cloud.serviceAccountName,
+                restartPolicy: "Never",
+                securityContext: restrictedPodSecurity,
+                containers: [{
+                    name: "migrate",
+                    image: workload.image,
+                    command: [...migrations.command],
+                    env: containerEnv(workload, cloud),
+                    resources: containerResources(workload),
+                    securityContext: restrictedContainerSecurity,
+                    volumeMounts: [scratch.mount],
+                }],
+                volumes: [scratch.volume],
+            },
+        },
+    };
+}
+
+/** A PostgreSQL string literal. */
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * What the provisioner runs as the server's administrator for a data_api (idempotent, psql):
+ * the workload's login role (the cloud's SQL: IAM or Entra, no password), then its own
+ * database, which no other role may connect to, with the role allowed to create its tables.
+ */
+export function databaseProvisioningSql(database: WorkloadDatabase, roleSql: string): string {
+    return [
+        "\\set ON_ERROR_STOP on",
+        roleSql,
+        `SELECT 'CREATE DATABASE ${database.name}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ${literal(database.name)})\\gexec`,
+        `REVOKE ALL ON DATABASE ${database.name} FROM PUBLIC;`,
+        `GRANT CONNECT, TEMPORARY ON DATABASE ${database.name} TO ${database.user};`,
+        `\\connect ${database.name}`,
+        `GRANT USAGE, CREATE ON SCHEMA public TO ${database.user};`,
+        "",
+    ].join("\n");
+}
+
+/**
+ * Images of the provisioning jobs, checked 2026-12 against their projects' releases: the
+ * Docker official PostgreSQL image through Amazon ECR Public's mirror (no Docker Hub pull
+ * limits), curl's own image, and Apache Kafka's official image (its CLI tools).
+ */
+export const provisioningImages = {
+    postgres: "public.ecr.aws/docker/library/postgres:18.6-alpine",
+    curl: "curlimages/curl:8.22.0",
+    kafka: "apache/kafka:4.3.1",
+} as const;
+
+/** Where provisioning jobs run: a platform namespace no developer is bound in. */
+export const provisioningNamespace = "platform-provisioning";
+export const provisionerServiceAccount = "provisioner";
+
+export interface ProvisioningJob {
+    readonly image: string;
+    /** The shell script, run by `sh -c`. */
+    readonly script: Input<string>;
+    readonly env: Record<string, Input<string>>;
+    /** A file fetched over HTTPS into /tmp before the script runs. */
+    readonly fetch?: { readonly url: string; readonly file: string } | undefined;
+    /** PGPASSWORD from this Secret's `password` key, where the admin signs in with a password. */
+    readonly passwordSecret?: string | undefined;
+    readonly podLabels: Record<string, string>;
+}
+
+/** A provisioning Job: restricted like every pod, a few retries, ten minutes at most, kept for inspection. */
+export function provisioningJobSpec(job: ProvisioningJob): batch.v1.JobSpec {
+    return {
+        backoffLimit: 3,
+        activeDeadlineSeconds: 600,
+        template: {
+            metadata: { labels: { "app.kubernetes.io/managed-by": "platform", "platform.io/job": "provision", ...job.podLabels } },
+            spec: {
+                serviceAccountName: provisionerServiceAccount,
+                restartPolicy: "Never",
+                securityContext: restrictedPodSecurity,
+                ...(job.fetch ? {
+                    initContainers: [{
+                        name: "fetch",
+                        image: provisioningImages.curl,
+                        command: ["curl", "--fail", "--silent", "--show-error", "--location", "--proto", "=https", "--output", `/tmp/${job.fetch.file}`, job.fetch.url],
+                        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+                        securityContext: restrictedContainerSecurity,
+                        volumeMounts: [scratch.mount],
+                    }],
+                } : {}),
+                containers: [{
+                    name: "provision",
+                    image: job.image,
+                    command: ["/bin/sh", "-c", job.script],
+                    env: [
+                        // Programs that keep a home directory (psql's history, the JVM's) keep it in the scratch volume.
+                        { name: "HOME", value: "/tmp" },
+                        ...Object.entries(job.env).map(([name, value]) => ({ name, value })),
+                        ...(job.passwordSecret ? [{ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: job.passwordSecret, key: "password" } } }] : []),
+                    ],
+                    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+                    securityContext: restrictedContainerSecurity,
+                    volumeMounts: [scratch.mount],
+                }],
+                volumes: [scratch.volume],
+            },
+        },
+    };
+}
+
+/**
+ * What a data_api reads to reach its data: the writer (through the pooler when pooling is on),
+ * the readers (the replicas; the writer when there are none), its database and user, TLS
+ * required; the cache's endpoint, TLS and protocol. Its password is the synced `redis-password`.
+ */
+export function dataServiceEnv(
+    database: WorkloadDatabase | undefined,
+    server: { readonly writer: { readonly host: Input<string>; readonly port: number }; readonly readers: Input<string>; readonly port: number } | undefined,
+    cache: { readonly host: Input<string>; readonly port: number; readonly clustered: boolean } | undefined,
+): Record<string, Input<string>> {
+    return {
+        ...(database && server ? {
+            DATABASE_HOST: server.writer.host,
+            DATABASE_PORT: String(server.writer.port),
+            // Comma-separated; the server itself when it has no replicas.
+            DATABASE_READER_HOSTS: server.readers,
+            DATABASE_READER_PORT: String(server.port),
+            DATABASE_NAME: database.name,
+            DATABASE_USER: database.user,
+            PGSSLMODE: "require",
+        } : {}),
+        ...(cache ? { CACHE_HOST: cache.host, CACHE_PORT: String(cache.port), CACHE_TLS: "true", CACHE_CLUSTERED: String(cache.clustered) } : {}),
     };
 }
 
@@ -155,9 +316,9 @@ export function horizontalAutoscalerSpec(workload: Workload): autoscaling.v2.Hor
     };
 }
 
-/** background_worker: KEDA on queue depth; from zero where the pattern allows it (dev). */
-export function scaledObjectSpec(workload: Workload, trigger: QueueTrigger, authenticationName: string): Record<string, unknown> | undefined {
-    if (workload.autoscaling.signal !== "queueDepth") {
+/** background_worker and event_processor: KEDA on queue depth or consumer lag; from zero where the pattern allows it (dev). */
+export function scaledObjectSpec(workload: Workload, trigger: ScalerTrigger, authenticationName: string): Record<string, unknown> | undefined {
+    if (workload.autoscaling.signal === "cpu") {
         return undefined;
     }
     return {
@@ -168,6 +329,29 @@ export function scaledObjectSpec(workload: Workload, trigger: QueueTrigger, auth
         // Idle workers stay a while before KEDA scales them away.
         cooldownPeriod: 300,
         triggers: [{ type: trigger.type, metadata: trigger.metadata, authenticationRef: { name: authenticationName } }],
+    };
+}
+
+/**
+ * An alert when KEDA measures the workload's consumer lag above the pattern's threshold for ten
+ * minutes (`keda_scaler_metrics_value`, the value its Kafka trigger scales on).
+ */
+export function consumerLagRuleSpec(workload: Workload): Record<string, unknown> | undefined {
+    const events = workload.events;
+    if (!events) {
+        return undefined;
+    }
+    return {
+        groups: [{
+            name: `${workload.name}.events`,
+            rules: [{
+                alert: "ConsumerLagHigh",
+                expr: `max(keda_scaler_metrics_value{exported_namespace="${workload.namespace}", scaledObject="${workload.name}"}) > ${events.alerts.consumerLagEvents}`,
+                for: "10m",
+                labels: { severity: "warning", workload: workload.name },
+                annotations: { summary: `${workload.name} is more than ${events.alerts.consumerLagEvents} events behind on ${events.topic}` },
+            }],
+        }],
     };
 }
 

@@ -13,7 +13,17 @@ const roleAssignmentType = "azure-native:authorization:RoleAssignment";
 /** A workload's role (components/workload/aws.ts): `workload-<name>-role`, as is its inline policy. */
 const workloadRoleName = /^workload-.+-role$/;
 /** The statements of a workload's policy (components/workload/aws.ts `workloadPolicy`). */
-const workloadSids = ["ConsumeOwnQueue", "DeadLetterOwnMessages", "InvokeListedModels"];
+const workloadSids = [
+    "ConsumeOwnQueue", "DeadLetterOwnMessages", "InvokeListedModels", "ConnectAsOwnDatabaseUser",
+    "ConnectToEventBus", "OwnTopic", "OwnConsumerGroup", "ReadOwnSchema", "ReadSchemaVersionsById",
+];
+
+/**
+ * Reads AWS authorises on "*" only: a Glue Schema Registry deserializer fetches a schema
+ * version by its id alone, which names no registry (Glue Developer Guide, "IAM examples for
+ * deserializers"; awslabs/aws-glue-schema-registry#68). A statement of only these may say "*".
+ */
+export const accountWideReads = ["glue:GetSchemaVersion"];
 
 /**
  * The physical names of the stack's workload roles: the name set, or the one Pulumi derives from
@@ -38,9 +48,11 @@ function statementWildcards(statement: any): string[] {
     if (statement === null || typeof statement !== "object" || statement.Effect !== "Allow") {
         return [];
     }
+    const actions = entries(statement.Action);
+    const onlyAccountWideReads = actions.length > 0 && statement.Action !== undefined && !isUnknown(statement.Action) && actions.every((action) => accountWideReads.includes(action));
     return [
-        ...entries(statement.Action).filter(wildcardAction).map((action) => `action "${action}"`),
-        ...entries(statement.Resource).filter(wildcardResource).map((resource) => `resource "${resource}"`),
+        ...actions.filter(wildcardAction).map((action) => `action "${action}"`),
+        ...(onlyAccountWideReads ? [] : entries(statement.Resource).filter(wildcardResource).map((resource) => `resource "${resource}"`)),
         // Allow with NotAction or NotResource grants everything but what it lists.
         ...(statement.NotAction !== undefined ? [`NotAction (every action but ${entries(statement.NotAction).join(", ") || "[unknown]"})`] : []),
         ...(statement.NotResource !== undefined ? [`NotResource (every resource but ${entries(statement.NotResource).join(", ") || "[unknown]"})`] : []),

@@ -29,7 +29,7 @@ const read = (dir: string, stack = "dev") => readFileSync(path.join(dir, `Pulumi
 
 const dev = readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8");
 // The dev stack with the two-pattern fixture as its workloads, under comments that must survive the edits.
-const fixture = readFileSync(path.join(projectRoot, "tests/fixtures/workloads/two-patterns.yaml"), "utf8");
+const fixture = readFileSync(path.join(projectRoot, "tests/fixtures/workloads/all-patterns.yaml"), "utf8");
 const fixtureList = fixture.split("\n").filter((line) => !line.startsWith("#")).map((line) => (line ? `    ${line}` : line)).join("\n");
 const billingBlock = fixtureList.slice(fixtureList.indexOf("    - name: billing-jobs"));
 const seeded = `${dev}  # Teams' services, newest last.\n  platform:workloads:\n    # The shop's public API.\n${fixtureList.replace("    - name: billing-jobs", "    # Nightly invoices.\n    - name: billing-jobs")}`;

@@ -23,7 +23,7 @@ export function planOf(stack: StackName, cloud: CloudName): Promise<PlanReport> 
 }
 
 /** The workloads fixture: one workload of each part-1 pattern, as `platform:workloads`. */
-export const workloadFixture = YAML.parse(readFileSync(path.join(projectRoot, "tests", "fixtures", "workloads", "two-patterns.yaml"), "utf8")) as Record<string, any>[];
+export const workloadFixture = YAML.parse(readFileSync(path.join(projectRoot, "tests", "fixtures", "workloads", "all-patterns.yaml"), "utf8")) as Record<string, any>[];
 
 /** A checked-in stack file's plan with the workloads fixture added, evaluated once per test run. */
 export function planWithWorkloads(stack: StackName, cloud: CloudName): Promise<PlanReport> {

@@ -33,7 +33,7 @@ const identity = ruleNamed("workload-identity-no-wildcards");
 /** The fixture's workloads (orders: web_api on an HPA; billing-jobs: background_worker on KEDA), resolved for `stack`. */
 function fixtureWorkloads(stack: "dev" | "prod"): { orders: Workload; billing: Workload } {
     const config = stackPlatformConfig(stack);
-    config["workloads"] = YAML.parse(readFileSync(path.join(projectRoot, "tests/fixtures/workloads/two-patterns.yaml"), "utf8"));
+    config["workloads"] = YAML.parse(readFileSync(path.join(projectRoot, "tests/fixtures/workloads/all-patterns.yaml"), "utf8"));
     const [orders, billing] = parsePlatformConfig(config).workloads;
     assert.ok(orders && billing);
     return { orders, billing };
@@ -60,7 +60,7 @@ const container = (props: any) => props.spec.template.spec.containers[0];
 /** Everything the Workload component creates around a Deployment that the budget rule reads. */
 function scalingObjects(workload: Workload): PolicyResource[] {
     const hpa = horizontalAutoscalerSpec(workload);
-    const scaled = scaledObjectSpec(workload, { type: "aws-sqs-queue", metadata: {}, podIdentity: { provider: "aws" } }, workload.name);
+    const scaled = scaledObjectSpec(workload, { type: "aws-sqs-queue", metadata: {}, authentication: { podIdentity: { provider: "aws" } } }, workload.name);
     const budget = disruptionBudgetSpec(workload);
     return [
         ...(hpa ? [resource("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `workload-${workload.name}-autoscaler`, { metadata: metadata(workload), spec: hpa })] : []),

@@ -77,7 +77,7 @@ describe("a workload's scaling and disruption budget", () => {
     });
 
     it("scales a worker with KEDA on its queue, from zero in dev", () => {
-        const trigger = { type: "aws-sqs-queue", metadata: { queueURL: "https://sqs/q", queueLength: "10", awsRegion: "eu-west-1" }, podIdentity: { provider: "aws" } };
+        const trigger = { type: "aws-sqs-queue", metadata: { queueURL: "https://sqs/q", queueLength: "10", awsRegion: "eu-west-1" }, authentication: { podIdentity: { provider: "aws" } } };
         const dev = scaledObjectSpec(workload("dev", { name: "jobs", pattern: "background_worker" }), trigger, "jobs") as any;
         assert.equal(dev.minReplicaCount, 0);
         assert.deepEqual(dev.triggers, [{ type: "aws-sqs-queue", metadata: trigger.metadata, authenticationRef: { name: "jobs" } }]);

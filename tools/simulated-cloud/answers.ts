@@ -51,6 +51,12 @@ const armTypes: Record<string, string> = {
     "azure-native:cognitiveservices:Deployment": "Microsoft.CognitiveServices/accounts/{accountName}/deployments",
     "azure-native:monitor:ActionGroup": "Microsoft.Insights/actionGroups",
     "azure-native:monitor:MetricAlert": "Microsoft.Insights/metricAlerts",
+    "azure-native:eventhub:Namespace": "Microsoft.EventHub/namespaces",
+    "azure-native:eventhub:EventHub": "Microsoft.EventHub/namespaces/{namespaceName}/eventhubs",
+    "azure-native:eventhub:EventHubAuthorizationRule": "Microsoft.EventHub/namespaces/{namespaceName}/eventhubs/{eventHubName}/authorizationRules",
+    "azure-native:eventhub:SchemaRegistry": "Microsoft.EventHub/namespaces/{namespaceName}/schemagroups",
+    // An Entra administrator's name is the principal's object id (REST: Administrators - Create).
+    "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/administrators",
 };
 
 /** Azure types whose name argument is not `<type>Name` or `resourceName`. */
@@ -60,6 +66,9 @@ const azureNameKeys: Record<string, string> = {
     "azure-native:storage:BlobContainer": "containerName",
     "azure-native:network:PublicIPAddress": "publicIpAddressName",
     "azure-native:monitor:MetricAlert": "ruleName",
+    "azure-native:eventhub:SchemaRegistry": "schemaGroupName",
+    "azure-native:eventhub:EventHubAuthorizationRule": "authorizationRuleName",
+    "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra": "objectId",
 };
 
 /** Type-specific outputs a real provider would compute. */
@@ -114,10 +123,20 @@ const computed: Record<string, Computed> = {
     },
     "random:index/randomString:RandomString": (name, inputs) => ({ result: hex(name, Number(inputs["length"] ?? 8)) }),
     "random:index/randomPassword:RandomPassword": (name, inputs) => ({ result: `Mock-${hex(name, Number(inputs["length"] ?? 16) - 5)}` }),
+    // `resourceId` is the DbiResourceId IAM database authentication names: `db-` and 26 upper-case letters and digits.
     "aws:rds/instance:Instance": (name, inputs) => {
         const address = `${String(inputs["identifier"] ?? name)}.c${hex(name, 11)}.eu-west-1.rds.amazonaws.com`;
-        return { address, endpoint: `${address}:5432`, port: 5432, identifier: inputs["identifier"] ?? name };
+        return { address, endpoint: `${address}:5432`, port: 5432, identifier: inputs["identifier"] ?? name, resourceId: `db-${base62(name, 26).toUpperCase()}` };
     },
+    // `<name>.proxy-<id>.<region>.rds.amazonaws.com` (RDS User Guide, "Connecting through RDS Proxy").
+    "aws:rds/proxy:Proxy": (name, inputs) => ({ endpoint: `${String(inputs["name"] ?? name)}.proxy-c${hex(name, 11)}.eu-west-1.rds.amazonaws.com` }),
+    // One bootstrap name on port 9098 for IAM (MSK Developer Guide, "Get the bootstrap brokers", serverless).
+    "aws:msk/serverlessCluster:ServerlessCluster": (name, inputs) => ({
+        bootstrapBrokersSaslIam: `boot-${hex(name, 8)}.c2.kafka-serverless.eu-west-1.amazonaws.com:9098`,
+        clusterUuid: `${uuid(name)}-s1`,
+        clusterName: inputs["clusterName"],
+    }),
+    "aws:glue/registry:Registry": (_name, inputs) => ({ registryName: inputs["registryName"] }),
     "aws:elasticache/replicationGroup:ReplicationGroup": (name, inputs) => {
         const host = `${String(inputs["replicationGroupId"] ?? name)}.${hex(name, 6)}.euw1.cache.amazonaws.com`;
         return inputs["clusterMode"] === "enabled"
@@ -153,6 +172,13 @@ const computed: Record<string, Computed> = {
     }),
     // `https://<name>.servicebus.windows.net:443/` (Service Bus REST API, Namespaces - Get).
     "azure-native:servicebus:Namespace": (name, inputs) => ({ serviceBusEndpoint: `https://${azureName("azure-native:servicebus:Namespace", name, inputs)}.servicebus.windows.net:443/` }),
+    // Event Hubs answers on the same host family; a system-assigned identity gets its principal (REST: Namespaces - Get).
+    "azure-native:eventhub:Namespace": (name, inputs) => ({
+        serviceBusEndpoint: `https://${azureName("azure-native:eventhub:Namespace", name, inputs)}.servicebus.windows.net:443/`,
+        ...((inputs["identity"] as Outputs | undefined)?.["type"] === "SystemAssigned"
+            ? { identity: { type: "SystemAssigned", principalId: uuid(`${name}/principal`), tenantId: mockTenantId } }
+            : {}),
+    }),
     // An OpenAI account answers on its custom subdomain (Azure OpenAI REST reference, "endpoint").
     "azure-native:cognitiveservices:Account": (name, inputs) => {
         const properties = (inputs["properties"] ?? {}) as Outputs;
@@ -225,6 +251,16 @@ const calls: Record<string, (inputs: Outputs) => Outputs> = {
     "aws:route53/getZone:getZone": (inputs) => {
         const zoneId = `Z${base62(String(inputs["name"]), 20).toUpperCase()}`;
         return { id: zoneId, zoneId, name: inputs["name"], arn: `arn:aws:route53:::hostedzone/${zoneId}`, privateZone: false };
+    },
+    // Event Hubs SAS keys are 32 bytes in base64; the connection string names the rule and the hub (REST: Event Hubs - List Keys).
+    "azure-native:eventhub:listEventHubKeys": (inputs) => {
+        const key = Buffer.from(hex(`${String(inputs["eventHubName"])}/${String(inputs["authorizationRuleName"])}`, 64), "hex").toString("base64");
+        const rule = String(inputs["authorizationRuleName"]);
+        return {
+            keyName: rule,
+            primaryKey: key,
+            primaryConnectionString: `Endpoint=sb://${String(inputs["namespaceName"])}.servicebus.windows.net/;SharedAccessKeyName=${rule};SharedAccessKey=${key};EntityPath=${String(inputs["eventHubName"])}`,
+        };
     },
     // Azure Managed Redis access keys are 32 random bytes in base64 (44 characters).
     "azure-native:redisenterprise:listDatabaseKeys": (inputs) => ({
@@ -319,6 +355,18 @@ function awsArn(type: string, service: string, name: string, physical: string, i
             return regional(physical);
         case "aws:cloudwatch/metricAlarm:MetricAlarm":
             return regional(`alarm:${physical}`);
+        case "aws:rds/proxy:Proxy":
+            // The proxy's resource id, `prx-` and 17 hex digits, is what IAM database authentication names.
+            return `arn:aws:rds:eu-west-1:${mockAccountId}:db-proxy:prx-${hex(name, 17)}`;
+        case "aws:msk/serverlessCluster:ServerlessCluster":
+            // `cluster/<name>/<uuid>`: topics and groups are named under it (MSK Developer Guide, "IAM access control").
+            return regional(`cluster/${String(inputs["clusterName"])}/${uuid(name)}-s1`);
+        case "aws:glue/registry:Registry":
+            return regional(`registry/${String(inputs["registryName"])}`);
+        case "aws:glue/schema:Schema":
+            return regional(`schema/${String(inputs["registryArn"]).split("/").pop()}/${String(inputs["schemaName"])}`);
+        case "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream":
+            return `arn:aws:firehose:eu-west-1:${mockAccountId}:deliverystream/${physical}`;
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             return `arn:aws:iam::${mockAccountId}:oidc-provider/${String(inputs["url"]).replace(/^https:\/\//, "")}`;
         default:
