@@ -23,12 +23,17 @@ export class UsageError extends Error {
 const options = {
     pattern: { type: "string" }, stack: { type: "string" }, cloud: { type: "string" }, image: { type: "string" },
     host: { type: "string" }, namespace: { type: "string" }, size: { type: "string" }, "stack-dir": { type: "string" },
+    migrate: { type: "string" }, schema: { type: "string" }, partitions: { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
 
 /** Each command's one positional argument and the options it takes. */
 const commands: Record<string, { readonly positional?: string; readonly options: readonly string[]; readonly required?: readonly string[] }> = {
-    create: { positional: "name", options: ["pattern", "stack", "cloud", "image", "host", "namespace", "size", "stack-dir"], required: ["pattern", "stack"] },
+    create: {
+        positional: "name",
+        options: ["pattern", "stack", "cloud", "image", "host", "namespace", "size", "stack-dir", "migrate", "schema", "partitions"],
+        required: ["pattern", "stack"],
+    },
     patterns: { options: [] },
     list: { positional: "stack", options: ["stack-dir"] },
     remove: { positional: "name", options: ["stack", "stack-dir"], required: ["stack"] },

@@ -21,6 +21,7 @@ const usage = [
     "usage: npm run workload -- <command>",
     "  create <name> --pattern <pattern> --stack <stack> --image <image> [--cloud aws|azure] [--host <host>]",
     "         [--namespace <namespace>] [--size small|medium|large] [--stack-dir <dir>]",
+    "         [--migrate \"<command>\"] (data_api) [--schema <file.avsc>] [--partitions <n>] (event_processor)",
     "      adds the workload to Pulumi.<stack>.yaml and prints what the plan adds for it;",
     "      --image is required and must be pinned by digest (…@sha256:<digest>) outside dev;",
     "      --cloud only changes the cloud the entry is validated and planned for, not the file",
@@ -92,6 +93,17 @@ async function create({ argument: name, values }: CommandLine): Promise<void> {
         ...(values.host !== undefined ? { host: values.host } : {}),
         ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
         ...(values.size !== undefined ? { size: values.size } : {}),
+        // A data_api's migration command, split on spaces: `--migrate "/app/migrate up"`.
+        ...(values.migrate !== undefined ? { migrations: { command: values.migrate.split(/\s+/).filter(Boolean) } } : {}),
+        // An event_processor's Avro schema file and partitions.
+        ...(values.schema !== undefined || values.partitions !== undefined
+            ? {
+                events: {
+                    ...(values.partitions !== undefined ? { partitions: Number(values.partitions) } : {}),
+                    ...(values.schema !== undefined ? { schema: { format: "avro", definition: readFileSync(values.schema, "utf8") } } : {}),
+                },
+            }
+            : {}),
     };
     addWorkload(document, opened.shown, entry);
     const workloads = workloadsOf(document, opened.shown);
@@ -142,7 +154,7 @@ async function patterns(): Promise<void> {
             ...wrap(pattern.purpose, width).map((line) => `  ${line}`),
             `  brings:   ${pattern.brings.join(", ")}`,
             `  defaults: port ${pattern.port}, size ${pattern.size} (${size.cpu} vCPU, ${size.memoryMiB} MiB), replicas ${replicas}`,
-            `  keys:     host ${pattern.rules.host}, queue ${pattern.rules.queue}`,
+            `  keys:     ${Object.entries(pattern.rules).map(([key, rule]) => `${key} ${rule}`).join(", ")}`,
             "",
         );
     }

@@ -85,10 +85,15 @@ export function flowLogsTrustPolicy(scope: AwsAccount & { readonly region: strin
 
 /**
  * The services the program hands its roles to (`iam:PassedToService`): EKS (control plane and
- * managed node group), EC2 (the nodes' instance profile), EKS Pod Identity and VPC flow logs.
+ * managed node group), EC2 (the nodes' instance profile), EKS Pod Identity, VPC flow logs, RDS
+ * Proxy and Firehose.
  * Every role's trusted service must be one of them; a test holds the code to it.
  */
-export const passedToServices: readonly string[] = ["eks.amazonaws.com", "ec2.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"];
+export const passedToServices: readonly string[] = [
+    "eks.amazonaws.com", "ec2.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com",
+    // RDS Proxy's role (database/aws.ts) and the archive streams' (workload/aws-events.ts).
+    "rds.amazonaws.com", "firehose.amazonaws.com",
+];
 
 export interface WorkloadBoundaryScope extends AwsAccount {
     readonly region: string;
@@ -136,10 +141,10 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
                 "ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ModifyInstanceAttribute", "ec2:CreateNetworkInterface", "ec2:AttachNetworkInterface",
                 "ec2:DetachNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute", "ec2:AssignPrivateIpAddresses",
                 "ec2:UnassignPrivateIpAddresses", "elasticloadbalancing:AddTags", "elasticloadbalancing:Create*", "elasticloadbalancing:Delete*",
-                "elasticloadbalancing:Modify*", "elasticloadbalancing:RegisterInstancesWithLoadBalancer", "elasticloadbalancing:DeregisterInstancesFromLoadBalancer",
-                "elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer",
+                // Register*/Deregister*: instances (classic) and targets.
+                "elasticloadbalancing:Modify*", "elasticloadbalancing:*Register*", "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer",
                 "elasticloadbalancing:AttachLoadBalancerToSubnets", "elasticloadbalancing:DetachLoadBalancerFromSubnets", "elasticloadbalancing:ConfigureHealthCheck",
-                "elasticloadbalancing:SetLoadBalancerPoliciesForBackendServer", "elasticloadbalancing:SetLoadBalancerPoliciesOfListener",
+                "elasticloadbalancing:Set*",
             ],
             Resource: "*",
             Condition: inRegion,
@@ -149,9 +154,8 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
             Sid: "LoadBalancerController",
             Effect: "Allow",
             Action: [
-                "elasticloadbalancing:RemoveTags", "elasticloadbalancing:SetIpAddressType", "elasticloadbalancing:SetSecurityGroups",
-                "elasticloadbalancing:SetSubnets", "elasticloadbalancing:SetRulePriorities", "elasticloadbalancing:SetWebAcl",
-                "elasticloadbalancing:AddListenerCertificates", "elasticloadbalancing:RemoveListenerCertificates", "ec2:GetSecurityGroupsForVpc", "ec2:GetCoipPoolUsage",
+                // Its Set* calls (addresses, groups, subnets, rule priorities, WAF) are in the statement above.
+                "elasticloadbalancing:RemoveTags", "elasticloadbalancing:*ListenerCertificates", "ec2:GetSecurityGroupsForVpc", "ec2:GetCoipPoolUsage",
             ],
             Resource: "*",
             Condition: inRegion,
@@ -173,9 +177,8 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
                 "ssm:DescribeAssociation", "ssm:DescribeDocument", "ssm:GetDeployablePatchSnapshotForInstance",
                 "ssm:GetDocument", "ssm:GetManifest", "ssm:GetParameter", "ssm:GetParameters", "ssm:ListAssociations", "ssm:ListInstanceAssociations",
                 "ssm:PutComplianceItems", "ssm:PutInventory", "ssm:UpdateAssociationStatus", "ssm:UpdateInstanceAssociationStatus",
-                "ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
-                "ssmmessages:OpenDataChannel", "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
-                "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
+                // Session Manager's channels and messages: AmazonSSMManagedInstanceCore's actions, by pattern.
+                "ssm:UpdateInstanceInformation", "ssmmessages:*Channel", "ec2messages:*Message*", "ec2messages:GetEndpoint", "ec2messages:SendReply",
             ],
             Resource: "*",
             Condition: inRegion,
@@ -200,6 +203,23 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
             Effect: "Allow",
             Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
             Resource: [`arn:${partition}:bedrock:*::foundation-model/*`, arn("bedrock", "inference-profile/*")],
+        },
+        {
+            // Workloads' data and events (workload/aws.ts, aws-events.ts): database logins through IAM, the stack's
+            // Kafka cluster (topics and groups are under its name), Firehose reading it for archives.
+            Sid: "WorkloadData",
+            Effect: "Allow",
+            Action: ["rds-db:connect", "kafka-cluster:Connect", "kafka-cluster:*Topic*", "kafka-cluster:*Group", "kafka-cluster:*Data", "kafka:GetBootstrapBrokers", "kafka:DescribeCluster*"],
+            Resource: [arn("rds-db", "dbuser:*/*"), arn("kafka", `*/${scope.project}-${scope.stack}-events/*`)],
+        },
+        // Schema reads: a version read by id names no registry.
+        { Sid: "WorkloadSchemas", Effect: "Allow", Action: ["glue:GetSchema*", "glue:GetRegistry", "glue:ListSchemaVersions"], Resource: "*", Condition: inRegion },
+        {
+            Sid: "EventArchives",
+            Effect: "Allow",
+            // Writes only: no role CI can mint reads the stack's data.
+            Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:ListBucket*"],
+            Resource: `arn:${partition}:s3:::${scope.project}-${scope.stack}-*`,
         },
         {
             Sid: "FlowLogs",

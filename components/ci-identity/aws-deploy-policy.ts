@@ -200,11 +200,18 @@ function dataPolicy(scope: AwsDeployScope): string {
         {
             Sid: "DatabaseCreate",
             Effect: "Allow",
-            Action: ["rds:CreateDBInstance", "rds:CreateDBInstanceReadReplica", "rds:CreateDBParameterGroup", "rds:CreateDBSubnetGroup", "rds:AddTagsToResource"],
-            Resource: rds([`db:${prefix}-*`, "pg:*", "subgrp:*"]),
+            Action: ["rds:CreateDBInstance", "rds:CreateDBInstanceReadReplica", "rds:CreateDBParameterGroup", "rds:CreateDBSubnetGroup", "rds:CreateDBProxy", "rds:AddTagsToResource"],
+            Resource: rds([`db:${prefix}-*`, "pg:*", "subgrp:*", "db-proxy:*"]),
             Condition: { StringEquals: creatingOurs },
         },
-        { Sid: "Database", Effect: "Allow", Action: "rds:*", Resource: rds([`db:${prefix}-*`, "pg:*", "subgrp:*", `snapshot:${prefix}-*`]), Condition: { StringEquals: ours } },
+        { Sid: "Database", Effect: "Allow", Action: "rds:*", Resource: rds([`db:${prefix}-*`, "pg:*", "subgrp:*", `snapshot:${prefix}-*`, "db-proxy:*"]), Condition: { StringEquals: ours } },
+        {
+            // A proxy's target group carries no tags of its own; its proxy's (above) decide.
+            Sid: "DatabaseProxyTargets",
+            Effect: "Allow",
+            Action: ["rds:ModifyDBProxyTargetGroup", "rds:RegisterDBProxyTargets", "rds:DeregisterDBProxyTargets", "rds:DescribeDBProxyTargetGroups", "rds:DescribeDBProxyTargets"],
+            Resource: rds(["target-group:*"]),
+        },
         {
             // Untagged by the program, so named: AWS's default option group, and the final snapshot DeleteDBInstance takes.
             Sid: "DatabaseByName",

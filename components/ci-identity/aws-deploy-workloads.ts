@@ -1,6 +1,7 @@
 /**
- * The deploy role's rights over what workloads bring (workload/aws.ts): their queues, the
- * stack's alert topic and alarms, all named `<project>-<stack>-…`, and the build caches under
+ * The deploy role's rights over what workloads bring (workload/aws.ts, aws-events.ts): their
+ * queues, the stack's alert topic and alarms, the event bus (MSK Serverless), its schema
+ * registry and the archive streams, all named `<project>-<stack>-…`, and the build caches under
  * `<project>-<stack>/build-cache/`, the only repositories CI pushes to. By name prefix, so
  * adding or removing a workload never changes the deploy role's own policies (which it may
  * not). Pure: plain JSON.
@@ -44,6 +45,35 @@ export function workloadsPolicy(scope: AwsDeployScope): string {
             Effect: "Allow",
             Action: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource"],
             Resource: arn("cloudwatch", `alarm:${prefix}-*`),
+        },
+        {
+            // The stack's cluster `<prefix>-events`; MSK names topics and groups under it.
+            Sid: "WorkloadEventBus",
+            Effect: "Allow",
+            Action: [
+                "kafka:CreateClusterV2", "kafka:DeleteCluster", "kafka:DescribeCluster", "kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers",
+                "kafka:TagResource", "kafka:UntagResource", "kafka:ListTagsForResource", "kafka:PutClusterPolicy", "kafka:GetClusterPolicy", "kafka:DeleteClusterPolicy",
+            ],
+            Resource: arn("kafka", `cluster/${prefix}-events/*`),
+        },
+        {
+            Sid: "WorkloadSchemas",
+            Effect: "Allow",
+            Action: [
+                "glue:CreateRegistry", "glue:DeleteRegistry", "glue:GetRegistry", "glue:UpdateRegistry", "glue:CreateSchema", "glue:DeleteSchema",
+                "glue:GetSchema", "glue:UpdateSchema", "glue:RegisterSchemaVersion", "glue:GetSchemaVersion", "glue:GetSchemaByDefinition",
+                "glue:ListSchemaVersions", "glue:TagResource", "glue:UntagResource", "glue:GetTags",
+            ],
+            Resource: [arn("glue", `registry/${prefix}`), arn("glue", `schema/${prefix}/*`)],
+        },
+        {
+            Sid: "WorkloadArchiveStreams",
+            Effect: "Allow",
+            Action: [
+                "firehose:CreateDeliveryStream", "firehose:DeleteDeliveryStream", "firehose:DescribeDeliveryStream", "firehose:UpdateDestination",
+                "firehose:TagDeliveryStream", "firehose:UntagDeliveryStream", "firehose:ListTagsForDeliveryStream",
+            ],
+            Resource: arn("firehose", `deliverystream/${prefix}-*`),
         },
         { Sid: "BuildCacheCreate", Effect: "Allow", Action: ["ecr:CreateRepository", "ecr:TagResource"], Resource: caches, Condition: { StringEquals: creatingOurs } },
         {

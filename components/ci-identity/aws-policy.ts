@@ -126,7 +126,7 @@ export const attachablePolicies: readonly string[] = [...clusterRolePolicies, ..
  * Pulumi autonames `<logical name>-<7 random characters>`. A component that starts creating
  * roles must be added here; the CI identity test fails until it is.
  */
-export const autonamedPrefixes: readonly string[] = ["network-", "cluster-", "kubernetes-bindings-", "workload-"];
+export const autonamedPrefixes: readonly string[] = ["network-", "cluster-", "database-", "kubernetes-bindings-", "workload-"];
 
 /** Services that encrypt with the stack's keys on the deploy role's behalf (`kms:ViaService`). */
 export const keyUsingServices: readonly string[] = ["secretsmanager", "rds", "elasticache", "s3", "eks"];

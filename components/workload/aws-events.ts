@@ -224,7 +224,8 @@ function archiveStream(name: string, args: WorkloadCloudArgs, scope: AwsEventSco
                 { Sid: "ReadCluster", Effect: "Allow", Action: ["kafka:GetBootstrapBrokers", "kafka:DescribeCluster", "kafka:DescribeClusterV2", "kafka-cluster:Connect"], Resource: resource.cluster },
                 { Sid: "ReadTopic", Effect: "Allow", Action: ["kafka-cluster:DescribeTopic", "kafka-cluster:DescribeTopicDynamicConfiguration", "kafka-cluster:ReadData"], Resource: resource.topic },
                 { Sid: "ListBucket", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: bucket },
-                { Sid: "WriteArchive", Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"], Resource: `${bucket}/${archivePrefix(events)}*` },
+                // Firehose only writes; no role CI can mint reads the stack's data (the workload boundary allows no s3:GetObject).
+                { Sid: "WriteArchive", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: `${bucket}/${archivePrefix(events)}*` },
                 { Sid: "EncryptArchive", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: key },
             ],
         })),

@@ -113,6 +113,11 @@ const atRestChecks: Checks = {
             `EKS node group "${name}" has no launch template, so its EBS volumes follow the account default; use the platform's encrypted launch template`],
     ),
     "aws:kms/key:Key": ({ name, props }) => failures(setting(`KMS key "${name}"`, props, "enableKeyRotation", (value) => value === true, "true")),
+    // An event archive lands in the stack's bucket under its key, not S3's default.
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": ({ name, props }) =>
+        props["destination"] === "extended_s3"
+            ? failures(setting(`Firehose stream "${name}" S3 destination`, props["extendedS3Configuration"] ?? {}, "kmsKeyArn", isSet, cmk))
+            : [],
     "kubernetes:storage.k8s.io/v1:StorageClass": ({ name, props }) =>
         ["ebs.csi.aws.com", "kubernetes.io/aws-ebs"].includes(props["provisioner"])
             ? failures(setting(`EBS StorageClass "${name}" parameters`, props["parameters"] ?? {}, "encrypted", isOn, `"true"`))
@@ -235,6 +240,12 @@ const transitChecks: Checks = {
     "azure-native:redisenterprise:RedisEnterprise": ({ name, props }) => failures(setting(`Redis cluster "${name}"`, props, "minimumTlsVersion", unsetOrTls12, "1.2 or later")),
     "azure-native:redisenterprise:Database": ({ name, props }) =>
         failures(setting(`Redis database "${name}"`, props, "clientProtocol", (value) => value === "Encrypted", `"Encrypted"`)),
+    "aws:rds/proxy:Proxy": ({ name, props }) => failures(setting(`RDS Proxy "${name}"`, props, "requireTls", (value) => value === true, "true")),
+    // MSK Serverless takes only IAM clients, over TLS; a cluster without IAM would have no client at all, or an unauthenticated one.
+    "aws:msk/serverlessCluster:ServerlessCluster": ({ name, props }) =>
+        failures(setting(`MSK Serverless cluster "${name}" clientAuthentication.sasl.iam`, at(props, "clientAuthentication", "sasl", "iam") ?? {}, "enabled", (value) => value === true, "true (IAM over TLS)")),
+    "azure-native:eventhub:Namespace": ({ name, props }) => failures(setting(`Event Hubs namespace "${name}"`, props, "minimumTlsVersion", atLeastTls12, "1.2 or later")),
+    "azure-native:servicebus:Namespace": ({ name, props }) => failures(setting(`Service Bus namespace "${name}"`, props, "minimumTlsVersion", atLeastTls12, "1.2 or later")),
 };
 
 export const tlsInTransit: StackRule = {

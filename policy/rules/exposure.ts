@@ -73,6 +73,8 @@ const checks: Record<string, Check> = {
         mustBe("PostgreSQL server", resource, "network.publicNetworkAccess", at(resource.props, "network", "publicNetworkAccess"), "Disabled"),
     "azure-native:redisenterprise:RedisEnterprise": (resource) =>
         mustBe("Managed Redis", resource, "publicNetworkAccess", resource.props.publicNetworkAccess, "Disabled"),
+    "azure-native:eventhub:Namespace": (resource) =>
+        mustBe("Event Hubs namespace", resource, "publicNetworkAccess", resource.props.publicNetworkAccess, "Disabled"),
     "azure-native:storage:StorageAccount": (resource) => [
         ...(resource.props.allowBlobPublicAccess === false || isUnknown(resource.props.allowBlobPublicAccess)
             ? []

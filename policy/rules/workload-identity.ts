@@ -9,6 +9,7 @@ import { isAccountWide } from "./identity.ts";
 const roleType = "aws:iam/role:Role";
 const rolePolicyType = "aws:iam/rolePolicy:RolePolicy";
 const roleAssignmentType = "azure-native:authorization:RoleAssignment";
+const eventHubRuleType = "azure-native:eventhub:EventHubAuthorizationRule";
 
 /** A workload's role (components/workload/aws.ts): `workload-<name>-role`, as is its inline policy. */
 const workloadRoleName = /^workload-.+-role$/;
@@ -77,7 +78,7 @@ function scopeKind(scope: string): string {
 
 export const identityNoWildcards: StackRule = {
     name: "workload-identity-no-wildcards",
-    description: "A workload's cloud identity is granted only its own resources: no \"*\" or service-wide action or resource in its AWS role policies, and no Azure role assignment for it at subscription or resource-group scope.",
+    description: "A workload's cloud identity is granted only its own resources: no \"*\" or service-wide action or resource in its AWS role policies (but the Glue schema-version read AWS authorises on \"*\" only), no Azure role assignment for it at subscription or resource-group scope, and no event hub shared key beyond Listen.",
     remediation:
         "Grant a workload only its own queue, dead-letter queue and listed models by ARN (components/workload/aws.ts workloadPolicy) with the actions it needs; " +
         "on Azure assign its roles on the resource itself (the queue, the OpenAI account: components/workload/azure.ts), never on a resource group or subscription.",
@@ -113,6 +114,16 @@ export const identityNoWildcards: StackRule = {
                     message: `workload role assignment "${assignment.name}" is made ${where}; assign a workload's roles on its own resources (a resource id with /providers/)`,
                 }];
             });
-        return [...aws, ...azure];
+        // Shared-key rules on event hubs exist for KEDA's lag reads alone (workload/azure-events.ts): Listen, never Send or Manage.
+        const keys = resources
+            .filter((resource) => resource.type === eventHubRuleType)
+            .flatMap((rule): StackViolation[] => {
+                const rights = entries(rule.props["rights"]);
+                const extra = rights.filter((right) => right !== "Listen");
+                return extra.length > 0
+                    ? [{ resource: rule, message: `event hub authorization rule "${rule.name}" grants ${extra.join(", ")}; a shared key may only Listen (KEDA's lag reads)` }]
+                    : [];
+            });
+        return [...aws, ...azure, ...keys];
     },
 };

@@ -244,11 +244,16 @@ describe("CI identity on Azure", () => {
                 assert.match(delegated["roleDefinitionId"], roleId(builtInRoles.roleBasedAccessControlAdministrator));
                 assert.deepEqual([delegated["scope"], delegated["conditionVersion"]], [stackGroup, "2.0"]);
                 // The platform's roles, then those the program grants workloads: Service Bus Data Receiver (a worker
-                // on its queue), Data Owner (KEDA reads the queue's depth) and Cognitive Services OpenAI User (models).
+                // on its queue), Data Owner (KEDA reads the queue's depth), Cognitive Services OpenAI User (models),
+                // Event Hubs Data Receiver and Sender and Schema Registry Reader (an event_processor on its hub and
+                // group), Schema Registry Contributor (the provisioner registers schemas) and Storage Blob Data
+                // Contributor (Event Hubs Capture writes archives).
                 const roles = [
                     builtInRoles.keyVaultSecretsUser, builtInRoles.keyVaultCryptoUser, builtInRoles.keyVaultContributor, builtInRoles.acrPull, builtInRoles.networkContributor,
                     builtInRoles.aksClusterUser, builtInRoles.dnsZoneContributor, builtInRoles.reader,
                     builtInRoles.serviceBusDataReceiver, builtInRoles.serviceBusDataOwner, builtInRoles.cognitiveServicesOpenAiUser,
+                    builtInRoles.eventHubsDataReceiver, builtInRoles.eventHubsDataSender, builtInRoles.schemaRegistryReader,
+                    builtInRoles.schemaRegistryContributor, builtInRoles.storageBlobDataContributor,
                 ];
                 const roleLists = [...String(delegated["condition"]).matchAll(/RoleDefinitionId\] ForAnyOfAnyValues:GuidEquals \{([^}]*)\}/g)].map((match) => match[1]);
                 assert.deepEqual(roleLists, [roles.join(", "), roles.join(", ")], "exactly these roles, on writes and deletes");
@@ -278,7 +283,7 @@ describe("CI identity on Azure", () => {
                 assert.equal(inputsOf(plan, assignment, "ci-identity-deploy-locks")["scope"], stackGroup);
             });
 
-            it("gives pull requests a preview identity that only reads, not images, plus the one invoke Reader lacks", async () => {
+            it("gives pull requests a preview identity that only reads, not images, plus the invokes Reader lacks", async () => {
                 const plan = await planOf(stack, "azure");
                 const previewPrincipal = inputsOf(plan, assignment, "ci-identity-preview-reader")["principalId"];
                 const granted = resourcesOf(plan, assignment).filter((entry) => entry.inputs["principalId"] === previewPrincipal);
@@ -294,7 +299,11 @@ describe("CI identity on Azure", () => {
                 ].sort());
                 // Every preview and drift check runs listDatabaseKeys (the cache's keys): exactly that action, nothing that writes.
                 const invokes = inputsOf(plan, "azure-native:authorization:RoleDefinition", "ci-identity-preview-invokes");
-                assert.deepEqual(invokes["permissions"], [{ actions: ["Microsoft.Cache/redisEnterprise/databases/listKeys/action"], notActions: [] }]);
+                // The cache's keys, and each event hub's Listen key for KEDA (read on every preview).
+                assert.deepEqual(invokes["permissions"], [{
+                    actions: ["Microsoft.Cache/redisEnterprise/databases/listKeys/action", "Microsoft.EventHub/namespaces/eventhubs/authorizationRules/listKeys/action"],
+                    notActions: [],
+                }]);
                 assert.deepEqual(invokes["assignableScopes"], [stackGroup]);
                 const reader = inputsOf(plan, "azure-native:authorization:RoleDefinition", "ci-identity-preview-reader");
                 assert.deepEqual(reader["permissions"][0].actions, ["*/read"]);

@@ -6,9 +6,9 @@ import { stacks, stackValue } from "../support/stack-config.ts";
 
 /** Section 2 of the brief, as each cloud's SKUs. */
 const want = {
-    dev: { storageGiB: 20, multiAz: false, replicas: 0, backupDays: 7, rds: "db.t4g.small", azure: { name: "Standard_B1ms", tier: "Burstable" }, azureDiskGiB: 32, azureHa: "Disabled" },
-    staging: { storageGiB: 50, multiAz: true, replicas: 0, backupDays: 7, rds: "db.m7g.large", azure: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" }, azureDiskGiB: 64, azureHa: "SameZone" },
-    prod: { storageGiB: 200, multiAz: true, replicas: 1, backupDays: 30, rds: "db.m7g.xlarge", azure: { name: "Standard_D4ds_v5", tier: "GeneralPurpose" }, azureDiskGiB: 256, azureHa: "ZoneRedundant" },
+    dev: { storageGiB: 20, multiAz: false, replicas: 0, backupDays: 7, pooling: false, rds: "db.t4g.small", azure: { name: "Standard_B1ms", tier: "Burstable" }, azureDiskGiB: 32, azureHa: "Disabled" },
+    staging: { storageGiB: 50, multiAz: true, replicas: 0, backupDays: 7, pooling: true, rds: "db.m7g.large", azure: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" }, azureDiskGiB: 64, azureHa: "SameZone" },
+    prod: { storageGiB: 200, multiAz: true, replicas: 1, backupDays: 30, pooling: true, rds: "db.m7g.xlarge", azure: { name: "Standard_D4ds_v5", tier: "GeneralPurpose" }, azureDiskGiB: 256, azureHa: "ZoneRedundant" },
 } as const;
 
 const rdsInstance = "aws:rds/instance:Instance";
@@ -84,7 +84,7 @@ describe("database on AWS (RDS for PostgreSQL)", () => {
                 }
             });
 
-            it("is private: database subnets, and only the node subnets may reach port 5432", async () => {
+            it("is private: database subnets, and only the node subnets (and the proxy, with pooling) may reach port 5432", async () => {
                 const plan = await planOf(stack, "aws");
                 const nodeCidrs = resourcesOf(plan, "aws:ec2/subnet:Subnet")
                     // Node subnets are the first `zones` private ones; a one-zone stack has a second for the EKS control plane.
@@ -93,7 +93,11 @@ describe("database on AWS (RDS for PostgreSQL)", () => {
                 assert.equal(nodeCidrs.length, expected[stack].zones);
                 const group = inputsOf(plan, "aws:ec2/securityGroup:SecurityGroup", "database-sg");
                 assert.equal(group["vpcId"], plan.outputs["networkId"]);
-                assert.deepEqual(group["ingress"], [{ description: "PostgreSQL from the node subnets", protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: nodeCidrs }]);
+                const proxyGroup = size.pooling ? [{ description: "PostgreSQL from the RDS Proxy", protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: [group["ingress"][1]?.securityGroups?.[0]] }] : [];
+                if (size.pooling) {
+                    assert.match(group["ingress"][1].securityGroups[0], /^database-proxy-sg-/);
+                }
+                assert.deepEqual(group["ingress"], [{ description: "PostgreSQL from the node subnets", protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: nodeCidrs }, ...proxyGroup]);
                 assert.deepEqual(group["egress"], []);
                 assert.deepEqual(inputsOf(plan, "aws:rds/subnetGroup:SubnetGroup", "database-subnets")["subnetIds"], plan.outputs["databaseSubnetIds"]);
                 for (const instance of resourcesOf(plan, rdsInstance)) {
@@ -191,7 +195,8 @@ describe("database on Azure (Flexible Server)", () => {
                     assert.equal(c.inputs["serverName"], serverName);
                     return [c.inputs["configurationName"], c.inputs["value"]];
                 }));
-                assert.deepEqual(settings, { require_secure_transport: "on", ssl_min_protocol_version: "TLSv1.2" });
+                // With pooling, the built-in PgBouncer too (on 6432).
+                assert.deepEqual(settings, { require_secure_transport: "on", ssl_min_protocol_version: "TLSv1.2", ...(size.pooling ? { "pgbouncer.enabled": "true" } : {}) });
                 assert.equal(inputsOf(plan, "azure-native:dbforpostgresql:Database")["serverName"], serverName);
             });
 
@@ -278,5 +283,42 @@ describe("database outputs", () => {
                 assert.ok(!plan.secretOutputs.some((name) => name.startsWith("database")), "no database output is a secret");
             });
         }
+    }
+});
+
+describe("connection pooling (platform:database.pooling)", () => {
+    for (const stack of stacks) {
+        it(`${want[stack].pooling ? "pools" : "does not pool"} connections in ${stack} on AWS: RDS Proxy with TLS required and IAM end to end, its own role`, async () => {
+            const plan = await planOf(stack, "aws");
+            const proxies = resourcesOf(plan, "aws:rds/proxy:Proxy");
+            assert.equal(proxies.length, want[stack].pooling ? 1 : 0);
+            if (!want[stack].pooling) {
+                assert.equal(plan.outputs["databasePooler"], undefined);
+                return;
+            }
+            const proxy = proxies[0]!.inputs;
+            assert.deepEqual([proxy["engineFamily"], proxy["defaultAuthScheme"], proxy["requireTls"], proxy["auths"]], ["POSTGRESQL", "IAM_AUTH", true, undefined]);
+            assert.deepEqual(proxy["vpcSubnetIds"], plan.outputs["databaseSubnetIds"], "the isolated database subnets, two zones or more");
+            assert.equal(proxy["name"], `platform-${stack}-postgres`);
+            const role = inputsOf(plan, "aws:iam/role:Role", "database-proxy");
+            assert.match(proxy["roleArn"], /:role\/database-proxy-/);
+            assert.deepEqual(JSON.parse(role["assumeRolePolicy"]).Statement[0].Principal, { Service: "rds.amazonaws.com" });
+            assert.equal(inputsOf(plan, "aws:rds/proxyTarget:ProxyTarget")["dbInstanceIdentifier"], `platform-${stack}-postgres`);
+            const proxyGroup = inputsOf(plan, "aws:ec2/securityGroup:SecurityGroup", "database-proxy-sg");
+            assert.deepEqual(proxyGroup["ingress"].map((rule: any) => rule.fromPort), [5432]);
+            assert.deepEqual(proxyGroup["egress"].map((rule: any) => [rule.fromPort, rule.cidrBlocks.length > 0]), [[5432, true]]);
+            assert.match(String((plan.outputs["databasePooler"] as any)?.host), /\.proxy-[a-z0-9]+\.eu-west-1\.rds\.amazonaws\.com$/);
+        });
+
+        it(`${want[stack].pooling ? "pools" : "does not pool"} connections in ${stack} on Azure, and signs workloads in with Entra ID`, async () => {
+            const plan = await planOf(stack, "azure");
+            const server = inputsOf(plan, flexibleServer, "database-server");
+            assert.deepEqual(server["authConfig"], { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: "11111111-1111-1111-1111-111111111111" });
+            const pooler = plan.outputs["databasePooler"] as { host: string; port: number } | undefined;
+            assert.equal(pooler?.port, want[stack].pooling ? 6432 : undefined);
+            if (pooler) {
+                assert.equal(pooler.host, plan.outputs["databaseHost"], "PgBouncer answers on the server's own name");
+            }
+        });
     }
 });

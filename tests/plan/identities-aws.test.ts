@@ -85,9 +85,10 @@ for (const stack of ["staging", "prod"] as const) {
             it("puts the workload boundary on every workload role and a boundary on the CI roles", async () => {
                 const plan = await planOf(stack, "aws");
                 assert.deepEqual(workloadRoles(plan).map((entry) => entry.name).sort(), [
-                    "cluster-control-plane", "cluster-nodes-ebs-csi", "cluster-nodes-role", "kubernetes-bindings-cert-manager", "kubernetes-bindings-cluster-autoscaler",
-                    "kubernetes-bindings-external-dns", "kubernetes-bindings-external-secrets", "kubernetes-bindings-keda", "kubernetes-bindings-load-balancer-controller",
-                    "network-flow-logs",
+                    // database-proxy: RDS Proxy's, with platform:database.pooling (on in staging and prod).
+                    "cluster-control-plane", "cluster-nodes-ebs-csi", "cluster-nodes-role", "database-proxy", "kubernetes-bindings-cert-manager",
+                    "kubernetes-bindings-cluster-autoscaler", "kubernetes-bindings-external-dns", "kubernetes-bindings-external-secrets", "kubernetes-bindings-keda",
+                    "kubernetes-bindings-load-balancer-controller", "network-flow-logs",
                 ]);
                 for (const entry of workloadRoles(plan)) {
                     assert.equal(entry.inputs["permissionsBoundary"], boundaryArn(stack), entry.name);

@@ -78,8 +78,13 @@ describe("Azure identities that cannot escalate", () => {
                     const plan = await planOf(stack, "azure");
                     const condition = inputsOf(plan, assignment, "ci-identity-deploy-role-assignments")["condition"];
                     // The roles the platform grants here, and those only workloads are granted (none in the stack
-                    // file): Service Bus Data Receiver (a worker's queue), Data Owner (KEDA reads its depth), OpenAI User.
-                    const workloadRoles = [builtInRoles.serviceBusDataReceiver, builtInRoles.serviceBusDataOwner, builtInRoles.cognitiveServicesOpenAiUser];
+                    // file): Service Bus Data Receiver (a worker's queue), Data Owner (KEDA reads its depth), OpenAI User,
+                    // Event Hubs Data Receiver and Sender, Schema Registry Reader and Contributor, Storage Blob Data Contributor (Capture).
+                    const workloadRoles = [
+                        builtInRoles.serviceBusDataReceiver, builtInRoles.serviceBusDataOwner, builtInRoles.cognitiveServicesOpenAiUser,
+                        builtInRoles.eventHubsDataReceiver, builtInRoles.eventHubsDataSender, builtInRoles.schemaRegistryReader,
+                        builtInRoles.schemaRegistryContributor, builtInRoles.storageBlobDataContributor,
+                    ];
                     assert.deepEqual(workloadRoles.filter((role) => programGrants(plan).some((entry) => roleOf(entry) === role)), []);
                     const roles = [...new Set([...programGrants(plan).map(roleOf), ...workloadRoles])].sort();
                     assert.deepEqual(conditionValues(condition, "RoleDefinitionId"), [roles, roles]);

@@ -1,7 +1,9 @@
 /**
- * Workloads in the plan, per stack × cloud, from the fixture with one web_api ("orders") and
- * one background_worker ("billing-jobs"): the Kubernetes objects each gets, its queue and
- * alerts, its identity's exact scope, KEDA's trigger, and the route with its traffic policies.
+ * Workloads in the plan, per stack × cloud, from the fixture with one workload of each pattern:
+ * web_api "orders", background_worker "billing-jobs", data_api "catalog-api", event_processor
+ * "order-events". The Kubernetes objects each gets, its queue or topic and alerts, its
+ * identity's exact scope, KEDA's trigger, the route with its traffic policies, the database
+ * made for a data_api and the migrations before its rollout.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
@@ -23,7 +25,7 @@ for (const cloud of cloudNames) {
 
             it("runs each workload in its own guarded namespace under its own service account", async () => {
                 const report = await plan();
-                for (const name of ["orders", "billing-jobs"]) {
+                for (const name of ["orders", "billing-jobs", "catalog-api", "order-events"]) {
                     const spec = inputsOf(report, deployment, `workload-${name}-deployment`);
                     assert.equal(spec.metadata.namespace, name);
                     assert.equal(spec.spec.template.spec.serviceAccountName, name);
@@ -33,14 +35,15 @@ for (const cloud of cloudNames) {
                     assert.ok(resourcesOf(report, "kubernetes:networking.k8s.io/v1:NetworkPolicy").some((policy) => policy.inputs.metadata.namespace === name && policy.inputs.metadata.name === "default-deny"));
                 }
                 const budgets = resourcesOf(report, "kubernetes:policy/v1:PodDisruptionBudget").filter((budget) => budget.name.startsWith("workload-"));
-                // orders keeps 1 / 2 / 3 replicas at least, billing-jobs 0 / 1 / 2.
-                assert.equal(budgets.length, { dev: 0, staging: 1, prod: 2 }[stack], "a budget wherever a workload keeps more than one replica");
+                // orders and catalog-api keep 1 / 2 / 3 replicas at least, billing-jobs and order-events 0 / 1 / 2.
+                assert.equal(budgets.length, { dev: 0, staging: 2, prod: 4 }[stack], "a budget wherever a workload keeps more than one replica");
             });
 
             it("syncs each named secret with an ExternalSecret from the namespace's own store", async () => {
                 const report = await plan();
                 const synced = resourcesOf(report, "kubernetes:external-secrets.io/v1:ExternalSecret").filter((secret) => secret.name.startsWith("workload-"));
-                assert.deepEqual(synced.map((secret) => secret.inputs.metadata.name).sort(), ["billing-jobs-postgres-app-password", "orders-openai-api-key"]);
+                // The data_api's cache password too, as any named secret.
+                assert.deepEqual(synced.map((secret) => secret.inputs.metadata.name).sort(), ["billing-jobs-postgres-app-password", "catalog-api-redis-password", "orders-openai-api-key"]);
                 const key = synced.find((secret) => secret.inputs.metadata.name === "orders-openai-api-key")!.inputs.spec.data[0].remoteRef.key;
                 assert.equal(key, cloud === "aws" ? `platform/${stack}/openai-api-key` : "openai-api-key");
             });
@@ -174,7 +177,10 @@ describe("the worker's queue and the identities' scopes on Azure", () => {
         const report = await planWithWorkloads("prod", "azure");
         const subjects = resourcesOf(report, "azure-native:managedidentity:FederatedIdentityCredential")
             .filter((credential) => credential.name.startsWith("workload-")).map((credential) => credential.inputs.subject).sort();
-        assert.deepEqual(subjects, ["system:serviceaccount:billing-jobs:billing-jobs", "system:serviceaccount:orders:orders"]);
+        assert.deepEqual(subjects, [
+            "system:serviceaccount:billing-jobs:billing-jobs", "system:serviceaccount:catalog-api:catalog-api", "system:serviceaccount:order-events:order-events",
+            "system:serviceaccount:orders:orders", "system:serviceaccount:platform-provisioning:provisioner",
+        ]);
         const queueId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-prod/providers/Microsoft.ServiceBus/namespaces/";
         const grants = resourcesOf(report, "azure-native:authorization:RoleAssignment").filter((grant) => grant.name.startsWith("workload-"));
         const byName = Object.fromEntries(grants.map((grant) => [grant.name, grant.inputs]));

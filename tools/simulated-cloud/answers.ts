@@ -359,8 +359,9 @@ function awsArn(type: string, service: string, name: string, physical: string, i
             // The proxy's resource id, `prx-` and 17 hex digits, is what IAM database authentication names.
             return `arn:aws:rds:eu-west-1:${mockAccountId}:db-proxy:prx-${hex(name, 17)}`;
         case "aws:msk/serverlessCluster:ServerlessCluster":
-            // `cluster/<name>/<uuid>`: topics and groups are named under it (MSK Developer Guide, "IAM access control").
-            return regional(`cluster/${String(inputs["clusterName"])}/${uuid(name)}-s1`);
+            // The service prefix is `kafka`, not the SDK's `msk`; `cluster/<name>/<uuid>` names topics and groups under it
+            // (MSK Developer Guide, "IAM access control").
+            return `arn:aws:kafka:eu-west-1:${mockAccountId}:cluster/${String(inputs["clusterName"])}/${uuid(name)}-s1`;
         case "aws:glue/registry:Registry":
             return regional(`registry/${String(inputs["registryName"])}`);
         case "aws:glue/schema:Schema":
