@@ -133,8 +133,12 @@ describe("kubernetes platform layer", () => {
                         assert.deepEqual(dataServices.to, [{ ipBlock: { cidr: plan.outputs["networkCidr"] } }]);
                         // Azure Managed Redis in OSS-cluster mode (prod) redirects clients to node ports 8500-8599.
                         const clusterPorts = cloud === "azure" && plan.outputs["cacheClustered"] ? [{ protocol: "TCP", port: 8500, endPort: 8599 }] : [];
+                        // The built-in PgBouncer listens on its own port (6432); RDS Proxy on the database's.
+                        const pooler = plan.outputs["databasePooler"] as { port: number } | undefined;
+                        const poolerPorts = pooler && pooler.port !== plan.outputs["databasePort"] ? [{ protocol: "TCP", port: pooler.port }] : [];
                         assert.deepEqual(dataServices.ports, [
                             { protocol: "TCP", port: plan.outputs["databasePort"] },
+                            ...poolerPorts,
                             { protocol: "TCP", port: plan.outputs["cachePort"] },
                             ...clusterPorts,
                         ]);

@@ -97,6 +97,8 @@ describe("network on Azure", () => {
                     "privatelink.azurecr.io",
                     "privatelink.blob.core.windows.net",
                     "privatelink.redis.azure.net",
+                    // Event Hubs (event_processor workloads), reached through its private endpoint.
+                    "privatelink.servicebus.windows.net",
                     "privatelink.vaultcore.azure.net",
                 ]);
                 assert.equal(resourcesOf(plan, "azure-native:privatedns:VirtualNetworkLink").length, zones.length);

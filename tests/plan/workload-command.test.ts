@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "mocha";
+import YAML from "yaml";
 import { runCommand, type CommandResult } from "../support/command.ts";
 import { projectRoot } from "../support/project.ts";
 
@@ -28,10 +29,11 @@ function stackDir(stack: string, text?: string): string {
 const read = (dir: string, stack = "dev") => readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8");
 
 const dev = readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8");
-// The dev stack with the two-pattern fixture as its workloads, under comments that must survive the edits.
+// The dev stack with the four-pattern fixture as its workloads, under comments that must survive the edits.
 const fixture = readFileSync(path.join(projectRoot, "tests/fixtures/workloads/all-patterns.yaml"), "utf8");
 const fixtureList = fixture.split("\n").filter((line) => !line.startsWith("#")).map((line) => (line ? `    ${line}` : line)).join("\n");
-const billingBlock = fixtureList.slice(fixtureList.indexOf("    - name: billing-jobs"));
+const billingStart = fixtureList.indexOf("    - name: billing-jobs");
+const billingBlock = fixtureList.slice(billingStart, fixtureList.indexOf("    - name: ", billingStart + 1));
 const seeded = `${dev}  # Teams' services, newest last.\n  platform:workloads:\n    # The shop's public API.\n${fixtureList.replace("    - name: billing-jobs", "    # Nightly invoices.\n    - name: billing-jobs")}`;
 const shopBlock = "    - name: shop\n      pattern: web_api\n      image: ghcr.io/acme/shop:1.4.0\n";
 
@@ -64,6 +66,13 @@ describe("npm run workload", function () {
             runs["removeUnknown"] = await workload("remove", "billing-jobs", "--stack", "dev", "--stack-dir", dir);
             files["afterUnknown"] = read(dir);
         };
+        const events = async () => {
+            const dir = stackDir("dev");
+            writeFileSync(path.join(dir, "order-placed.avsc"), '{"type": "record", "name": "OrderPlaced", "fields": [{"name": "id", "type": "string"}]}\n');
+            runs["createEvents"] = await workload("create", "order-stream", "--pattern", "event_processor", "--stack", "dev", "--image", "ghcr.io/acme/stream:1.0.0",
+                "--schema", path.join(dir, "order-placed.avsc"), "--partitions", "6", "--stack-dir", dir);
+            files["createdEvents"] = read(dir);
+        };
         const refuse = async (name: string, stack: string, text: string | undefined, ...args: string[]) => {
             const dir = stackDir(stack, text);
             const before = read(dir, stack);
@@ -78,11 +87,14 @@ describe("npm run workload", function () {
             workload("create", "--pattern", "web_api", "--stack", "dev"),
             worker(),
             api(),
+            events(),
             refuse("unknownPattern", "dev", undefined, "create", "cron-jobs", "--pattern", "cron_job", ...image),
             refuse("workerWithHost", "dev", undefined, "create", "jobs", "--pattern", "background_worker", "--host", "jobs.dev.platform.example.com", ...image),
             refuse("duplicateHost", "dev", seeded, "create", "storefront", "--pattern", "web_api", "--host", "orders.dev.platform.example.com", ...image),
             refuse("missingImage", "dev", undefined, "create", "shop", "--pattern", "web_api"),
             refuse("prodWithoutDigest", "prod", undefined, "create", "shop", "--pattern", "web_api", ...image),
+            refuse("eventsWithoutSchema", "dev", undefined, "create", "stream", "--pattern", "event_processor", "--partitions", "2", ...image),
+            refuse("migrationsOnWorker", "dev", undefined, "create", "jobs", "--pattern", "background_worker", "--migrate", "/app/migrate up", ...image),
         ]);
         Object.assign(runs, { patterns, noCommand, unknownCommand, missingName });
     });
@@ -115,6 +127,18 @@ describe("npm run workload", function () {
         assert.doesNotMatch(stdout, /servicebus|sqs/i);
     });
 
+    it("adds an event processor with its schema file and partitions, and shows its topic's pieces", () => {
+        const { code, stdout, stderr } = runs["createEvents"]!;
+        assert.equal(code, 0, stderr);
+        const entry = YAML.parse(files["createdEvents"]!.slice(files["createdEvents"]!.indexOf("  platform:workloads:"))) as any;
+        const [added] = entry["platform:workloads"];
+        assert.equal(added.events.partitions, 6);
+        assert.deepEqual([added.events.schema.format, JSON.parse(added.events.schema.definition).name], ["avro", "OrderPlaced"]);
+        assert.match(stdout, /^ +1 {2}aws:msk\/serverlessCluster:ServerlessCluster$/m);
+        assert.match(stdout, /^ +1 {2}aws:glue\/schema:Schema$/m);
+        assert.match(stdout, /^ +1 {2}kubernetes:keda\.sh\/v1alpha1:ScaledObject$/m);
+    });
+
     it("lists the workloads with the engine's namespace, host and replicas", () => {
         assert.equal(runs["listApi"]!.code, 0, runs["listApi"]!.stderr);
         const lines = runs["listApi"]!.stdout.trimEnd().split("\n").map((line) => line.split(/ {2,}/));
@@ -122,6 +146,8 @@ describe("npm run workload", function () {
             ["NAME", "PATTERN", "NAMESPACE", "HOST", "REPLICAS"],
             ["orders", "web_api", "orders", "orders.dev.platform.example.com", "1-3"],
             ["billing-jobs", "background_worker", "billing-jobs", "-", "0-3"],
+            ["catalog-api", "data_api", "catalog-api", "catalog-api.dev.platform.example.com", "1-3"],
+            ["order-events", "event_processor", "order-events", "-", "0-3"],
             ["shop", "web_api", "shop", "shop.dev.platform.example.com", "1-3"],
         ]);
         assert.match(runs["listWorker"]!.stdout, /^jobs +background_worker +jobs +- +0-3$/m);
@@ -142,14 +168,16 @@ describe("npm run workload", function () {
     it("refuses to remove a workload the stack does not list, with one line and exit code 1", () => {
         const { code, stdout, stderr } = runs["removeUnknown"]!;
         assert.deepEqual([code, stdout], [1, ""]);
-        assert.match(stderr, /^error: .*Pulumi\.dev\.yaml has no workload "billing-jobs" \(workloads: orders, shop\)\n$/);
+        assert.match(stderr, /^error: .*Pulumi\.dev\.yaml has no workload "billing-jobs" \(workloads: orders, catalog-api, order-events, shop\)\n$/);
         assert.equal(files["afterUnknown"], files["removedBilling"]);
     });
 
     const refusalCases: [string, RegExp][] = [
-        ["unknownPattern", /platform:workloads\.0\.pattern: must be one of "web_api", "background_worker", got "cron_job"/],
+        ["unknownPattern", /platform:workloads\.0\.pattern: must be one of "web_api", "background_worker", "data_api", "event_processor", got "cron_job"/],
+        ["eventsWithoutSchema", /platform:workloads\.0\.events\.schema: /],
+        ["migrationsOnWorker", /platform:workloads\.0\.migrations: workload "jobs": a background_worker runs no migrations; remove migrations/],
         ["workerWithHost", /platform:workloads\.0\.host: workload "jobs": a background_worker has no public route/],
-        ["duplicateHost", /platform:workloads\.2\.host: workload "storefront": "orders\.dev\.platform\.example\.com" is already the host of workload "orders"/],
+        ["duplicateHost", /platform:workloads\.4\.host: workload "storefront": "orders\.dev\.platform\.example\.com" is already the host of workload "orders"/],
         ["missingImage", /--image is required: .*pinned by digest outside dev/],
         ["prodWithoutDigest", /platform:workloads\.0\.image: workload "shop": must be pinned by digest in prod/],
     ];
@@ -168,6 +196,9 @@ describe("npm run workload", function () {
         assert.equal(code, 0);
         assert.match(stdout, /^web_api\n {2}An HTTP API on the platform's shared gateway/);
         assert.match(stdout, /^background_worker\n {2}A consumer of its own queue/m);
+        assert.match(stdout, /^data_api\n {2}An HTTP API over the stack's PostgreSQL and cache/m);
+        assert.match(stdout, /^event_processor\n {2}A consumer of its own topic/m);
+        assert.match(stdout, /^ {2}keys: +host required, queue forbidden, events forbidden, migrations optional$/m);
         assert.match(stdout, /^ {2}brings: +queue, deadLetterQueue, alerts, autoscaler, identity, buildCache$/m);
     });
 

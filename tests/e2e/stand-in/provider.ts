@@ -150,6 +150,9 @@ const implementation = {
             const response = new providerProto.ConfigureResponse();
             response.setAcceptsecrets(true);
             response.setAcceptresources(true);
+            // As the real (Terraform-bridged and native) providers do: the engine asks for planned
+            // outputs, so an in-place update keeps the outputs it does not change known in preview.
+            response.setSupportspreview(true);
             return response;
         }),
     check: (call: Call, callback: Callback) => handle(callback, () => checkResponse(call.request)),
@@ -163,6 +166,12 @@ const implementation = {
             const urn: string = call.request.getUrn();
             const { type, name } = typeAndName(urn);
             const inputs = fromStruct(call.request.getProperties());
+            if (call.request.getPreview()) {
+                // What the cloud computes is not known before it exists: only the inputs come back.
+                const response = new providerProto.CreateResponse();
+                response.setProperties(toStruct(inputs));
+                return response;
+            }
             const { id, outputs } = outputsOf(type, name, inputs);
             // As a cloud answers a name clash: the id is taken.
             if (store.get(type, id)) {
@@ -193,6 +202,12 @@ const implementation = {
             const { type, name } = typeAndName(urn);
             const id: string = call.request.getId();
             const inputs = fromStruct(call.request.getNews());
+            if (call.request.getPreview()) {
+                // An in-place change keeps what the cloud computed (an address, a resource id).
+                const response = new providerProto.UpdateResponse();
+                response.setProperties(toStruct({ ...fromStruct(call.request.getOlds()), ...inputs }));
+                return response;
+            }
             // Every change to a `random` resource replaces it, so an update keeps the id it has.
             const { outputs } = outputsOf(type, name, inputs);
             store.put({ type, urn, id, inputs, outputs });
