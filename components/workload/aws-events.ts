@@ -14,6 +14,7 @@ import type { PlatformContext } from "../../config/context.ts";
 import type { ProvisioningStep, ScalerTrigger, WorkloadCloudArgs } from "../kubernetes/kubernetes.ts";
 import { nameRules, physicalName } from "../../lib/naming.ts";
 import { provisioningImages } from "./specs.ts";
+import { workloadAlarm } from "./aws-alarms.ts";
 
 export type Statement = Record<string, unknown>;
 
@@ -255,26 +256,22 @@ function archiveStream(name: string, args: WorkloadCloudArgs, scope: AwsEventSco
 /** Lag and the oldest unread event of its group on its topic (MSK Developer Guide, "Monitor MSK Serverless clusters"). */
 function alarms(name: string, args: WorkloadCloudArgs, scope: AwsEventScope, bus: AwsEventBus, parent: pulumi.Resource): void {
     const events = args.workload.events!;
-    const { context } = scope;
-    const topic = scope.alertTopicArn(args.alertEmails);
-    const alarm = (role: string, metricName: string, threshold: number, description: string) =>
-        new aws.cloudwatch.MetricAlarm(`${name}-${role}`, {
-            name: physicalName([context.project, context.stack, args.workload.name, role], nameRules.display),
-            alarmDescription: description,
-            namespace: "AWS/Kafka",
-            metricName,
-            dimensions: { "Cluster Name": bus.cluster.clusterName, "Consumer Group": events.consumerGroup, Topic: events.topic },
-            statistic: "Maximum",
-            period: 300,
-            evaluationPeriods: 1,
-            threshold,
-            comparisonOperator: "GreaterThanOrEqualToThreshold",
-            // No data while no consumer group exists yet: quiet, not broken.
-            treatMissingData: "notBreaching",
-            alarmActions: [topic],
-            okActions: [topic],
-            tags: context.tags,
-        }, { parent });
-    alarm("consumer-lag", "MaxOffsetLag", events.alerts.consumerLagEvents, `${args.workload.name} is ${events.alerts.consumerLagEvents} events behind on a partition of ${events.topic}`);
-    alarm("oldest-event", "EstimatedMaxTimeLag", events.alerts.oldestEventAgeMinutes * 60, `The oldest unread event of ${args.workload.name} has waited ${events.alerts.oldestEventAgeMinutes} minutes`);
+    const alarmScope = { context: scope.context, workload: args.workload.name, topicArn: scope.alertTopicArn(args.alertEmails) };
+    const dimensions = { "Cluster Name": bus.cluster.clusterName, "Consumer Group": events.consumerGroup, Topic: events.topic };
+    workloadAlarm(name, alarmScope, {
+        role: "consumer-lag",
+        namespace: "AWS/Kafka",
+        metricName: "MaxOffsetLag",
+        dimensions,
+        threshold: events.alerts.consumerLagEvents,
+        description: `${args.workload.name} is ${events.alerts.consumerLagEvents} events behind on a partition of ${events.topic}`,
+    }, parent);
+    workloadAlarm(name, alarmScope, {
+        role: "oldest-event",
+        namespace: "AWS/Kafka",
+        metricName: "EstimatedMaxTimeLag",
+        dimensions,
+        threshold: events.alerts.oldestEventAgeMinutes * 60,
+        description: `The oldest unread event of ${args.workload.name} has waited ${events.alerts.oldestEventAgeMinutes} minutes`,
+    }, parent);
 }

@@ -14,6 +14,7 @@ import type { WorkloadCloudArgs, WorkloadCloudParts } from "../kubernetes/kubern
 import { narrow } from "../narrow.ts";
 import { physicalName, nameRules } from "../../lib/naming.ts";
 import { awsEvents, type AwsEventScope, type Statement } from "./aws-events.ts";
+import { workloadAlarm } from "./aws-alarms.ts";
 
 /**
  * What every workload of the stack shares on AWS: KEDA's role (each queue and topic grants it
@@ -206,27 +207,22 @@ function queuePair(name: string, workload: Workload, scope: AwsWorkloadScope, pa
         }, opts);
     }
     const alerts = workload.alerts!;
-    const topic = scope.alertTopicArn(alertEmails);
-    const alarm = (role: string, target: aws.sqs.Queue, metricName: string, threshold: number, description: string) =>
-        new aws.cloudwatch.MetricAlarm(`${name}-${role}`, {
-            // `<project>-<stack>-…`: the deploy role's alarm rights are scoped to the prefix.
-            name: physicalName([context.project, context.stack, workload.name, role], nameRules.display),
-            alarmDescription: description,
-            namespace: "AWS/SQS",
-            metricName,
-            dimensions: { QueueName: target.name },
-            statistic: "Maximum",
-            period: 300,
-            evaluationPeriods: 1,
-            threshold,
-            comparisonOperator: "GreaterThanOrEqualToThreshold",
-            // SQS sends no data points for an idle queue: quiet, not broken.
-            treatMissingData: "notBreaching",
-            alarmActions: [topic],
-            okActions: [topic],
-            tags: context.tags,
-        }, opts);
-    alarm("dead-letters", deadLetter, "ApproximateNumberOfMessagesVisible", alerts.deadLetterMessages, `Messages of ${workload.name} failed ${settings.maxReceiveCount} times and wait in its dead-letter queue`);
-    alarm("oldest-message", queue, "ApproximateAgeOfOldestMessage", alerts.oldestMessageAgeMinutes * 60, `The oldest message of ${workload.name} has waited ${alerts.oldestMessageAgeMinutes} minutes`);
+    const alarmScope = { context, workload: workload.name, topicArn: scope.alertTopicArn(alertEmails) };
+    workloadAlarm(name, alarmScope, {
+        role: "dead-letters",
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: deadLetter.name },
+        threshold: alerts.deadLetterMessages,
+        description: `Messages of ${workload.name} failed ${settings.maxReceiveCount} times and wait in its dead-letter queue`,
+    }, parent);
+    workloadAlarm(name, alarmScope, {
+        role: "oldest-message",
+        namespace: "AWS/SQS",
+        metricName: "ApproximateAgeOfOldestMessage",
+        dimensions: { QueueName: queue.name },
+        threshold: alerts.oldestMessageAgeMinutes * 60,
+        description: `The oldest message of ${workload.name} has waited ${alerts.oldestMessageAgeMinutes} minutes`,
+    }, parent);
     return { queue, deadLetter };
 }

@@ -63,7 +63,7 @@ export function entraTokenShell(variable: string, scope: string): string {
     ].join("&");
     return [
         `${variable}=$(wget -q -O - --post-data "${form}" "\${AZURE_AUTHORITY_HOST}\${AZURE_TENANT_ID}/oauth2/v2.0/token" | sed -n 's/.*"access_token":"\\([^"]*\\)".*/\\1/p')`,
-        `test -n "$${variable}"`,
+        `test -n "$${variable}" || { echo "Entra ID returned no token for ${scope}" >&2; exit 1; }`,
         `export ${variable}`,
     ].join("\n");
 }

@@ -5,7 +5,8 @@ import { parsePlatformConfig } from "../../config/schema.ts";
 import type { Workload } from "../../config/workloads.ts";
 import { coveredByZone, gatewayListeners, listenerFor } from "../../components/kubernetes/edge-values.ts";
 import {
-    deploymentSpec, disruptionBudgetSpec, externalSecretSpec, horizontalAutoscalerSpec, httpRouteSpec, rateLimitPolicySpec,
+    consumerLagRuleSpec, databaseProvisioningSql, dataServiceEnv, deploymentSpec, disruptionBudgetSpec, externalSecretSpec, horizontalAutoscalerSpec,
+    httpRouteSpec, migrationJobName, migrationJobSpec, provisioningJobSpec, rateLimitPolicySpec, restrictedContainerSecurity, restrictedPodSecurity,
     scaledObjectSpec, secretEnvName, workloadNetworkPolicy,
 } from "../../components/workload/specs.ts";
 import { stackPlatformConfig } from "../support/stack-config.ts";
@@ -148,5 +149,72 @@ describe("a workload's cloud parts, as data", () => {
     it("writes Service Bus durations as ARM returns them", async () => {
         const { isoDuration } = await import("../../components/workload/azure.ts");
         assert.deepEqual([300, 60, 90, 3600, 45].map(isoDuration), ["PT5M", "PT1M", "PT1M30S", "PT1H", "PT45S"]);
+    });
+});
+
+describe("data_api and event_processor specs", () => {
+    const dataApi = (image: string, command = ["/app/migrate", "up"]) =>
+        workload("prod", { name: "catalog-api", pattern: "data_api", image, migrations: { command } });
+    const image = `ghcr.io/acme/catalog${digest}`;
+
+    it("names the migration Job after the image and command, so each new version migrates once", () => {
+        const name = migrationJobName(dataApi(image));
+        assert.match(name, /^catalog-api-migrate-[0-9a-f]{10}$/);
+        assert.equal(migrationJobName(dataApi(image)), name, "stable for the same version");
+        assert.notEqual(migrationJobName(dataApi(`ghcr.io/acme/catalog@sha256:${"ef".repeat(32)}`)), name);
+        assert.notEqual(migrationJobName(dataApi(image, ["/app/migrate", "up", "--all"])), name);
+    });
+
+    it("runs migrations as the workload, restricted, with a deadline and few retries", () => {
+        const spec = migrationJobSpec(dataApi(image), cloud) as any;
+        assert.deepEqual([spec.backoffLimit, spec.activeDeadlineSeconds], [1, 900]);
+        const pod = spec.template.spec;
+        assert.deepEqual([pod.serviceAccountName, pod.restartPolicy], ["orders", "Never"]);
+        assert.deepEqual(pod.securityContext, restrictedPodSecurity);
+        assert.deepEqual(pod.containers[0].securityContext, restrictedContainerSecurity);
+        assert.deepEqual(pod.containers[0].command, ["/app/migrate", "up"]);
+        assert.equal(migrationJobSpec(workload("prod", { name: "orders", pattern: "web_api" }), cloud), undefined);
+    });
+
+    it("makes a database only its role may use, idempotently", () => {
+        const sql = databaseProvisioningSql({ name: "catalog_api", user: "catalog_api", pooled: true, recoveryWindowDays: 30 }, "CREATE ROLE catalog_api LOGIN;");
+        const lines = sql.split("\n");
+        assert.equal(lines[0], "\\set ON_ERROR_STOP on");
+        assert.equal(lines[1], "CREATE ROLE catalog_api LOGIN;");
+        assert.match(sql, /WHERE NOT EXISTS \(SELECT FROM pg_database WHERE datname = 'catalog_api'\)\\gexec/);
+        assert.ok(sql.indexOf("REVOKE ALL ON DATABASE catalog_api FROM PUBLIC;") < sql.indexOf("\\connect catalog_api"));
+        assert.match(sql, /GRANT USAGE, CREATE ON SCHEMA public TO catalog_api;/);
+    });
+
+    it("runs provisioning jobs restricted, fetching a client library first when asked", () => {
+        const spec = provisioningJobSpec({ image: "apache/kafka:4.3.1", script: "true", env: { TOPIC: "t" }, podLabels: {}, fetch: { url: "https://example.org/a.jar", file: "a.jar" } }) as any;
+        const pod = spec.template.spec;
+        assert.deepEqual(pod.securityContext, restrictedPodSecurity);
+        assert.equal(pod.initContainers[0].command.at(-1), "https://example.org/a.jar");
+        assert.ok(pod.initContainers[0].command.includes("=https"), "HTTPS only");
+        assert.deepEqual(pod.containers[0].env[0], { name: "HOME", value: "/tmp" });
+        const withPassword = provisioningJobSpec({ image: "postgres", script: "psql", env: {}, podLabels: {}, passwordSecret: "postgres-admin" }) as any;
+        assert.deepEqual(withPassword.template.spec.containers[0].env.at(-1), { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "postgres-admin", key: "password" } } });
+        assert.equal(withPassword.template.spec.initContainers, undefined);
+    });
+
+    it("hands a data_api its writer, readers and cache, and nothing without a database", () => {
+        const database = { name: "catalog_api", user: "catalog_api", pooled: true, recoveryWindowDays: 7 };
+        const env = dataServiceEnv(database, { writer: { host: "proxy.example", port: 5432 }, readers: "r1,r2", port: 5432 }, { host: "cache.example", port: 6379, clustered: false });
+        assert.deepEqual(env, {
+            DATABASE_HOST: "proxy.example", DATABASE_PORT: "5432", DATABASE_READER_HOSTS: "r1,r2", DATABASE_READER_PORT: "5432",
+            DATABASE_NAME: "catalog_api", DATABASE_USER: "catalog_api", PGSSLMODE: "require",
+            CACHE_HOST: "cache.example", CACHE_PORT: "6379", CACHE_TLS: "true", CACHE_CLUSTERED: "false",
+        });
+        assert.deepEqual(dataServiceEnv(undefined, undefined, undefined), {});
+    });
+
+    it("alerts on the consumer lag KEDA measures, for an event_processor only", () => {
+        const schema = JSON.stringify({ type: "record", name: "E", fields: [] });
+        const events = workload("prod", { name: "order-events", pattern: "event_processor", events: { schema: { format: "avro", definition: schema } } });
+        const rule = consumerLagRuleSpec(events) as any;
+        assert.match(rule.groups[0].rules[0].expr, /scaledObject="order-events"\}\) > 10000$/);
+        assert.equal(rule.groups[0].rules[0].for, "10m");
+        assert.equal(consumerLagRuleSpec(workload("prod", { name: "orders", pattern: "web_api" })), undefined);
     });
 });

@@ -1,0 +1,49 @@
+/** The provisioning jobs' shell scripts, run by the system's POSIX shell with the network tools stubbed. */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, it } from "mocha";
+import { entraTokenShell, schemaRegistrationScript } from "../../components/workload/azure-events.ts";
+import { topicScript } from "../../components/workload/aws-events.ts";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "provisioning-scripts-"));
+const tokenFile = path.join(dir, "token");
+writeFileSync(tokenFile, "federated.jwt.value");
+const env = { PATH: process.env["PATH"] ?? "", AZURE_CLIENT_ID: "client", AZURE_TENANT_ID: "tenant", AZURE_AUTHORITY_HOST: "https://login.example/", AZURE_FEDERATED_TOKEN_FILE: tokenFile };
+
+/** Runs `script` after defining `wget` as a shell function that records its arguments and prints `answer`. */
+function withWget(script: string, answer: string) {
+    const stub = `wget() { printf '%s\\n' "$@" > ${dir}/wget-args; printf '%s' '${answer}'; }\n`;
+    return spawnSync("sh", ["-c", `${stub}${script}`], { env, encoding: "utf8" });
+}
+
+describe("provisioning scripts", () => {
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("exchanges the pod's federated token for an Entra access token", () => {
+        const run = withWget(`${entraTokenShell("PGPASSWORD", "https://ossrdbms-aad.database.windows.net/.default")}\nprintf '%s' "$PGPASSWORD"`,
+            '{"token_type":"Bearer","expires_in":3599,"access_token":"eyJ0.eyJ1.sig"}');
+        assert.equal(run.status, 0, run.stderr);
+        assert.equal(run.stdout, "eyJ0.eyJ1.sig");
+        const args = spawnSync("cat", [path.join(dir, "wget-args")], { encoding: "utf8" }).stdout;
+        assert.match(args, /client_assertion=federated\.jwt\.value/);
+        assert.match(args, /scope=https%3A%2F%2Fossrdbms-aad\.database\.windows\.net%2F\.default/);
+        assert.match(args, /^https:\/\/login\.example\/tenant\/oauth2\/v2\.0\/token$/m);
+    });
+
+    it("fails when Entra answers without a token", () => {
+        const run = withWget(`${entraTokenShell("TOKEN", "https://eventhubs.azure.net/.default")}\necho signed-in`, '{"error":"invalid_client"}');
+        assert.equal(run.status, 1);
+        assert.doesNotMatch(run.stdout, /signed-in/);
+        assert.match(run.stderr, /Entra ID returned no token for https:\/\/eventhubs\.azure\.net\/\.default/);
+    });
+
+    it("writes scripts the shell parses", () => {
+        for (const script of [topicScript(), schemaRegistrationScript()]) {
+            const run = spawnSync("sh", ["-n", "-c", script], { encoding: "utf8" });
+            assert.equal(run.status, 0, run.stderr);
+        }
+    });
+});
