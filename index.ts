@@ -19,7 +19,8 @@ const cluster = cloud.cluster("cluster", { context, network, ...config.cluster }
 const secrets = cloud.secrets("secrets", { context, network, apiKeys: config.apiKeys }, opts);
 const database = config.database && cloud.database("database", { context, network, secrets, ...config.database }, opts);
 const cache = cloud.cache("cache", { context, network, secrets, ...config.cache }, opts);
-const storage = cloud.storage("storage", { context, network, secrets, ...config.storage }, opts);
+const eventArchives = config.workloads.some((workload) => workload.events);
+const storage = cloud.storage("storage", { context, network, secrets, eventArchives, ...config.storage }, opts);
 const buildCaches = config.workloads.map((workload) => ({ workload: workload.name, ...workload.buildCache }));
 const registry = cloud.registry("registry", { context, network, cluster, buildCaches, ...config.registry }, opts);
 const budget = cloud.budget("budget", { context, network, ...config.budget }, opts);

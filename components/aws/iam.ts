@@ -209,7 +209,7 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
             // Kafka cluster (topics and groups are under its name), Firehose reading it for archives.
             Sid: "WorkloadData",
             Effect: "Allow",
-            Action: ["rds-db:connect", "kafka-cluster:Connect", "kafka-cluster:*Topic*", "kafka-cluster:*Group", "kafka-cluster:*Data", "kafka:GetBootstrapBrokers", "kafka:DescribeCluster*"],
+            Action: ["rds-db:connect", "kafka-cluster:Connect", "kafka-cluster:*Topic*", "kafka-cluster:*Group", "kafka-cluster:*Data", "kafka-cluster:WriteDataIdempotently", "kafka:GetBootstrapBrokers", "kafka:DescribeCluster*"],
             Resource: [arn("rds-db", "dbuser:*/*"), arn("kafka", `*/${scope.project}-${scope.stack}-events/*`)],
         },
         // Schema reads: a version read by id names no registry.

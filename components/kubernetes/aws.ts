@@ -238,7 +238,7 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
             tags: context.tags,
         }, parent);
         // Firehose reads topics for their archives through a private connection it makes (Firehose Developer Guide, "MSK as a source").
-        new aws.msk.ClusterPolicy(`${name}-event-bus`, {
+        const firehoseAccess = new aws.msk.ClusterPolicy(`${name}-event-bus`, {
             clusterArn: cluster.arn,
             policy: pulumi.all([cluster.arn, network.account]).apply(([arn, { account }]) => JSON.stringify({
                 Version: "2012-10-17",
@@ -257,7 +257,7 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
             description: `Event schemas of ${context.project}-${context.stack}`,
             tags: context.tags,
         }, parent);
-        return { cluster, registry };
+        return { cluster, firehoseAccess, registry };
     }
 
     /** Where workload alarms go: e-mail, encrypted with the stack's data key, which admits CloudWatch (`dataKeyPolicy`). */

@@ -333,7 +333,7 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
             tags: context.tags,
         }, { parent: this });
         privateEndpoint(`${name}-event-hubs`, { network: stackNetwork, targetId: namespace.id, groupId: "namespace", dnsZone: "eventHubs", tags: context.tags }, this);
-        cluster.identities.assign(`${name}-event-hubs-capture`, {
+        const captureAccess = cluster.identities.assign(`${name}-event-hubs-capture`, {
             principalId: namespace.identity.apply((identity) => identity?.principalId ?? ""),
             principalType: "ServicePrincipal",
             role: builtInRoles.storageBlobDataContributor,
@@ -342,6 +342,7 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
         const groups = new Map<string, SchemaGroup>();
         return {
             namespace,
+            captureAccess,
             schemaGroup: (workload: string, compatibility: SchemaCompatibility, provisioner: pulumi.Input<string> | undefined) => {
                 // Standard allows one schema group per namespace (Event Hubs quotas).
                 const groupName = tier === "Premium" ? workload : "events";

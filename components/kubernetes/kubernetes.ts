@@ -151,6 +151,8 @@ export interface WorkloadCloudParts {
     readonly databaseRole?: pulumi.Output<string> | undefined;
     /** event_processor: jobs making its topic and registering its schema, where the cloud has no API for them. */
     readonly provisioning: readonly ProvisioningStep[];
+    /** Creates what must wait for those jobs (an archive stream reading the topic they made). */
+    readonly afterProvisioning?: ((provisioned: readonly pulumi.Resource[]) => void) | undefined;
     /** The identity's id (role ARN / client id), for the outputs. */
     readonly identity: pulumi.Output<string>;
     /** Cloud resources the pods need before they start (the Pod Identity association, role grants). */

@@ -51,8 +51,10 @@ export class AzureObjectStorage extends pulumi.ComponentResource implements Obje
             allowSharedKeyAccess: false,
             defaultToOAuthAuthentication: true,
             allowCrossTenantReplication: false,
-            // Public reads need the public endpoint; otherwise only the private endpoint answers.
-            publicNetworkAccess: args.publicRead ? "Enabled" : "Disabled",
+            // Public reads need the public endpoint; so does Event Hubs Capture, a trusted service that
+            // reaches the account only through it, behind a firewall that admits no address. Otherwise
+            // only the private endpoint answers.
+            publicNetworkAccess: args.publicRead || args.eventArchives ? "Enabled" : "Disabled",
             networkRuleSet: { defaultAction: args.publicRead ? "Allow" : "Deny", bypass: "AzureServices" },
             // Platform-managed keys plus a second, infrastructure-level layer (only settable at creation).
             encryption: {

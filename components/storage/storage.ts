@@ -9,6 +9,8 @@ export interface StorageArgs extends StorageConfig {
     readonly context: PlatformContext;
     readonly network: Network;
     readonly secrets: SecretStore;
+    /** Workloads archive their events here: on Azure, Event Hubs Capture writes as a trusted service. */
+    readonly eventArchives: boolean;
 }
 
 /** Object storage as the layers above see it, the same on every cloud. */

@@ -21,6 +21,8 @@ export type Statement = Record<string, unknown>;
 /** What every event_processor of the stack shares: the cluster and the schema registry. */
 export interface AwsEventBus {
     readonly cluster: aws.msk.ServerlessCluster;
+    /** The cluster policy that lets Firehose connect; archive streams wait for it. */
+    readonly firehoseAccess: aws.msk.ClusterPolicy;
     readonly registry: aws.glue.Registry;
 }
 
@@ -52,6 +54,8 @@ export function kafkaArns(clusterArn: string, topic: string, group: string): { c
 
 /** Actions of the workload: consume and produce on its own topic, commit offsets of its own group. */
 export const eventActions = {
+    /** Idempotent producers (Kafka clients' default since 3.0.1) need it on the cluster (MSK Developer Guide, "Semantics of IAM authorization policy actions"). */
+    cluster: ["kafka-cluster:Connect", "kafka-cluster:WriteDataIdempotently"],
     topic: ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData", "kafka-cluster:WriteData"],
     group: ["kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"],
     /** Schema reads by name; `GetSchemaVersion` by version id is authorised on "*" only (Glue Developer Guide, "IAM examples for deserializers"). */
@@ -61,7 +65,7 @@ export const eventActions = {
 /** The workload role's event statements. */
 export function eventStatements(arns: ReturnType<typeof kafkaArns>, schemaArns: { readonly registry: string; readonly schema: string }): Statement[] {
     return [
-        { Sid: "ConnectToEventBus", Effect: "Allow", Action: "kafka-cluster:Connect", Resource: arns.cluster },
+        { Sid: "ConnectToEventBus", Effect: "Allow", Action: eventActions.cluster, Resource: arns.cluster },
         { Sid: "OwnTopic", Effect: "Allow", Action: eventActions.topic, Resource: arns.topic },
         { Sid: "OwnConsumerGroup", Effect: "Allow", Action: eventActions.group, Resource: arns.group },
         { Sid: "ReadOwnSchema", Effect: "Allow", Action: eventActions.schema, Resource: [schemaArns.registry, schemaArns.schema] },
@@ -146,7 +150,7 @@ export function awsEvents(name: string, args: WorkloadCloudArgs, scope: AwsEvent
         });
     }
 
-    const archive = archiveStream(name, args, scope, bus, arns, parent);
+    const archiveName = physicalName([context.project, context.stack, args.workload.name, "archive"], nameRules.firehoseStream);
     alarms(name, args, scope, bus, parent);
     if (scope.kedaRoleName) {
         new aws.iam.RolePolicy(`${name}-keda`, {
@@ -189,10 +193,12 @@ export function awsEvents(name: string, args: WorkloadCloudArgs, scope: AwsEvent
             SCHEMA_REGISTRY: bus.registry.registryName,
             SCHEMA_NAME: events.schema.name,
             EVENT_ARCHIVE: pulumi.interpolate`s3://${args.storage.bucketName}/${archivePrefix(events)}`,
-            EVENT_ARCHIVE_STREAM: archive.name,
+            EVENT_ARCHIVE_STREAM: archiveName,
         },
         scaler,
         provisioning,
+        // The stream reads a topic the provisioning job makes, through the cluster policy.
+        afterProvisioning: (provisioned: readonly pulumi.Resource[]) => void archiveStream(name, args, scope, { bus, arns, streamName: archiveName, after: provisioned }, parent),
     };
 }
 
@@ -205,7 +211,14 @@ export function archivePrefix(events: WorkloadEvents): string {
  * Amazon Data Firehose reading the topic (MSK as source, IAM, private connectivity) and writing
  * GZIP batches to the stack's bucket under `events/<topic>/`, encrypted with the stack's key.
  */
-function archiveStream(name: string, args: WorkloadCloudArgs, scope: AwsEventScope, bus: AwsEventBus, arns: pulumi.Output<ReturnType<typeof kafkaArns>>, parent: pulumi.Resource) {
+function archiveStream(
+    name: string,
+    args: WorkloadCloudArgs,
+    scope: AwsEventScope,
+    source: { readonly bus: AwsEventBus; readonly arns: pulumi.Output<ReturnType<typeof kafkaArns>>; readonly streamName: string; readonly after: readonly pulumi.Resource[] },
+    parent: pulumi.Resource,
+) {
+    const { bus, arns } = source;
     const events = args.workload.events!;
     const { context } = scope;
     const opts = { parent };
@@ -232,7 +245,7 @@ function archiveStream(name: string, args: WorkloadCloudArgs, scope: AwsEventSco
         })),
     }, opts);
     return new aws.kinesis.FirehoseDeliveryStream(`${name}-archive`, {
-        name: physicalName([context.project, context.stack, args.workload.name, "archive"], nameRules.firehoseStream),
+        name: source.streamName,
         destination: "extended_s3",
         mskSourceConfiguration: {
             mskClusterArn: bus.cluster.arn,
@@ -250,7 +263,7 @@ function archiveStream(name: string, args: WorkloadCloudArgs, scope: AwsEventSco
             kmsKeyArn: scope.dataKeyArn,
         },
         tags: context.tags,
-    }, { parent, dependsOn: [policy] });
+    }, { parent, dependsOn: [policy, bus.firehoseAccess, ...source.after] });
 }
 
 /** Lag and the oldest unread event of its group on its topic (MSK Developer Guide, "Monitor MSK Serverless clusters"). */

@@ -80,7 +80,7 @@ export function databaseUserArn(scope: AwsAccount & { readonly region: string },
 /** The login role, signed in to with IAM tokens only: `rds_iam` turns password sign-in off for it (RDS User Guide, "IAM database authentication"). */
 export function iamRoleSql(user: string): string {
     return [
-        `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${user}') THEN CREATE ROLE ${user} LOGIN; END IF; END $$;`,
+        `SELECT 'CREATE ROLE ${user} LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${user}')\\gexec`,
         `GRANT rds_iam TO ${user};`,
     ].join("\n");
 }
@@ -166,6 +166,7 @@ export function awsWorkloadCloud(name: string, args: WorkloadCloudArgs, scope: A
             : events?.scaler,
         databaseRole: user && database ? pulumi.output(iamRoleSql(user)) : undefined,
         provisioning: events?.provisioning ?? [],
+        afterProvisioning: events?.afterProvisioning,
         identity: role.arn,
         ready: [association],
     };

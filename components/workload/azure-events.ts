@@ -33,6 +33,8 @@ export const eventHubsKafkaPort = 9093;
 /** What every event_processor of the stack shares: the namespace and its schema groups. */
 export interface AzureEventBus {
     readonly namespace: eventhub.Namespace;
+    /** The namespace identity's right to write archives: Capture needs it before a hub turns Capture on. */
+    readonly captureAccess: pulumi.Resource;
     /**
      * The schema group for a workload: its own on Premium; on Standard, which allows one group
      * per namespace, the stack's single group. Created once, with the provisioner's right to register.
@@ -114,7 +116,7 @@ export function azureEvents(name: string, args: WorkloadCloudArgs, scope: AzureE
                 archiveNameFormat: captureNameFormat(events),
             },
         },
-    }, opts);
+    }, { parent, dependsOn: [bus.captureAccess] });
 
     const schema = bus.schemaGroup(args.workload.name, events.schema.compatibility, args.provisioner?.identity);
     const grant = (role: string, key: string, target: pulumi.Input<string>) => scope.identities.assign(`${name}-${key}`, {

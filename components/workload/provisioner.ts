@@ -7,7 +7,7 @@ import { limitRangeSpec, quotaSpec, workloadNetworkPolicies, workloadPodSecurity
 import type { Provider } from "@pulumi/kubernetes/provider.js";
 import type { WorkloadTraffic } from "../kubernetes/guardrails.ts";
 import type { ProvisionerCloudArgs, ProvisionerCloudParts } from "../kubernetes/kubernetes.ts";
-import { provisionerServiceAccount, provisioningJobSpec, provisioningNamespace, type ProvisioningJob } from "./specs.ts";
+import { kubeletLiteral, provisionerServiceAccount, provisioningJobSpec, provisioningNamespace, type ProvisioningJob } from "./specs.ts";
 
 /** What the platform layer hands the provisioner (a slice of the workloads' `WorkloadHost`). */
 export interface ProvisionerHost {
@@ -100,7 +100,7 @@ export class WorkloadProvisioner extends pulumi.ComponentResource {
             spec: provisioningJobSpec({
                 image: job.image,
                 fetch: job.fetch,
-                script: login?.signIn ? pulumi.interpolate`${login.signIn}\n${job.script}` : job.script,
+                script: pulumi.output(login?.signIn ? pulumi.interpolate`${login.signIn}\n${job.script}` : job.script).apply(kubeletLiteral),
                 env: { ...job.env, ...login?.env },
                 podLabels: this.cloud.podLabels,
                 passwordSecret: login?.passwordSecret ? adminPasswordSecret : undefined,

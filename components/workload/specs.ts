@@ -203,9 +203,18 @@ export const provisioningImages = {
 export const provisioningNamespace = "platform-provisioning";
 export const provisionerServiceAccount = "provisioner";
 
+/**
+ * The kubelet expands `$(VAR)` in a container's command and turns `$$` into `$` (Kubernetes
+ * docs, "Define a command and arguments for a container"): a script passed there must double
+ * every `$` to reach the shell as written.
+ */
+export function kubeletLiteral(script: string): string {
+    return script.replaceAll("$", "$$$$");
+}
+
 export interface ProvisioningJob {
     readonly image: string;
-    /** The shell script, run by `sh -c`. */
+    /** The shell script, run by `sh -c`; already passed through `kubeletLiteral`. */
     readonly script: Input<string>;
     readonly env: Record<string, Input<string>>;
     /** A file fetched over HTTPS into /tmp before the script runs. */

@@ -87,6 +87,7 @@ export class Workload extends pulumi.ComponentResource {
         const { database, cache, storage } = args.services;
         const cloud = host.cloud(name, { workload, serviceAccount, alertEmails: args.alertEmails, database, storage, provisioner: args.provisioner?.cloud }, this);
         const provisioned = this.provision(name, workload, cloud, args);
+        cloud.afterProvisioning?.(provisioned);
         const account = new corev1.ServiceAccount(`${name}-service-account`, {
             metadata: { ...metadata(serviceAccount.name), annotations: cloud.serviceAccountAnnotations, labels: { ...workloadLabels(workload), ...cloud.serviceAccountLabels } },
         }, inNamespace);

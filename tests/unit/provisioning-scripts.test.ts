@@ -7,6 +7,18 @@ import path from "node:path";
 import { after, describe, it } from "mocha";
 import { entraTokenShell, schemaRegistrationScript } from "../../components/workload/azure-events.ts";
 import { topicScript } from "../../components/workload/aws-events.ts";
+import { iamRoleSql } from "../../components/workload/aws.ts";
+import { entraRoleSql } from "../../components/workload/azure.ts";
+import { databaseProvisioningSql, kubeletLiteral } from "../../components/workload/specs.ts";
+
+/**
+ * What the kubelet does to a container's command (Kubernetes' expansion rules): `$$` becomes `$`,
+ * `$(NAME)` becomes the variable's value when the container defines it; anything else stays.
+ */
+function kubeletExpand(text: string, defined: Record<string, string>): string {
+    return text.replace(/\$(\$|\(([A-Za-z_][A-Za-z0-9_]*)\))/g, (match, escaped: string, name: string | undefined) =>
+        escaped === "$" ? "$" : name !== undefined && name in defined ? defined[name]! : match);
+}
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "provisioning-scripts-"));
 const tokenFile = path.join(dir, "token");
@@ -38,6 +50,23 @@ describe("provisioning scripts", () => {
         assert.equal(run.status, 1);
         assert.doesNotMatch(run.stdout, /signed-in/);
         assert.match(run.stderr, /Entra ID returned no token for https:\/\/eventhubs\.azure\.net\/\.default/);
+    });
+
+    it("reach the shell exactly as written once the kubelet has expanded the command", () => {
+        const defined = { HOME: "/tmp", PGHOST: "db", TOPIC: "t", AZURE_CLIENT_ID: "c" };
+        const database = { name: "catalog_api", user: "catalog_api", pooled: false, recoveryWindowDays: 7 };
+        const scripts = [
+            topicScript(),
+            schemaRegistrationScript(),
+            entraTokenShell("PGPASSWORD", "https://ossrdbms-aad.database.windows.net/.default"),
+            databaseProvisioningSql(database, iamRoleSql("catalog_api")),
+            databaseProvisioningSql(database, entraRoleSql("catalog_api", "00000000-0000-0000-0000-000000000001")),
+            "echo $$ $(HOME) $(date)",
+        ];
+        for (const script of scripts) {
+            assert.equal(kubeletExpand(kubeletLiteral(script), defined), script);
+        }
+        assert.equal(kubeletExpand("DO $$ BEGIN END $$", defined), "DO $ BEGIN END $", "unescaped, the kubelet would have broken a dollar quote");
     });
 
     it("writes scripts the shell parses", () => {
