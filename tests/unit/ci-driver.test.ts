@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { commands } from "../../tools/ci/args.ts";
@@ -20,6 +20,7 @@ class ConcurrentUpdateError extends Error {
 const commandError = (stderr: string) => Object.assign(new Error(`code: 255\n stdout: \n stderr: ${stderr}\n err?: \n`), { name: "CommandError" });
 
 type OperationName = "preview" | "up" | "refresh" | "previewRefresh" | "destroy";
+type FakeState = Awaited<ReturnType<DriverStack["state"]>>;
 type Operation = (options: OperationOptions) => Promise<void>;
 const ok: Operation = async (options) => options.onEvent(summary({ same: 3 }));
 
@@ -31,8 +32,13 @@ const stateUrns = [
     "urn:pulumi:dev::platform::platform:kubernetes:KubernetesPlatform$kubernetes:core/v1:Secret::kubernetes-grafana-admin",
 ];
 
-function fakeStack(overrides: Partial<Record<OperationName, Operation>> = {}, outputs: Record<string, DriverOutput> = {}) {
-    const calls: { op: string; options?: OperationOptions }[] = [];
+function fakeStack(
+    overrides: Partial<Record<OperationName, Operation>> = {},
+    outputs: Record<string, DriverOutput> = {},
+    state: FakeState = { resources: [], pendingOperations: [] },
+    cloudIds: readonly string[] = [],
+) {
+    const calls: { op: string; options?: OperationOptions; id?: string }[] = [];
     const op = (name: OperationName) => (options: OperationOptions) => {
         calls.push({ op: name, options });
         return (overrides[name] ?? ok)(options);
@@ -46,6 +52,13 @@ function fakeStack(overrides: Partial<Record<OperationName, Operation>> = {}, ou
         destroy: op("destroy"),
         outputs: async () => (calls.push({ op: "outputs" }), outputs),
         cancel: async () => void calls.push({ op: "cancel" }),
+        state: async () => state,
+        importResource: async (resource) => {
+            calls.push({ op: "import", id: resource.id });
+            if (!cloudIds.includes(resource.id)) {
+                throw commandError(`error: preview failed: resource '${resource.id}' does not exist`);
+            }
+        },
     };
     return { stack, calls, ops: () => calls.map((call) => call.op) };
 }
@@ -312,18 +325,18 @@ describe("npm run ci (the Automation API driver, against a fake stack)", functio
             assert.match(run.stderr, /stack dev is locked by another update; retry 2 of 2 in 0 s/);
         });
 
-        it("gives up after the bound with a clear message: 1", async () => {
+        it("gives up after the bound with a clear message and the lock exit code: 6", async () => {
             const fake = lockedTimes(Infinity);
             const run = await drive(["preview", "dev", "--lock-retries", "2", "--lock-wait", "0"], { stack: fake.stack });
-            assert.equal(run.code, 1);
+            assert.equal(run.code, 6);
             assert.equal(fake.attempts(), 3);
-            assert.match(run.stderr, /^error: stack dev is locked by another update; still locked after 2 retries; .*pulumi cancel --stack dev$/m);
+            assert.match(run.stderr, /^locked: stack dev is locked by another update; still locked after 2 retries; .*npm run ci -- recover dev$/m);
         });
 
         it("does not retry by default, and says how", async () => {
             const fake = lockedTimes(Infinity);
             const run = await drive(["preview", "dev"], { stack: fake.stack });
-            assert.deepEqual([run.code, fake.attempts()], [1, 1]);
+            assert.deepEqual([run.code, fake.attempts()], [6, 1]);
             assert.match(run.stderr, /--lock-retries/);
         });
 
@@ -334,6 +347,84 @@ describe("npm run ci (the Automation API driver, against a fake stack)", functio
             setTimeout(() => cancel.abort(), 20);
             assert.equal((await pending).code, 130);
             assert.equal(fake.attempts(), 1);
+        });
+    });
+
+    describe("recover", function () {
+        this.timeout(5_000);
+        const stackUrn = "urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev";
+        const parent = "urn:pulumi:dev::platform::platform:kubernetes:KubernetesPlatform::kubernetes";
+        const provider = "urn:pulumi:dev::platform::pulumi:providers:kubernetes::kubernetes-provider";
+        const pendingCreate = (type: string, name: string, inputs: Record<string, unknown>) =>
+            ({ type: "creating" as const, urn: `urn:pulumi:dev::platform::platform:kubernetes:KubernetesPlatform$${type}::${name}`, inputs, parent, provider: `${provider}::4f1c` });
+        const killed: FakeState = {
+            resources: [{ urn: stackUrn }, { urn: parent }],
+            pendingOperations: [
+                pendingCreate("kubernetes:core/v1:Namespace", "kubernetes-api", { metadata: { name: "api" } }),
+                pendingCreate("kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes-api-default-deny", { metadata: { name: "default-deny", namespace: "api" } }),
+                { type: "updating", urn: "urn:pulumi:dev::platform::platform:kubernetes:KubernetesPlatform$kubernetes:core/v1:ConfigMap::settings", inputs: {} },
+            ],
+        };
+        /** The CLI's lock error (Pulumi's diy backend, checkForLock), for a lock of `host`'s `pid` taken `minutesAgo`. */
+        const lockError = (host: string, pid: number, minutesAgo: number) => new ConcurrentUpdateError(
+            "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n"
+            + `  file:///state/.pulumi/locks/organization/platform/dev/3b1f.json: created by runner@${host} (pid ${pid}) at ${new Date(Date.now() - minutesAgo * 60_000).toISOString()}`);
+        const lockedOnce = (error: Error) => {
+            let refreshes = 0;
+            return (options: OperationOptions) => (++refreshes === 1 ? Promise.reject(error) : ok(options));
+        };
+
+        it("removes a lock whose process on this machine is gone, clears pending creates, adopts what the cloud holds: 0", async () => {
+            const fake = fakeStack({ refresh: lockedOnce(lockError(hostname(), 2 ** 22 + 7, 2)) }, {}, killed, ["api"]);
+            const run = await drive(["recover", "dev", "--json"], { stack: fake.stack });
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(fake.ops(), ["refresh", "cancel", "refresh", "import", "import"]);
+            assert.ok((fake.calls.at(-3)!.options as { clearPendingCreates?: boolean }).clearPendingCreates, "the refresh drops the pending creates");
+            const { recovery } = JSON.parse(run.stdout);
+            assert.equal(recovery.removedLocks.length, 1);
+            assert.match(recovery.removedLocks[0], /runner@.* \(pid 4194311\), 2 min old: its process 4194311 on this machine is gone/);
+            assert.deepEqual(recovery.decisions.map((decision: { outcome: string }) => decision.outcome), [
+                "adopted: the cloud holds api",
+                "cleared: the cloud holds no such object",
+                "refreshed",
+            ]);
+        });
+
+        it("leaves a lock an update may still hold, naming its owner and age and the next step: 6", async () => {
+            const fake = fakeStack({ refresh: lockedOnce(lockError("runner-elsewhere", 4242, 5)) }, {}, killed, []);
+            const run = await drive(["recover", "dev"], { stack: fake.stack });
+            assert.equal(run.code, 6);
+            assert.match(run.stderr, /^locked: stack dev is locked by runner@runner-elsewhere \(pid 4242\), 5 min old: an update may still be running\. .*npm run ci -- recover dev --no-update-running$/m);
+            assert.deepEqual(fake.ops(), ["refresh"], "no cancel, no import");
+        });
+
+        it("takes any lock as stale with --no-update-running, as the workflow's serialised job does", async () => {
+            const fake = fakeStack({ refresh: lockedOnce(lockError("runner-elsewhere", 4242, 1)) }, {}, { resources: [], pendingOperations: [] });
+            const run = await drive(["recover", "dev", "--no-update-running"], { stack: fake.stack });
+            assert.equal(run.code, 0, run.stderr);
+            assert.deepEqual(fake.ops(), ["refresh", "cancel", "refresh"]);
+            assert.match(run.stdout, /removed the lock of runner@runner-elsewhere \(pid 4242\), 1 min old: no update can be running/);
+        });
+
+        it("changes nothing when a pending create cannot be looked up, and prints the import to run: 1", async () => {
+            const state: FakeState = {
+                resources: [{ urn: stackUrn }],
+                pendingOperations: [{ type: "creating", urn: "urn:pulumi:dev::platform::aws:ec2/vpc:Vpc::network-vpc", inputs: { cidrBlock: "10.0.0.0/16" }, parent: stackUrn, provider: "urn:pulumi:dev::platform::pulumi:providers:aws::aws::11" }],
+            };
+            const fake = fakeStack({}, {}, state);
+            const run = await drive(["recover", "dev"], { stack: fake.stack });
+            assert.equal(run.code, 1);
+            assert.deepEqual(fake.ops(), [], "no refresh, no import");
+            assert.match(run.stderr, /1 pending create cannot be looked up in the cloud; nothing was changed\. .*pulumi import --stack dev 'aws:ec2\/vpc:Vpc' 'network-vpc' <id> --parent 'parent=urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev' --provider 'provider=urn:pulumi:dev::platform::pulumi:providers:aws::aws'.*recover dev --clear-undecided$/m);
+            const cleared = await drive(["recover", "dev", "--clear-undecided", "--json"], { stack: fakeStack({}, {}, state).stack });
+            assert.equal(cleared.code, 0, cleared.stderr);
+            assert.equal(JSON.parse(cleared.stdout).recovery.decisions[0].outcome, "cleared (--clear-undecided)");
+        });
+
+        it("refuses recover's flags on other commands: 2", async () => {
+            const run = await drive(["up", "dev", "--no-update-running"]);
+            assert.equal(run.code, 2);
+            assert.match(run.stderr, /--no-update-running is a flag of recover only/);
         });
     });
 

@@ -1,7 +1,7 @@
 /** The CI driver's command line: parsing, validation and the `--help` text. */
 import { parseArgs } from "node:util";
 
-export const commands = ["preview", "up", "refresh", "destroy", "drift", "outputs"] as const;
+export const commands = ["preview", "up", "refresh", "destroy", "drift", "outputs", "recover"] as const;
 export type Command = (typeof commands)[number];
 
 export interface CiArgs {
@@ -15,6 +15,12 @@ export interface CiArgs {
     /** Retries after a ConcurrentUpdateError; 0 fails at once. */
     readonly lockRetries: number;
     readonly lockWaitSeconds: number;
+    /** recover: the caller knows no update of the stack can run, so any lock is stale. */
+    readonly noUpdateRunning: boolean;
+    /** recover: a lock older than this is stale. */
+    readonly staleAfterMinutes: number;
+    /** recover: a person checked the cloud; pending creates without an id are cleared. */
+    readonly clearUndecided: boolean;
 }
 
 export type ParsedArgs = { readonly help: true } | { readonly args: CiArgs } | { readonly error: string };
@@ -22,10 +28,12 @@ export type ParsedArgs = { readonly help: true } | { readonly args: CiArgs } | {
 export const maxLockRetries = 10;
 const maxLockWaitSeconds = 600;
 const defaultLockWaitSeconds = 30;
+/** GitHub Actions ends a job after 360 minutes by default: no CI update holds a lock longer. */
+export const defaultStaleAfterMinutes = 360;
 /** Pulumi's stack name characters, optionally fully qualified; also keeps the stack file path inside the project. */
 const stackNamePattern = /^\w[\w.-]*(\/\w[\w.-]*){0,2}$/;
 
-export const usage = "usage: npm run ci -- <preview|up|refresh|destroy|drift|outputs> <stack> [flags]  (--help for details)";
+export const usage = "usage: npm run ci -- <preview|up|refresh|destroy|drift|outputs|recover> <stack> [flags]  (--help for details)";
 
 export const exitCodes = {
     success: 0,
@@ -34,6 +42,7 @@ export const exitCodes = {
     policy: 3,
     drift: 4,
     refused: 5,
+    locked: 6,
     cancelled: 130,
 } as const;
 
@@ -54,6 +63,12 @@ Commands:
             --allow-destroy-protected is given
   drift     refresh without writing state, then preview with the policy pack expecting no changes
   outputs   the stack's outputs, secrets shown as "[secret]"
+  recover   after an interrupted update: removes a stale lock (its owner and age shown),
+            then settles every operation the update began but never recorded: a pending
+            create whose object the cloud holds is imported (Kubernetes objects by
+            namespace/name, Azure resources by their ARM id), one it does not hold is
+            cleared, pending updates and deletes are refreshed. Reports each decision; exits
+            non-zero with the exact next step when it cannot decide
 
 Flags:
   --json                      print the JSON result on stdout instead of the Markdown summary
@@ -64,6 +79,11 @@ Flags:
   --lock-retries <n>          when another update holds the stack's lock, retry up to <n>
                               times (0-${maxLockRetries}, default 0)
   --lock-wait <seconds>       wait between lock retries (0-${maxLockWaitSeconds}, default ${defaultLockWaitSeconds})
+  --no-update-running         recover: no update of the stack can be running (the workflow's
+                              concurrency group), so any lock is stale
+  --stale-after <minutes>     recover: a lock older than this is stale (1-10080, default ${defaultStaleAfterMinutes});
+                              so is one whose process on this machine is gone
+  --clear-undecided           recover: you checked the cloud; clear pending creates it cannot look up
   -h, --help                  this text
 
 Environment (never a prompt):
@@ -80,11 +100,12 @@ also runs \`pulumi cancel\` and stops waiting. The result is still written, with
 
 Exit codes:
   ${exitCodes.success}    success (drift: no changes)
-  ${exitCodes.error}    error, including a stack locked by another update and a missing PULUMI_BACKEND_URL
+  ${exitCodes.error}    error, including a missing PULUMI_BACKEND_URL and a recovery that cannot decide
   ${exitCodes.usage}    bad usage
   ${exitCodes.policy}    a mandatory policy is violated
   ${exitCodes.drift}    drift found: the preview after refresh has changes (drift only)
   ${exitCodes.refused}    refused: destroy of a staging or prod stack without --allow-destroy-protected
+  ${exitCodes.locked}    locked: another update holds the stack's lock (recover: one that may still be running)
   ${exitCodes.cancelled}  cancelled by SIGINT or SIGTERM
 `;
 
@@ -101,6 +122,9 @@ export function parseCiArgs(argv: readonly string[]): ParsedArgs {
                 "allow-destroy-protected": { type: "boolean", default: false },
                 "lock-retries": { type: "string" },
                 "lock-wait": { type: "string" },
+                "no-update-running": { type: "boolean", default: false },
+                "stale-after": { type: "string" },
+                "clear-undecided": { type: "boolean", default: false },
                 help: { type: "boolean", short: "h", default: false },
             },
         });
@@ -135,6 +159,14 @@ export function parseCiArgs(argv: readonly string[]): ParsedArgs {
     if (typeof lockWaitSeconds === "string") {
         return { error: lockWaitSeconds };
     }
+    const staleAfterMinutes = integerFlag("--stale-after", values["stale-after"], 1, 10_080, defaultStaleAfterMinutes);
+    if (typeof staleAfterMinutes === "string") {
+        return { error: staleAfterMinutes };
+    }
+    const recoverOnly = (["no-update-running", "stale-after", "clear-undecided"] as const).find((flag) => values[flag] !== undefined && values[flag] !== false && command !== "recover");
+    if (recoverOnly) {
+        return { error: `--${recoverOnly} is a flag of recover only` };
+    }
     for (const flag of ["json-out", "summary-out"] as const) {
         if (values[flag] === "") {
             return { error: `--${flag} needs a file name` };
@@ -150,6 +182,9 @@ export function parseCiArgs(argv: readonly string[]): ParsedArgs {
             allowDestroyProtected: values["allow-destroy-protected"],
             lockRetries,
             lockWaitSeconds,
+            noUpdateRunning: values["no-update-running"],
+            staleAfterMinutes,
+            clearUndecided: values["clear-undecided"],
         },
     };
 }

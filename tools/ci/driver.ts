@@ -19,6 +19,8 @@ export interface DriverEvent {
         readonly message: string;
     };
     readonly summaryEvent?: { readonly resourceChanges: Readonly<Record<string, number | undefined>> };
+    /** A resource's error (the provider's message) or a warning. */
+    readonly diagnosticEvent?: { readonly urn?: string; readonly message: string; readonly severity: string };
 }
 
 export interface OperationOptions {
@@ -41,6 +43,37 @@ export interface PreviewOptions extends OperationOptions, PolicyOptions {
     readonly expectNoChanges?: boolean;
 }
 
+export interface RefreshOptions extends OperationOptions {
+    /** Drop pending creates from the state (the recovery imports those whose object exists). */
+    readonly clearPendingCreates?: boolean;
+}
+
+/** An operation the engine began but never recorded the end of (the update was killed). */
+export interface PendingOperation {
+    readonly type: "creating" | "updating" | "deleting" | "reading" | "importing";
+    readonly urn: string;
+    /** The resource's inputs as the engine sent them, and its parent and provider. */
+    readonly inputs: Record<string, unknown>;
+    readonly parent?: string | undefined;
+    /** `<provider URN>::<provider id>`. */
+    readonly provider?: string | undefined;
+}
+
+/** What the stack's state holds, as `pulumi stack export` shows it. */
+export interface DriverState {
+    readonly resources: readonly { readonly urn: string; readonly id?: string | undefined }[];
+    readonly pendingOperations: readonly PendingOperation[];
+}
+
+/** A cloud object to bring into state under the program's name, parent and provider. */
+export interface ImportedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly id: string;
+    readonly parentUrn?: string | undefined;
+    readonly providerUrn?: string | undefined;
+}
+
 export interface RefreshPreviewOptions extends OperationOptions {
     /** URNs left out of the refresh. */
     readonly exclude: string[];
@@ -55,7 +88,7 @@ export interface DriverOutput {
 export interface DriverStack {
     preview(options: PreviewOptions): Promise<void>;
     up(options: OperationOptions & PolicyOptions): Promise<void>;
-    refresh(options: OperationOptions): Promise<void>;
+    refresh(options: RefreshOptions): Promise<void>;
     /** A refresh that only reports what it would change and never writes state. */
     previewRefresh(options: RefreshPreviewOptions): Promise<void>;
     /** The URNs the stack's state holds. */
@@ -64,6 +97,10 @@ export interface DriverStack {
     outputs(): Promise<Record<string, DriverOutput>>;
     /** `pulumi cancel`: stops the update holding the stack's lock; the last resort. */
     cancel(): Promise<void>;
+    /** The state's resources and pending operations. */
+    state(): Promise<DriverState>;
+    /** `pulumi import` of one object; rejects when the cloud has no such object. */
+    importResource(resource: ImportedResource, options: OperationOptions): Promise<void>;
 }
 
 /** Where state lives and how its secrets are encrypted; read from the environment only. */

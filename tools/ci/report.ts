@@ -7,7 +7,7 @@ import { typeAndName } from "../urn.ts";
 import type { Command } from "./args.ts";
 import type { DriverEvent, DriverOutput } from "./driver.ts";
 
-export type CiStatus = "succeeded" | "error" | "policy-failed" | "drift" | "refused" | "cancelled";
+export type CiStatus = "succeeded" | "error" | "policy-failed" | "drift" | "refused" | "locked" | "cancelled";
 
 export const changeKinds = ["create", "update", "replace", "delete"] as const;
 export type ChangeKind = (typeof changeKinds)[number];
@@ -49,8 +49,25 @@ export interface CiResult {
     readonly policy: readonly EngineViolation[];
     /** Secret values are "[secret]"; null when the command does not read outputs. */
     readonly outputs: Record<string, unknown> | null;
+    /** Resources the cloud refused, with its message. */
+    readonly failedResources: readonly FailedResource[];
+    /** recover: the locks it removed and what it did with each pending operation. */
+    readonly recovery?: Recovery | undefined;
     /** Why the run failed, was refused or cancelled: one line. */
     readonly message?: string;
+}
+
+/** A resource whose step failed, and the provider's (the cloud's) message. */
+export interface FailedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly message: string;
+}
+
+export interface Recovery {
+    /** Each lock removed: owner, age and why it was stale. */
+    readonly removedLocks: readonly string[];
+    readonly decisions: readonly { readonly urn: string; readonly operation: string; readonly outcome: string }[];
 }
 
 export const secretMask = "[secret]";
@@ -60,6 +77,7 @@ export class OperationLog {
     /** Whether any operation began, so that the result reports its changes. */
     started = false;
     readonly violations: EngineViolation[] = [];
+    readonly failures: FailedResource[] = [];
     private summary: Readonly<Record<string, number | undefined>> | undefined;
     private byType = new Map<string, ChangeCounts>();
     private changed: ChangedResource[] = [];
@@ -74,6 +92,14 @@ export class OperationLog {
             counts[step.op] += 1;
             this.byType.set(step.type, counts);
             this.changed.push({ op: step.op, type: step.type, name: typeAndName(step.urn).name, properties: [...(step.diffs ?? [])].sort() });
+        }
+        const diagnostic = event.diagnosticEvent;
+        if (diagnostic && diagnostic.severity === "error" && diagnostic.urn) {
+            const { type, name } = typeAndName(diagnostic.urn);
+            // The engine repeats the failure on the stack; the resource's own line carries the cloud's message.
+            if (type !== "pulumi:pulumi:Stack") {
+                this.failures.push({ type, name, message: diagnostic.message.replace(/\s+/g, " ").trim().replace(/^error:\s*/, "") });
+            }
         }
         const policy = event.policyEvent;
         if (policy) {
@@ -141,6 +167,17 @@ export function renderMarkdown(result: CiResult): string {
             lines.push(...types.map(([type, byKind]) => `| \`${cell(type)}\` | ${changeKinds.map((kind) => byKind[kind]).join(" | ")} |`));
         }
         lines.push(...renderChangedResources(result.changedResources));
+    }
+    if (result.failedResources.length > 0) {
+        lines.push("", "#### Failed", "", "| Resource | Message |", "| --- | --- |");
+        lines.push(...result.failedResources.map((failed) => `| \`${cell(failed.type)}\` ${cell(failed.name)} | ${cell(failed.message)} |`));
+    }
+    if (result.recovery) {
+        lines.push("", "#### Recovery", "");
+        lines.push(...(result.recovery.removedLocks.length === 0 ? ["No stale lock."] : result.recovery.removedLocks.map((lock) => `- removed the lock of ${cell(lock)}`)));
+        lines.push("", ...(result.recovery.decisions.length === 0
+            ? ["No pending operation."]
+            : ["| Pending | Resource | Outcome |", "| --- | --- | --- |", ...result.recovery.decisions.map((decision) => `| ${decision.operation} | \`${cell(decision.urn)}\` | ${cell(decision.outcome)} |`)]));
     }
     if (result.changes || result.policy.length > 0) {
         lines.push("", "#### Policy violations", "", ...renderPolicy(result.policy));

@@ -4,6 +4,7 @@
  * and cancellation, then the JSON result and Markdown summary.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Environment } from "../../policy/rule.ts";
@@ -11,7 +12,8 @@ import { exitCodes, helpText, parseCiArgs, usage, type CiArgs } from "./args.ts"
 import { backendSettings, policyOptions, refuseProtected, stackEnvironment, Stop } from "./checks.ts";
 import { typeAndName } from "../urn.ts";
 import { isLockedError, type BackendSettings, type DriverStack, type OpenStack, type OperationOptions, type PolicyOptions } from "./driver.ts";
-import { maskOutputs, OperationLog, renderMarkdown, type CiResult, type CiStatus } from "./report.ts";
+import { maskOutputs, OperationLog, renderMarkdown, type CiResult, type CiStatus, type Recovery } from "./report.ts";
+import { decide, describeLock, importCommand, parseLocks, staleReason } from "./recover.ts";
 
 export interface CiDeps {
     /** The Pulumi project: stack files, and the policy pack in `policy/`. */
@@ -32,6 +34,7 @@ const exitCodeOf: Record<CiStatus, number> = {
     "policy-failed": exitCodes.policy,
     drift: exitCodes.drift,
     refused: exitCodes.refused,
+    locked: exitCodes.locked,
     cancelled: exitCodes.cancelled,
 };
 
@@ -41,6 +44,7 @@ interface Run {
     readonly log: OperationLog;
     environment: Environment | null;
     outputs: Record<string, unknown> | null;
+    recovery?: Recovery;
 }
 
 /** The whole command: returns the exit code. */
@@ -76,6 +80,8 @@ export async function main(argv: readonly string[], deps: CiDeps): Promise<numbe
         changedResources: run.log.changedResources(),
         policy: run.log.violations,
         outputs: run.outputs,
+        failedResources: run.log.failures,
+        ...(run.recovery ? { recovery: run.recovery } : {}),
         ...(message === undefined ? {} : { message }),
     };
     return report(run.args, deps, result);
@@ -103,6 +109,10 @@ async function execute(run: Run): Promise<void> {
         return;
     }
     const stack = await open(run, backend);
+    if (args.command === "recover") {
+        await recover(run, stack);
+        return;
+    }
     if (args.command === "refresh") {
         await operation(run, stack, (options) => stack.refresh(options));
     } else if (args.command === "destroy") {
@@ -147,6 +157,82 @@ async function drift(run: Run, stack: DriverStack, policy: PolicyOptions): Promi
     if (changesReported || run.log.hasChanges()) {
         const changes = run.log.changes();
         throw new Stop("drift", `stack ${run.args.stack} drifted: after refresh the program would create ${changes.create}, update ${changes.update}, replace ${changes.replace}, delete ${changes.delete}`);
+    }
+}
+
+/**
+ * After an interrupted update: decide every pending operation first (nothing changes when one
+ * cannot be decided), then refresh with the pending creates cleared, removing a stale lock when
+ * the refresh meets one, and import each cleared create whose object the cloud holds.
+ */
+async function recover(run: Run, stack: DriverStack): Promise<void> {
+    const { args, deps } = run;
+    const state = await stack.state();
+    const decisions = decide(state);
+    const recovery: { removedLocks: string[]; decisions: { urn: string; operation: string; outcome: string }[] } = { removedLocks: [], decisions: [] };
+    run.recovery = recovery;
+    const undecided = decisions.filter((decision) => decision.action === "undecided");
+    if (undecided.length > 0 && !args.clearUndecided) {
+        recovery.decisions.push(...undecided.map((decision) => ({ urn: decision.urn, operation: decision.operation, outcome: `undecided: ${decision.reason}` })));
+        const operation = (urn: string) => state.pendingOperations.find((pending) => pending.urn === urn);
+        throw new Stop("error", `${undecided.length} pending create${undecided.length > 1 ? "s" : ""} cannot be looked up in the cloud; nothing was changed. `
+            + `For each, find the object: if it exists, ${undecided.map((decision) => importCommand(args.stack, decision, operation(decision.urn))).join("; ")}; `
+            + `then run npm run ci -- recover ${args.stack} --clear-undecided`);
+    }
+    const refresh = (options: OperationOptions) => stack.refresh({ ...options, clearPendingCreates: true });
+    try {
+        await operation(run, stack, refresh);
+    } catch (error) {
+        if (!isLockedError(error)) {
+            throw error;
+        }
+        const now = new Date();
+        const locks = parseLocks(String((error as Error).message));
+        const context = { now, host: hostname(), processAlive, noUpdateRunning: args.noUpdateRunning, staleAfterMinutes: args.staleAfterMinutes };
+        const live = locks.filter((lock) => staleReason(lock, context) === undefined);
+        if (locks.length === 0 || live.length > 0) {
+            const held = (live.length > 0 ? live : locks).map((lock) => describeLock(lock, now)).join("; ") || "an owner the backend did not name";
+            throw new Stop("locked", `stack ${args.stack} is locked by ${held}: an update may still be running. Wait for it; if you know it is gone, `
+                + `run npm run ci -- recover ${args.stack} --no-update-running`);
+        }
+        for (const lock of locks) {
+            recovery.removedLocks.push(`${describeLock(lock, now)}: ${staleReason(lock, context)}`);
+        }
+        deps.stderr(`removing ${locks.length} stale lock${locks.length > 1 ? "s" : ""} of stack ${args.stack}\n`);
+        await stack.cancel();
+        await operation(run, stack, refresh);
+    }
+    for (const decision of decisions) {
+        if (decision.action === "refresh") {
+            recovery.decisions.push({ urn: decision.urn, operation: decision.operation, outcome: "refreshed" });
+        } else if (decision.action === "undecided") {
+            recovery.decisions.push({ urn: decision.urn, operation: decision.operation, outcome: "cleared (--clear-undecided)" });
+        } else {
+            recovery.decisions.push({ urn: decision.urn, operation: decision.operation, outcome: await adopt(run, stack, decision.resource!) });
+        }
+    }
+}
+
+/** Imports the object, or reports it absent (and so cleared) when the cloud has none by that id. */
+async function adopt(run: Run, stack: DriverStack, resource: NonNullable<ReturnType<typeof decide>[number]["resource"]>): Promise<string> {
+    try {
+        await stack.importResource(resource, { onOutput: run.deps.stderr, onEvent: () => {}, signal: run.deps.cancel });
+        return `adopted: the cloud holds ${resource.id}`;
+    } catch (error) {
+        if (/does not exist|not found/i.test(String(error))) {
+            return "cleared: the cloud holds no such object";
+        }
+        throw error;
+    }
+}
+
+/** Whether a process of this machine still runs (signal 0 only checks). */
+function processAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        return (error as NodeJS.ErrnoException).code === "EPERM";
     }
 }
 
@@ -217,8 +303,8 @@ function outcome(run: Run, failure: unknown): { status: CiStatus; message?: stri
     if (isLockedError(failure)) {
         const retried = args.lockRetries > 0 ? `still locked after ${args.lockRetries} retries; ` : "";
         return {
-            status: "error",
-            message: `stack ${args.stack} is locked by another update; ${retried}wait for it to finish (or use --lock-retries), or if it was interrupted run pulumi cancel --stack ${args.stack}`,
+            status: "locked",
+            message: `stack ${args.stack} is locked by another update; ${retried}wait for it to finish (or use --lock-retries), or if it was interrupted run npm run ci -- recover ${args.stack}`,
         };
     }
     return failure === undefined ? { status: "succeeded" } : { status: "error", message: oneLine(failure) };

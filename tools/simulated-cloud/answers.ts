@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { cloudRejection } from "./constraints.ts";
+import { armResourceId, azureExplicitName, kubernetesObjectId } from "../cloud-ids.ts";
 
 export const mockAccountId = "123456789012";
 export const mockSubscriptionId = "00000000-0000-0000-0000-000000000000";
@@ -13,63 +14,6 @@ export const mockTenantId = "11111111-1111-1111-1111-111111111111";
 
 type Outputs = Record<string, unknown>;
 type Computed = (name: string, inputs: Outputs) => Outputs;
-
-/**
- * Azure resource provider namespaces and resource types, for plausible ARM ids. A child
- * resource's id holds its parent's name: `{key}` is filled from that input.
- */
-const armTypes: Record<string, string> = {
-    "azure-native:network:VirtualNetwork": "Microsoft.Network/virtualNetworks",
-    "azure-native:network:Subnet": "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets",
-    "azure-native:network:NatGateway": "Microsoft.Network/natGateways",
-    "azure-native:network:PublicIPAddress": "Microsoft.Network/publicIPAddresses",
-    "azure-native:network:FlowLog": "Microsoft.Network/networkWatchers/{networkWatcherName}/flowLogs",
-    "azure-native:network:NetworkSecurityGroup": "Microsoft.Network/networkSecurityGroups",
-    "azure-native:privatedns:PrivateZone": "Microsoft.Network/privateDnsZones",
-    "azure-native:dns:Zone": "Microsoft.Network/dnszones",
-    "azure-native:dns:RecordSet": "Microsoft.Network/dnszones/{zoneName}/{recordType}",
-    "azure-native:privatedns:VirtualNetworkLink": "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks",
-    "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters",
-    "azure-native:containerservice:AgentPool": "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools",
-    "azure-native:keyvault:Vault": "Microsoft.KeyVault/vaults",
-    "azure-native:keyvault:Key": "Microsoft.KeyVault/vaults/{vaultName}/keys",
-    "azure-native:managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities",
-    "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
-    "azure-native:keyvault:Secret": "Microsoft.KeyVault/vaults/{vaultName}/secrets",
-    "azure-native:network:PrivateEndpoint": "Microsoft.Network/privateEndpoints",
-    "azure-native:dbforpostgresql:Server": "Microsoft.DBforPostgreSQL/flexibleServers",
-    "azure-native:dbforpostgresql:Configuration": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/configurations",
-    "azure-native:dbforpostgresql:Database": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/databases",
-    "azure-native:redisenterprise:RedisEnterprise": "Microsoft.Cache/redisEnterprise",
-    "azure-native:redisenterprise:Database": "Microsoft.Cache/redisEnterprise/{clusterName}/databases",
-    "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts",
-    "azure-native:storage:BlobContainer": "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers",
-    "azure-native:containerregistry:Registry": "Microsoft.ContainerRegistry/registries",
-    "azure-native:servicebus:Namespace": "Microsoft.ServiceBus/namespaces",
-    "azure-native:servicebus:Queue": "Microsoft.ServiceBus/namespaces/{namespaceName}/queues",
-    "azure-native:cognitiveservices:Account": "Microsoft.CognitiveServices/accounts",
-    "azure-native:cognitiveservices:Deployment": "Microsoft.CognitiveServices/accounts/{accountName}/deployments",
-    "azure-native:monitor:ActionGroup": "Microsoft.Insights/actionGroups",
-    "azure-native:monitor:MetricAlert": "Microsoft.Insights/metricAlerts",
-    "azure-native:eventhub:Namespace": "Microsoft.EventHub/namespaces",
-    "azure-native:eventhub:EventHub": "Microsoft.EventHub/namespaces/{namespaceName}/eventhubs",
-    "azure-native:eventhub:EventHubAuthorizationRule": "Microsoft.EventHub/namespaces/{namespaceName}/eventhubs/{eventHubName}/authorizationRules",
-    "azure-native:eventhub:SchemaRegistry": "Microsoft.EventHub/namespaces/{namespaceName}/schemagroups",
-    // An Entra administrator's name is the principal's object id (REST: Administrators - Create).
-    "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/administrators",
-};
-
-/** Azure types whose name argument is not `<type>Name` or `resourceName`. */
-const azureNameKeys: Record<string, string> = {
-    "azure-native:redisenterprise:RedisEnterprise": "clusterName",
-    "azure-native:storage:StorageAccount": "accountName",
-    "azure-native:storage:BlobContainer": "containerName",
-    "azure-native:network:PublicIPAddress": "publicIpAddressName",
-    "azure-native:monitor:MetricAlert": "ruleName",
-    "azure-native:eventhub:SchemaRegistry": "schemaGroupName",
-    "azure-native:eventhub:EventHubAuthorizationRule": "authorizationRuleName",
-    "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra": "objectId",
-};
 
 /** Type-specific outputs a real provider would compute. */
 const computed: Record<string, Computed> = {
@@ -297,14 +241,13 @@ export function simulatedCall(token: string, inputs: Outputs): Outputs {
 
 /** The id the cloud gives a new resource of `type` named `name`. */
 export function resourceId(type: string, name: string, inputs: Outputs): string {
-    if (type === "azure-native:resources:ResourceGroup") {
-        return `/subscriptions/${mockSubscriptionId}/resourceGroups/${azureName(type, name, inputs)}`;
+    const kubernetesId = kubernetesObjectId(type, inputs);
+    if (kubernetesId) {
+        return kubernetesId;
     }
-    const armType = armTypes[type];
-    if (armType) {
-        const group = String(inputs["resourceGroupName"] ?? "rg");
-        const resourcePath = armType.replace(/\{(\w+)\}/g, (_match, key: string) => String(inputs[key]));
-        return `/subscriptions/${mockSubscriptionId}/resourceGroups/${group}/providers/${resourcePath}/${azureName(type, name, inputs)}`;
+    const armId = armResourceId(mockSubscriptionId, type, { resourceGroupName: "rg", ...inputs }, azureName(type, name, inputs));
+    if (armId) {
+        return armId;
     }
     if (type.startsWith("azure-native:")) {
         return `/subscriptions/${mockSubscriptionId}/providers/${type.split(":")[1]}/${name}-${hex(name, 8)}`;
@@ -382,9 +325,7 @@ function base62(seed: string, length: number): string {
 
 /** Azure names: the explicit `<type>Name`/`resourceName` input, else autonamed as the provider would. */
 function azureName(type: string, name: string, inputs: Outputs): string {
-    const typeName = type.split(":")[2] ?? "";
-    const explicit = inputs[azureNameKeys[type] ?? `${typeName[0]?.toLowerCase()}${typeName.slice(1)}Name`] ?? inputs["resourceName"];
-    return typeof explicit === "string" ? explicit : `${name}${hex(name, 8)}`;
+    return azureExplicitName(type, inputs) ?? `${name}${hex(name, 8)}`;
 }
 
 function hex(seed: string, length: number): string {

@@ -20,6 +20,8 @@ export interface CloudRecord {
 
 /** The folder that holds the stand-in cloud's resources, one sub-folder per provider package. */
 export const cloudDirVariable = "PLATFORM_STAND_IN_CLOUD";
+/** Test-only faults the stand-in injects (provider.ts `Faults`), as JSON. */
+export const faultsVariable = "PLATFORM_STAND_IN_FAULTS";
 
 /** How Pulumi marks a secret on the wire (`acceptSecrets`) and in an exported deployment. */
 export const signatureKey = "4dabf18193072939515e22adb298388d";

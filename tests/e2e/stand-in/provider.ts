@@ -8,10 +8,12 @@
  * Usage (as the engine starts it): node provider.ts <package> <version> [engine address]
  */
 import { randomBytes } from "node:crypto";
+import { appendFileSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { createRequire } from "node:module";
 import { simulatedCall, simulatedResource } from "../../../tools/simulated-cloud/answers.ts";
 import { typeAndName } from "../../../tools/urn.ts";
-import { changedKeys, cloudDirVariable, CloudStore, plainValue, replacementKeys, type Properties } from "./cloud.ts";
+import { changedKeys, cloudDirVariable, CloudStore, faultsVariable, plainValue, replacementKeys, type Properties } from "./cloud.ts";
 
 // The generated gRPC stubs ship inside @pulumi/pulumi as CommonJS; load them (and the grpc and
 // protobuf runtimes they were generated for) from there.
@@ -36,6 +38,25 @@ if (!packageName || !version || !cloudDir) {
     process.exit(2);
 }
 const store = new CloudStore(cloudDir, packageName);
+
+/**
+ * Test-only faults (`PLATFORM_STAND_IN_FAULTS`, JSON): `failCreate` fails the `nth` create of
+ * `type` (counted across the run's provider processes) with the cloud's `message`;
+ * `hangCreate` creates every `type` object in the cloud and then never answers, as when a
+ * runner is lost mid-call.
+ */
+interface Faults {
+    readonly failCreate?: { readonly type: string; readonly nth: number; readonly message: string };
+    readonly hangCreate?: { readonly type: string };
+}
+const faults: Faults = JSON.parse(process.env[faultsVariable] ?? "{}") as Faults;
+
+/** Counts creates of `type` in a file of the cloud's folder, so every provider process shares the count. */
+function countCreate(type: string): number {
+    const file = path.join(cloudDir!, `creates-${type.replace(/[^\w]/g, "_")}.log`);
+    appendFileSync(file, "x");
+    return readFileSync(file, "utf8").length;
+}
 
 const toStruct = (value: Properties) => structProto.Struct.fromJavaScript(JSON.parse(JSON.stringify(value)));
 const fromStruct = (struct: any): Properties => (struct ? (struct.toJavaScript() as Properties) : {});
@@ -161,16 +182,22 @@ const implementation = {
             const { type } = typeAndName(call.request.getUrn());
             return diffResponse(call.request, (changed, oldInputs, newInputs) => replacementKeys(type, changed, oldInputs, newInputs));
         }),
-    create: (call: Call, callback: Callback) =>
-        handle(callback, () => {
+    create: (call: Call, callback: Callback) => {
+        const { type } = typeAndName(call.request.getUrn());
+        const failing = faults.failCreate?.type === type && !call.request.getPreview() && countCreate(type) === faults.failCreate.nth;
+        const hanging = faults.hangCreate?.type === type && !call.request.getPreview();
+        handle(hanging ? () => {} : callback, () => {
             const urn: string = call.request.getUrn();
-            const { type, name } = typeAndName(urn);
+            const { name } = typeAndName(urn);
             const inputs = fromStruct(call.request.getProperties());
             if (call.request.getPreview()) {
                 // What the cloud computes is not known before it exists: only the inputs come back.
                 const response = new providerProto.CreateResponse();
                 response.setProperties(toStruct(inputs));
                 return response;
+            }
+            if (failing) {
+                throw new Error(faults.failCreate!.message);
             }
             const { id, outputs } = outputsOf(type, name, inputs);
             // As a cloud answers a name clash: the id is taken.
@@ -182,7 +209,8 @@ const implementation = {
             response.setId(id);
             response.setProperties(toStruct(outputs));
             return response;
-        }),
+        });
+    },
     read: (call: Call, callback: Callback) =>
         handle(callback, () => {
             const { type } = typeAndName(call.request.getUrn());
