@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { commands } from "../../tools/ci/args.ts";
 import type { DriverEvent, DriverOutput, DriverStack, OperationOptions, PreviewOptions, RefreshPreviewOptions } from "../../tools/ci/driver.ts";
 import { main } from "../../tools/ci/run.ts";
+import { stateOf } from "../../tools/ci/recover.ts";
 import { projectRoot } from "../support/project.ts";
 
 const backendEnv = { PULUMI_BACKEND_URL: "file:///nowhere" };
@@ -20,7 +21,8 @@ class ConcurrentUpdateError extends Error {
 const commandError = (stderr: string) => Object.assign(new Error(`code: 255\n stdout: \n stderr: ${stderr}\n err?: \n`), { name: "CommandError" });
 
 type OperationName = "preview" | "up" | "refresh" | "previewRefresh" | "destroy";
-type FakeState = Awaited<ReturnType<DriverStack["state"]>>;
+/** An exported deployment: resources with their ids, and the operations an interrupted update left pending. */
+type FakeDeployment = { resources: { urn: string; id?: string }[]; pending_operations?: { type: string; resource: Record<string, unknown> }[] };
 type Operation = (options: OperationOptions) => Promise<void>;
 const ok: Operation = async (options) => options.onEvent(summary({ same: 3 }));
 
@@ -35,9 +37,11 @@ const stateUrns = [
 function fakeStack(
     overrides: Partial<Record<OperationName, Operation>> = {},
     outputs: Record<string, DriverOutput> = {},
-    state: FakeState = { resources: [], pendingOperations: [] },
-    cloudIds: readonly string[] = [],
+    initial: FakeDeployment = { resources: [] },
+    cloud: { readonly ids?: readonly string[]; readonly lockedWrite?: Error } = {},
 ) {
+    let deployment: Record<string, unknown> = initial;
+    let writes = 0;
     const calls: { op: string; options?: OperationOptions; id?: string }[] = [];
     const op = (name: OperationName) => (options: OperationOptions) => {
         calls.push({ op: name, options });
@@ -52,13 +56,22 @@ function fakeStack(
         destroy: op("destroy"),
         outputs: async () => (calls.push({ op: "outputs" }), outputs),
         cancel: async () => void calls.push({ op: "cancel" }),
-        state: async () => state,
-        importResource: async (resource) => {
-            calls.push({ op: "import", id: resource.id });
-            if (!cloudIds.includes(resource.id)) {
-                throw commandError(`error: preview failed: resource '${resource.id}' does not exist`);
+        state: async () => stateOf(deployment),
+        replaceState: async (next) => {
+            calls.push({ op: "replaceState" });
+            if (++writes === 1 && cloud.lockedWrite) {
+                throw cloud.lockedWrite;
             }
+            deployment = next;
         },
+    };
+    // A refresh reads every resource back: one the cloud does not hold leaves the state.
+    const refresh = overrides.refresh ?? ok;
+    stack.refresh = (options) => {
+        calls.push({ op: "refresh", options });
+        const resources = (deployment["resources"] as { urn: string; id?: string }[]).filter((resource) => !resource.id || cloud.ids?.includes(resource.id));
+        deployment = { ...deployment, resources };
+        return refresh(options);
     };
     return { stack, calls, ops: () => calls.map((call) => call.op) };
 }
@@ -355,51 +368,53 @@ describe("npm run ci (the Automation API driver, against a fake stack)", functio
         const stackUrn = "urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev";
         const parent = "urn:pulumi:dev::platform::platform:kubernetes:KubernetesPlatform::kubernetes";
         const provider = "urn:pulumi:dev::platform::pulumi:providers:kubernetes::kubernetes-provider";
-        const pendingCreate = (type: string, name: string, inputs: Record<string, unknown>) =>
-            ({ type: "creating" as const, urn: `urn:pulumi:dev::platform::platform:kubernetes:KubernetesPlatform$${type}::${name}`, inputs, parent, provider: `${provider}::4f1c` });
-        const killed: FakeState = {
+        const pendingCreate = (type: string, name: string, inputs: Record<string, unknown>) => ({
+            type: "creating",
+            resource: { urn: `urn:pulumi:dev::platform::platform:kubernetes:KubernetesPlatform$${type}::${name}`, custom: true, type, inputs, parent, provider: `${provider}::4f1c` },
+        });
+        const killed = (): FakeDeployment => ({
             resources: [{ urn: stackUrn }, { urn: parent }],
-            pendingOperations: [
+            pending_operations: [
                 pendingCreate("kubernetes:core/v1:Namespace", "kubernetes-api", { metadata: { name: "api" } }),
                 pendingCreate("kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes-api-default-deny", { metadata: { name: "default-deny", namespace: "api" } }),
-                { type: "updating", urn: "urn:pulumi:dev::platform::platform:kubernetes:KubernetesPlatform$kubernetes:core/v1:ConfigMap::settings", inputs: {} },
+                { type: "updating", resource: { urn: "urn:pulumi:dev::platform::platform:kubernetes:KubernetesPlatform$kubernetes:core/v1:ConfigMap::settings", inputs: {} } },
             ],
-        };
+        });
         /** The CLI's lock error (Pulumi's diy backend, checkForLock), for a lock of `host`'s `pid` taken `minutesAgo`. */
         const lockError = (host: string, pid: number, minutesAgo: number) => new ConcurrentUpdateError(
             "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n"
             + `  file:///state/.pulumi/locks/organization/platform/dev/3b1f.json: created by runner@${host} (pid ${pid}) at ${new Date(Date.now() - minutesAgo * 60_000).toISOString()}`);
-        const lockedOnce = (error: Error) => {
-            let refreshes = 0;
-            return (options: OperationOptions) => (++refreshes === 1 ? Promise.reject(error) : ok(options));
-        };
 
-        it("removes a lock whose process on this machine is gone, clears pending creates, adopts what the cloud holds: 0", async () => {
-            const fake = fakeStack({ refresh: lockedOnce(lockError(hostname(), 2 ** 22 + 7, 2)) }, {}, killed, ["api"]);
+        it("removes a lock whose process on this machine is gone, adopts the pending creates the cloud holds, clears the rest: 0", async () => {
+            const fake = fakeStack({}, {}, killed(), { ids: ["api/default-deny"], lockedWrite: lockError(hostname(), 2 ** 22 + 7, 2) });
             const run = await drive(["recover", "dev", "--json"], { stack: fake.stack });
             assert.equal(run.code, 0, run.stderr);
-            assert.deepEqual(fake.ops(), ["refresh", "cancel", "refresh", "import", "import"]);
-            assert.ok((fake.calls.at(-3)!.options as { clearPendingCreates?: boolean }).clearPendingCreates, "the refresh drops the pending creates");
+            assert.deepEqual(fake.ops(), ["replaceState", "cancel", "replaceState", "refresh"]);
             const { recovery } = JSON.parse(run.stdout);
             assert.equal(recovery.removedLocks.length, 1);
             assert.match(recovery.removedLocks[0], /runner@.* \(pid 4194311\), 2 min old: its process 4194311 on this machine is gone/);
             assert.deepEqual(recovery.decisions.map((decision: { outcome: string }) => decision.outcome), [
-                "adopted: the cloud holds api",
                 "cleared: the cloud holds no such object",
+                "adopted: the cloud holds api/default-deny",
                 "refreshed",
             ]);
+            const state = await fake.stack.state();
+            assert.deepEqual(state.pendingOperations, []);
+            assert.deepEqual(state.resources.map((resource) => resource.id).filter(Boolean), ["api/default-deny"]);
         });
 
         it("leaves a lock an update may still hold, naming its owner and age and the next step: 6", async () => {
-            const fake = fakeStack({ refresh: lockedOnce(lockError("runner-elsewhere", 4242, 5)) }, {}, killed, []);
+            const fake = fakeStack({}, {}, killed(), { lockedWrite: lockError("runner-elsewhere", 4242, 5) });
             const run = await drive(["recover", "dev"], { stack: fake.stack });
             assert.equal(run.code, 6);
             assert.match(run.stderr, /^locked: stack dev is locked by runner@runner-elsewhere \(pid 4242\), 5 min old: an update may still be running\. .*npm run ci -- recover dev --no-update-running$/m);
-            assert.deepEqual(fake.ops(), ["refresh"], "no cancel, no import");
+            assert.deepEqual(fake.ops(), ["replaceState"], "no cancel, no refresh");
+            assert.equal((await fake.stack.state()).pendingOperations.length, 3, "the state is as it was");
         });
 
         it("takes any lock as stale with --no-update-running, as the workflow's serialised job does", async () => {
-            const fake = fakeStack({ refresh: lockedOnce(lockError("runner-elsewhere", 4242, 1)) }, {}, { resources: [], pendingOperations: [] });
+            let locked = true;
+            const fake = fakeStack({ refresh: (options) => (locked ? ((locked = false), Promise.reject(lockError("runner-elsewhere", 4242, 1))) : ok(options)) });
             const run = await drive(["recover", "dev", "--no-update-running"], { stack: fake.stack });
             assert.equal(run.code, 0, run.stderr);
             assert.deepEqual(fake.ops(), ["refresh", "cancel", "refresh"]);
@@ -407,16 +422,19 @@ describe("npm run ci (the Automation API driver, against a fake stack)", functio
         });
 
         it("changes nothing when a pending create cannot be looked up, and prints the import to run: 1", async () => {
-            const state: FakeState = {
+            const deployment = (): FakeDeployment => ({
                 resources: [{ urn: stackUrn }],
-                pendingOperations: [{ type: "creating", urn: "urn:pulumi:dev::platform::aws:ec2/vpc:Vpc::network-vpc", inputs: { cidrBlock: "10.0.0.0/16" }, parent: stackUrn, provider: "urn:pulumi:dev::platform::pulumi:providers:aws::aws::11" }],
-            };
-            const fake = fakeStack({}, {}, state);
+                pending_operations: [{
+                    type: "creating",
+                    resource: { urn: "urn:pulumi:dev::platform::aws:ec2/vpc:Vpc::network-vpc", inputs: { cidrBlock: "10.0.0.0/16" }, parent: stackUrn, provider: "urn:pulumi:dev::platform::pulumi:providers:aws::aws::11" },
+                }],
+            });
+            const fake = fakeStack({}, {}, deployment());
             const run = await drive(["recover", "dev"], { stack: fake.stack });
             assert.equal(run.code, 1);
-            assert.deepEqual(fake.ops(), [], "no refresh, no import");
+            assert.deepEqual(fake.ops(), [], "no write, no refresh");
             assert.match(run.stderr, /1 pending create cannot be looked up in the cloud; nothing was changed\. .*pulumi import --stack dev 'aws:ec2\/vpc:Vpc' 'network-vpc' <id> --parent 'parent=urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev' --provider 'provider=urn:pulumi:dev::platform::pulumi:providers:aws::aws'.*recover dev --clear-undecided$/m);
-            const cleared = await drive(["recover", "dev", "--clear-undecided", "--json"], { stack: fakeStack({}, {}, state).stack });
+            const cleared = await drive(["recover", "dev", "--clear-undecided", "--json"], { stack: fakeStack({}, {}, deployment()).stack });
             assert.equal(cleared.code, 0, cleared.stderr);
             assert.equal(JSON.parse(cleared.stdout).recovery.decisions[0].outcome, "cleared (--clear-undecided)");
         });

@@ -5,6 +5,7 @@
  */
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation/index.js";
 import type { BackendSettings, DriverStack, OperationOptions } from "./driver.ts";
+import { stateOf } from "./recover.ts";
 
 export async function openLocalStack(workDir: string, stackName: string, backend: BackendSettings): Promise<DriverStack> {
     let stack: Stack;
@@ -36,37 +37,10 @@ export async function openLocalStack(workDir: string, stackName: string, backend
         destroy: async (options) => void (await stack.destroy(streamed(options))),
         outputs: () => stack.outputs(),
         cancel: () => stack.cancel(),
-        state: async () => {
-            const deployment = (await stack.exportStack()).deployment ?? {};
-            return {
-                resources: (deployment.resources ?? []).map((resource: { urn: string; id?: string }) => ({ urn: resource.urn, id: resource.id })),
-                pendingOperations: (deployment.pending_operations ?? []).map((operation: { type: string; resource: { urn: string; inputs?: Record<string, unknown>; parent?: string; provider?: string } }) => ({
-                    type: operation.type,
-                    urn: operation.resource.urn,
-                    inputs: operation.resource.inputs ?? {},
-                    parent: operation.resource.parent,
-                    provider: operation.resource.provider,
-                })),
-            };
-        },
-        importResource: async (resource, options) => {
-            const nameTable: Record<string, string> = {
-                ...(resource.parentUrn ? { parent: resource.parentUrn } : {}),
-                ...(resource.providerUrn ? { provider: resource.providerUrn } : {}),
-            };
-            await stack.import({
-                ...streamed(options),
-                resources: [{
-                    type: resource.type,
-                    name: resource.name,
-                    id: resource.id,
-                    ...(resource.parentUrn ? { parent: "parent" } : {}),
-                    ...(resource.providerUrn ? { provider: "provider" } : {}),
-                }],
-                nameTable,
-                protect: false,
-                generateCode: false,
-            });
+        state: async () => stateOf(((await stack.exportStack()).deployment ?? {}) as Record<string, unknown>),
+        replaceState: async (deployment) => {
+            const exported = await stack.exportStack();
+            await stack.importStack({ ...exported, deployment });
         },
     };
 }

@@ -63,15 +63,8 @@ export interface PendingOperation {
 export interface DriverState {
     readonly resources: readonly { readonly urn: string; readonly id?: string | undefined }[];
     readonly pendingOperations: readonly PendingOperation[];
-}
-
-/** A cloud object to bring into state under the program's name, parent and provider. */
-export interface ImportedResource {
-    readonly type: string;
-    readonly name: string;
-    readonly id: string;
-    readonly parentUrn?: string | undefined;
-    readonly providerUrn?: string | undefined;
+    /** The whole exported deployment (Pulumi's `DeploymentV3`), to write back changed. */
+    readonly deployment: Record<string, unknown>;
 }
 
 export interface RefreshPreviewOptions extends OperationOptions {
@@ -99,8 +92,8 @@ export interface DriverStack {
     cancel(): Promise<void>;
     /** The state's resources and pending operations. */
     state(): Promise<DriverState>;
-    /** `pulumi import` of one object; rejects when the cloud has no such object. */
-    importResource(resource: ImportedResource, options: OperationOptions): Promise<void>;
+    /** `pulumi stack import` of a deployment: takes the stack's lock, as an update does. */
+    replaceState(deployment: Record<string, unknown>): Promise<void>;
 }
 
 /** Where state lives and how its secrets are encrypted; read from the environment only. */

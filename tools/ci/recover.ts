@@ -5,7 +5,7 @@
  */
 import { typeAndName } from "../urn.ts";
 import { adoptionId, type CloudScope } from "../cloud-ids.ts";
-import type { DriverState, ImportedResource, PendingOperation } from "./driver.ts";
+import type { DriverState, PendingOperation } from "./driver.ts";
 
 /** One lock file of a self-managed backend, as the CLI's lock error lists it. */
 export interface StackLock {
@@ -62,13 +62,30 @@ export function describeLock(lock: StackLock, now: Date): string {
     return `${lock.user}@${lock.host} (pid ${lock.pid}), ${minutes} min old`;
 }
 
+/** The state's resources and pending operations, read off an exported deployment. */
+export function stateOf(deployment: Record<string, unknown>): DriverState {
+    const resources = (deployment["resources"] ?? []) as { urn: string; id?: string }[];
+    const pending = (deployment["pending_operations"] ?? []) as { type: PendingOperation["type"]; resource: { urn: string; inputs?: Record<string, unknown>; parent?: string; provider?: string } }[];
+    return {
+        resources: resources.map((resource) => ({ urn: resource.urn, id: resource.id })),
+        pendingOperations: pending.map((operation) => ({
+            type: operation.type,
+            urn: operation.resource.urn,
+            inputs: operation.resource.inputs ?? {},
+            parent: operation.resource.parent,
+            provider: operation.resource.provider,
+        })),
+        deployment,
+    };
+}
+
 /** What the recovery does with one pending operation. */
 export interface Decision {
     readonly urn: string;
     readonly operation: PendingOperation["type"];
-    /** `adopt`: import the object by `id`; `refresh`: the refresh settles it; `undecided`: a person must look. */
+    /** `adopt`: into state with `id`, which the refresh then reads (or drops); `refresh`: the refresh settles it; `undecided`: a person must look. */
     readonly action: "adopt" | "refresh" | "undecided";
-    readonly resource?: ImportedResource | undefined;
+    readonly id?: string | undefined;
     readonly reason: string;
 }
 
@@ -95,14 +112,24 @@ export function decide(state: DriverState): Decision[] {
         if (id === undefined) {
             return { urn: operation.urn, operation: operation.type, action: "undecided", reason: `${type} has no id its inputs give; the cloud may hold an object the state does not know` };
         }
-        return {
-            urn: operation.urn,
-            operation: operation.type,
-            action: "adopt",
-            resource: { type, name, id, parentUrn: operation.parent, providerUrn: operation.provider?.split("::").slice(0, -1).join("::") },
-            reason: `imported as ${id} if the cloud has it, else cleared`,
-        };
+        return { urn: operation.urn, operation: operation.type, action: "adopt", id, reason: `${name} is ${id} in the cloud, if it exists` };
     });
+}
+
+/**
+ * The deployment with no pending operation left: each pending create to adopt becomes a
+ * resource with the id its inputs give (the refresh that follows reads it from the cloud, and
+ * drops it when the cloud has no such object); the others are cleared, their resources (an
+ * update's, a delete's) already in the state for the refresh to read.
+ */
+export function adoptPendingCreates(deployment: Record<string, unknown>, decisions: readonly Decision[]): Record<string, unknown> {
+    const pending = (deployment["pending_operations"] ?? []) as { type: string; resource: Record<string, unknown> }[];
+    const ids = new Map(decisions.filter((decision) => decision.action === "adopt").map((decision) => [decision.urn, decision.id!]));
+    const adopted = pending
+        .filter((operation) => operation.type === "creating" && ids.has(String(operation.resource["urn"])))
+        .map((operation) => ({ ...operation.resource, id: ids.get(String(operation.resource["urn"])) }));
+    const { pending_operations: _cleared, ...rest } = deployment;
+    return { ...rest, resources: [...((deployment["resources"] ?? []) as unknown[]), ...adopted] };
 }
 
 /** The exact command that brings an undecided object into state once a person found its id. */

@@ -13,7 +13,7 @@ import { backendSettings, policyOptions, refuseProtected, stackEnvironment, Stop
 import { typeAndName } from "../urn.ts";
 import { isLockedError, type BackendSettings, type DriverStack, type OpenStack, type OperationOptions, type PolicyOptions } from "./driver.ts";
 import { maskOutputs, OperationLog, renderMarkdown, type CiResult, type CiStatus, type Recovery } from "./report.ts";
-import { decide, describeLock, importCommand, parseLocks, staleReason } from "./recover.ts";
+import { adoptPendingCreates, decide, describeLock, importCommand, parseLocks, staleReason } from "./recover.ts";
 
 export interface CiDeps {
     /** The Pulumi project: stack files, and the policy pack in `policy/`. */
@@ -44,7 +44,7 @@ interface Run {
     readonly log: OperationLog;
     environment: Environment | null;
     outputs: Record<string, unknown> | null;
-    recovery?: Recovery;
+    recovery?: { removedLocks: string[]; decisions: Recovery["decisions"][number][] };
 }
 
 /** The whole command: returns the exit code. */
@@ -162,8 +162,9 @@ async function drift(run: Run, stack: DriverStack, policy: PolicyOptions): Promi
 
 /**
  * After an interrupted update: decide every pending operation first (nothing changes when one
- * cannot be decided), then refresh with the pending creates cleared, removing a stale lock when
- * the refresh meets one, and import each cleared create whose object the cloud holds.
+ * cannot be decided); write the state back with the pending creates adopted (or cleared),
+ * removing a stale lock when the write meets one; then a refresh reads every adopted object
+ * from the cloud, dropping those it does not hold, and settles pending updates and deletes.
  */
 async function recover(run: Run, stack: DriverStack): Promise<void> {
     const { args, deps } = run;
@@ -179,51 +180,51 @@ async function recover(run: Run, stack: DriverStack): Promise<void> {
             + `For each, find the object: if it exists, ${undecided.map((decision) => importCommand(args.stack, decision, operation(decision.urn))).join("; ")}; `
             + `then run npm run ci -- recover ${args.stack} --clear-undecided`);
     }
-    const refresh = (options: OperationOptions) => stack.refresh({ ...options, clearPendingCreates: true });
+    // The first write takes the stack's lock: a pending operation's state, or else a refresh.
+    const settle = decisions.length > 0
+        ? () => stack.replaceState(adoptPendingCreates(state.deployment, decisions))
+        : () => operation(run, stack, (options) => stack.refresh(options));
     try {
-        await operation(run, stack, refresh);
+        await settle();
     } catch (error) {
         if (!isLockedError(error)) {
             throw error;
         }
-        const now = new Date();
-        const locks = parseLocks(String((error as Error).message));
-        const context = { now, host: hostname(), processAlive, noUpdateRunning: args.noUpdateRunning, staleAfterMinutes: args.staleAfterMinutes };
-        const live = locks.filter((lock) => staleReason(lock, context) === undefined);
-        if (locks.length === 0 || live.length > 0) {
-            const held = (live.length > 0 ? live : locks).map((lock) => describeLock(lock, now)).join("; ") || "an owner the backend did not name";
-            throw new Stop("locked", `stack ${args.stack} is locked by ${held}: an update may still be running. Wait for it; if you know it is gone, `
-                + `run npm run ci -- recover ${args.stack} --no-update-running`);
-        }
-        for (const lock of locks) {
-            recovery.removedLocks.push(`${describeLock(lock, now)}: ${staleReason(lock, context)}`);
-        }
-        deps.stderr(`removing ${locks.length} stale lock${locks.length > 1 ? "s" : ""} of stack ${args.stack}\n`);
-        await stack.cancel();
-        await operation(run, stack, refresh);
+        await removeStaleLocks(run, stack, String((error as Error).message));
+        await settle();
     }
-    for (const decision of decisions) {
-        if (decision.action === "refresh") {
-            recovery.decisions.push({ urn: decision.urn, operation: decision.operation, outcome: "refreshed" });
-        } else if (decision.action === "undecided") {
-            recovery.decisions.push({ urn: decision.urn, operation: decision.operation, outcome: "cleared (--clear-undecided)" });
-        } else {
-            recovery.decisions.push({ urn: decision.urn, operation: decision.operation, outcome: await adopt(run, stack, decision.resource!) });
-        }
+    if (decisions.length === 0) {
+        return;
     }
+    await operation(run, stack, (options) => stack.refresh(options));
+    const kept = new Set((await stack.state()).resources.map((resource) => resource.urn));
+    recovery.decisions.push(...decisions.map((decision) => ({
+        urn: decision.urn,
+        operation: decision.operation,
+        outcome: decision.action === "refresh" ? "refreshed"
+            : decision.action === "undecided" ? "cleared (--clear-undecided)"
+            : kept.has(decision.urn) ? `adopted: the cloud holds ${decision.id}` : "cleared: the cloud holds no such object",
+    })));
+    deps.stderr(`recovered stack ${args.stack}: ${recovery.decisions.map((decision) => decision.outcome.split(":")[0]).join(", ")}\n`);
 }
 
-/** Imports the object, or reports it absent (and so cleared) when the cloud has none by that id. */
-async function adopt(run: Run, stack: DriverStack, resource: NonNullable<ReturnType<typeof decide>[number]["resource"]>): Promise<string> {
-    try {
-        await stack.importResource(resource, { onOutput: run.deps.stderr, onEvent: () => {}, signal: run.deps.cancel });
-        return `adopted: the cloud holds ${resource.id}`;
-    } catch (error) {
-        if (/does not exist|not found/i.test(String(error))) {
-            return "cleared: the cloud holds no such object";
-        }
-        throw error;
+/** Removes the stack's locks when every one is stale; otherwise stops, naming the holder and the next step. */
+async function removeStaleLocks(run: Run, stack: DriverStack, message: string): Promise<void> {
+    const { args, deps } = run;
+    const now = new Date();
+    const locks = parseLocks(message);
+    const context = { now, host: hostname(), processAlive, noUpdateRunning: args.noUpdateRunning, staleAfterMinutes: args.staleAfterMinutes };
+    const live = locks.filter((lock) => staleReason(lock, context) === undefined);
+    if (locks.length === 0 || live.length > 0) {
+        const held = (live.length > 0 ? live : locks).map((lock) => describeLock(lock, now)).join("; ") || "an owner the backend did not name";
+        throw new Stop("locked", `stack ${args.stack} is locked by ${held}: an update may still be running. Wait for it; if you know it is gone, `
+            + `run npm run ci -- recover ${args.stack} --no-update-running`);
     }
+    for (const lock of locks) {
+        run.recovery?.removedLocks.push(`${describeLock(lock, now)}: ${staleReason(lock, context)}`);
+    }
+    deps.stderr(`removing ${locks.length} stale lock${locks.length > 1 ? "s" : ""} of stack ${args.stack}\n`);
+    await stack.cancel();
 }
 
 /** Whether a process of this machine still runs (signal 0 only checks). */
