@@ -13,6 +13,13 @@ import { runCommand, type CommandResult } from "../support/command.ts";
 import { projectRoot } from "../support/project.ts";
 import { cloudDirVariable } from "./stand-in/cloud.ts";
 
+export interface DriverOptions {
+    /** Added to the sandbox's environment (stand-in faults, checkpoints after every step). */
+    readonly env?: Record<string, string>;
+    /** Runs the driver in a process group of its own and hands over its pid. */
+    readonly onSpawn?: (pid: number) => void;
+}
+
 /** The provider packages the program uses; each gets the stand-in plugin. */
 const providerPackages = ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/kubernetes", "@pulumi/random"];
 /** What CI's checkout holds that the program, the policy pack and the driver need. */
@@ -60,13 +67,23 @@ export class EngineSandbox {
     }
 
     /** `npm run ci -- <args>` in the copy, as the workflow runs it. */
-    driver(args: readonly string[]): Promise<CommandResult> {
-        return this.run(process.execPath, [path.join(this.projectDir, "tools", "ci.ts"), ...args]);
+    driver(args: readonly string[], options: DriverOptions = {}): Promise<CommandResult> {
+        return runCommand(process.execPath, [path.join(this.projectDir, "tools", "ci.ts"), ...args], {
+            cwd: this.projectDir,
+            env: { ...this.env, ...options.env },
+            detached: options.onSpawn !== undefined,
+            onSpawn: options.onSpawn,
+        });
     }
 
     /** The driver's JSON result for `<command> <stack>`. */
     async driverJson(command: string, stack: string, ...flags: string[]): Promise<CommandResult & { result: Record<string, any> }> {
-        const outcome = await this.driver([command, stack, "--json", ...flags]);
+        return this.driverJsonWith({}, command, stack, ...flags);
+    }
+
+    /** The same, with extra environment or a process group of its own (to end it as a lost runner ends). */
+    async driverJsonWith(options: DriverOptions, command: string, stack: string, ...flags: string[]): Promise<CommandResult & { result: Record<string, any> }> {
+        const outcome = await this.driver([command, stack, "--json", ...flags], options);
         try {
             return { ...outcome, result: JSON.parse(outcome.stdout) as Record<string, any> };
         } catch {

@@ -14,6 +14,10 @@ export interface CommandOptions {
     readonly input?: string;
     /** Also copy stderr to this process's stderr as it arrives (long real-cloud runs). */
     readonly echoStderr?: boolean;
+    /** Start it as the leader of a new process group, which `process.kill(-pid)` ends whole. */
+    readonly detached?: boolean;
+    /** Called with the process id once it started. */
+    readonly onSpawn?: (pid: number) => void;
 }
 
 export function runCommand(command: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
@@ -22,7 +26,11 @@ export function runCommand(command: string, args: readonly string[], options: Co
             cwd: options.cwd,
             env: options.env,
             stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+            detached: options.detached ?? false,
         });
+        if (child.pid !== undefined) {
+            options.onSpawn?.(child.pid);
+        }
         let stdout = "";
         let stderr = "";
         child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
