@@ -5,7 +5,36 @@
  * suffix, an MSK cluster's uuid) has none: such an object cannot be found by its inputs.
  */
 
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
 type Inputs = Record<string, unknown>;
+
+const providerNamed = new Map<string, boolean>();
+
+/**
+ * Whether the AWS provider names resources of `type` itself when the program does not: their
+ * SDK class passes a `name` input on (its autonamed property). The project's
+ * `pulumi:autonaming` pattern then gives the name.
+ */
+export function awsProviderNamed(type: string): boolean {
+    const known = providerNamed.get(type);
+    if (known !== undefined) {
+        return known;
+    }
+    const [, module, member] = /^aws:([\w-]+)\/(\w+):\w+$/.exec(type) ?? [];
+    let named = false;
+    if (module && member) {
+        try {
+            const source = createRequire(import.meta.url).resolve(`@pulumi/aws/${module}/${member}.js`);
+            named = /resourceInputs\["name"\] = args(\?\.| \? args\.)name\b/.test(readFileSync(source, "utf8"));
+        } catch {
+            named = false;
+        }
+    }
+    providerNamed.set(type, named);
+    return named;
+}
 
 /**
  * The Kubernetes provider's id of an object it names: `<namespace>/<name>`, or `<name>` for a

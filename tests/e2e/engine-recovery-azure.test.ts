@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
 import { cloudContents } from "./stand-in/cloud.ts";
 import { sandboxOrSkip, type EngineSandbox } from "./sandbox.ts";
-import { addNamespace, assertStateIsCloud, checkpoints, killAndRecover, slimDev } from "./recovery.ts";
+import { addNamespace, assertStateIsCloud, killAndRecover, slimDev } from "./recovery.ts";
 
 describe("interrupted updates, on the real engine (dev on Azure)", function () {
     this.timeout(600_000);
@@ -16,9 +16,9 @@ describe("interrupted updates, on the real engine (dev on Azure)", function () {
 
     after(() => sandbox?.dispose());
 
-    it("a cancelled update (SIGTERM) stops cleanly, and the next up converges", async () => {
+    it("a cancelled update (SIGTERM) stops cleanly with what it made in state", async () => {
         let pid = 0;
-        const running = sandbox.driver(["up", "dev", "--json"], { env: checkpoints, onSpawn: (started) => (pid = started) });
+        const running = sandbox.driver(["up", "dev", "--json"], { onSpawn: (started) => (pid = started) });
         while (cloudContents(sandbox.cloudDir).length < 30) {
             await delay(200);
         }
@@ -27,12 +27,9 @@ describe("interrupted updates, on the real engine (dev on Azure)", function () {
         assert.equal(cancelled.code, 130, cancelled.stderr.slice(-3000));
         assert.equal(JSON.parse(cancelled.stdout)["status"], "cancelled");
         await assertStateIsCloud(sandbox, "dev");
-        const converged = await sandbox.driverJson("up", "dev");
-        assert.equal(converged.code, 0, converged.stderr.slice(-3000));
-        await assertStateIsCloud(sandbox, "dev");
     });
 
-    it("recovers an update killed with its process group", async () => {
+    it("recovers an update killed with its process group, and then converges (the cancelled one's rest included)", async () => {
         addNamespace(sandbox, "payments");
         await killAndRecover(sandbox, "dev");
     });

@@ -13,6 +13,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { simulatedCall, simulatedResource } from "../../../tools/simulated-cloud/answers.ts";
 import { typeAndName } from "../../../tools/urn.ts";
+import { awsProviderNamed } from "../../../tools/cloud-ids.ts";
 import { changedKeys, cloudDirVariable, CloudStore, faultsVariable, plainValue, replacementKeys, type Properties } from "./cloud.ts";
 
 // The generated gRPC stubs ship inside @pulumi/pulumi as CommonJS; load them (and the grpc and
@@ -99,8 +100,23 @@ function handle<T>(callback: Callback, work: () => T): void {
     }
 }
 
+/**
+ * The checked inputs. With the engine's autonaming options (the project's `pulumi:autonaming`),
+ * an AWS resource the provider names gets the proposed name, or keeps the one it has: the
+ * real provider does the same.
+ */
 function checkResponse(request: any) {
     const response = new providerProto.CheckResponse();
+    const autonaming = request.getAutonaming?.();
+    const type = request.getUrn ? typeAndName(request.getUrn()).type : "";
+    if (autonaming && packageName === "aws" && awsProviderNamed(type)) {
+        const news = fromStruct(request.getNews());
+        if (news["name"] === undefined) {
+            news["name"] = fromStruct(request.getOlds())["name"] ?? autonaming.getProposedName();
+            response.setInputs(toStruct(news));
+            return response;
+        }
+    }
     response.setInputs(request.getNews());
     return response;
 }
@@ -174,6 +190,8 @@ const implementation = {
             // As the real (Terraform-bridged and native) providers do: the engine asks for planned
             // outputs, so an in-place update keeps the outputs it does not change known in preview.
             response.setSupportspreview(true);
+            // The engine then proposes names from the project's `pulumi:autonaming` (checkResponse).
+            response.setSupportsAutonamingConfiguration(true);
             return response;
         }),
     check: (call: Call, callback: Callback) => handle(callback, () => checkResponse(call.request)),
