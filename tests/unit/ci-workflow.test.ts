@@ -12,6 +12,7 @@ function read(file: string): { text: string; document: Record<string, any> } {
 
 const workflow = read(".github/workflows/platform.yml");
 const upWorkflow = read(".github/workflows/platform-up.yml");
+const recoverWorkflow = read(".github/workflows/platform-recover.yml");
 const setup = read(".github/actions/platform-setup/action.yml");
 const jobs = workflow.document["jobs"];
 
@@ -42,13 +43,24 @@ describe("GitHub Actions workflow", () => {
         assert.deepEqual([upSetup["aws-role-arn"], upSetup["azure-client-id"]], ["${{ vars.AWS_DEPLOY_ROLE_ARN }}", "${{ vars.AZURE_DEPLOY_CLIENT_ID }}"]);
     });
 
+    it("recovers a stack by hand, serialised with its updates, so that no update can hold the lock it removes", () => {
+        const recover = recoverWorkflow.document["jobs"]["recover"];
+        assert.deepEqual(Object.keys(recoverWorkflow.document["on"]), ["workflow_dispatch"]);
+        const up = upWorkflow.document["jobs"]["up"];
+        assert.equal(recover.concurrency.group.replace("inputs.stack", "STACK"), up.concurrency.group.replace("inputs.stack", "STACK"), "the up jobs' concurrency group");
+        assert.equal(recover.concurrency["cancel-in-progress"], false);
+        assert.equal(recover.environment, "${{ inputs.stack }}");
+        assert.match(recover.steps.find((step: any) => String(step.run).includes("recover")).run, /^npm run ci -- recover \$\{\{ inputs\.stack \}\} --no-update-running /);
+        assert.deepEqual(recoverWorkflow.document["permissions"], { contents: "read" });
+    });
+
     it("checks drift on a schedule", () => {
         assert.ok(workflow.document["on"].schedule[0].cron);
         assert.match(jobs["drift"].steps.find((step: any) => String(step.run).includes("drift")).run, /^npm run ci -- drift \$\{\{ matrix\.stack \}\}/);
     });
 
     it("signs in through OIDC only: no long-lived cloud keys anywhere", () => {
-        for (const { text } of [workflow, upWorkflow, setup]) {
+        for (const { text } of [workflow, upWorkflow, recoverWorkflow, setup]) {
             assert.doesNotMatch(text, /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|ARM_CLIENT_SECRET|AZURE_CREDENTIALS/);
         }
         assert.match(setup.text, /role-to-assume:/);
