@@ -108,6 +108,7 @@ const azureNameKeys: Readonly<Record<string, string>> = {
     "azure-native:eventhub:SchemaRegistry": "schemaGroupName",
     "azure-native:eventhub:EventHubAuthorizationRule": "authorizationRuleName",
     "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra": "objectId",
+    "azure-native:dns:RecordSet": "relativeRecordSetName",
 };
 
 /** The explicit Azure name of a resource (its `<type>Name`, or `resourceName`), when the program sets it. */

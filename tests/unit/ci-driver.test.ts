@@ -439,6 +439,21 @@ describe("npm run ci (the Automation API driver, against a fake stack)", functio
             assert.equal(JSON.parse(cleared.stdout).recovery.decisions[0].outcome, "cleared (--clear-undecided)");
         });
 
+        it("changes nothing when the state moved since it was read (an update still writing it): 1", async () => {
+            const deployment = { ...killed(), manifest: { time: "2026-12-06T10:00:00Z" } };
+            const fake = fakeStack({}, {}, deployment);
+            let reads = 0;
+            const state = fake.stack.state;
+            fake.stack.state = async () => {
+                const current = await state();
+                return ++reads === 1 ? current : { ...current, deployment: { ...current.deployment, manifest: { time: "2026-12-06T10:00:05Z" } } };
+            };
+            const run = await drive(["recover", "dev"], { stack: fake.stack });
+            assert.equal(run.code, 1);
+            assert.match(run.stderr, /the state of stack dev changed while recover ran .*run recover again/);
+            assert.deepEqual(fake.ops(), [], "no write, no refresh");
+        });
+
         it("refuses recover's flags on other commands: 2", async () => {
             const run = await drive(["up", "dev", "--no-update-running"]);
             assert.equal(run.code, 2);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { adoptionId, armResourceId, awsProviderNamed, kubernetesObjectId } from "../../tools/cloud-ids.ts";
-import { parseLocks, staleReason } from "../../tools/ci/recover.ts";
+import { adoptPendingCreates, parseLocks, staleReason } from "../../tools/ci/recover.ts";
 
 const subscriptionId = "00000000-0000-0000-0000-000000000000";
 
@@ -59,5 +59,29 @@ describe("stack locks", () => {
         assert.match(staleReason(local!, context)!, /process 77 on this machine is gone/);
         assert.match(staleReason(runner!, { ...context, staleAfterMinutes: 30 })!, /older than 30 minutes/);
         assert.match(staleReason(runner!, { ...context, noUpdateRunning: true })!, /no update can be running/);
+    });
+});
+
+describe("adopting pending creates into the state", () => {
+    const urn = "urn:pulumi:dev::platform::kubernetes:core/v1:Namespace::kubernetes-api";
+    const decisions = [{ urn, operation: "creating" as const, action: "adopt" as const, id: "api", reason: "" }];
+    const pending = { type: "creating", resource: { urn, custom: true, type: "kubernetes:core/v1:Namespace", inputs: { metadata: { name: "api" } } } };
+
+    it("appends a new object, and leaves no pending operation", () => {
+        const next = adoptPendingCreates({ resources: [{ urn: "stack" }], pending_operations: [pending] }, decisions);
+        assert.deepEqual(next["resources"], [{ urn: "stack" }, { ...pending.resource, id: "api" }]);
+        assert.equal(next["pending_operations"], undefined);
+    });
+
+    it("puts the object in the place of the one a delete-first replacement already deleted", () => {
+        const old = { urn, custom: true, id: "api", pendingReplacement: true, inputs: { metadata: { name: "api", labels: {} } } };
+        const next = adoptPendingCreates({ resources: [{ urn: "stack" }, old], pending_operations: [pending] }, decisions);
+        assert.deepEqual(next["resources"], [{ urn: "stack" }, { ...pending.resource, id: "api" }], "one entry under the URN");
+    });
+
+    it("marks for deletion the one a create-first replacement had not deleted yet", () => {
+        const old = { urn, custom: true, id: "api-old", inputs: {} };
+        const next = adoptPendingCreates({ resources: [old], pending_operations: [pending] }, decisions);
+        assert.deepEqual(next["resources"], [{ ...old, delete: true }, { ...pending.resource, id: "api" }]);
     });
 });

@@ -3,6 +3,9 @@
  * directory, so CI runs the same program and stack files as `pulumi up`. The entry loads
  * this module lazily; the tests never do.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation/index.js";
 import type { BackendSettings, DriverStack, OperationOptions } from "./driver.ts";
 import { stateOf } from "./recover.ts";
@@ -40,7 +43,22 @@ export async function openLocalStack(workDir: string, stackName: string, backend
         state: async () => stateOf(((await stack.exportStack()).deployment ?? {}) as Record<string, unknown>),
         replaceState: async (deployment) => {
             const exported = await stack.exportStack();
-            await stack.importStack({ ...exported, deployment });
+            // importStack writes the decrypted state to os.tmpdir() and removes it only when the
+            // import succeeds (a locked stack leaves it): point that at a directory only this user
+            // can read, removed whatever happens.
+            const privateDir = mkdtempSync(path.join(tmpdir(), "platform-recover-"));
+            const previous = process.env["TMPDIR"];
+            process.env["TMPDIR"] = privateDir;
+            try {
+                await stack.importStack({ ...exported, deployment });
+            } finally {
+                if (previous === undefined) {
+                    delete process.env["TMPDIR"];
+                } else {
+                    process.env["TMPDIR"] = previous;
+                }
+                rmSync(privateDir, { recursive: true, force: true });
+            }
         },
     };
 }

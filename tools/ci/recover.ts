@@ -120,16 +120,37 @@ export function decide(state: DriverState): Decision[] {
  * The deployment with no pending operation left: each pending create to adopt becomes a
  * resource with the id its inputs give (the refresh that follows reads it from the cloud, and
  * drops it when the cloud has no such object); the others are cleared, their resources (an
- * update's, a delete's) already in the state for the refresh to read.
+ * update's, a delete's) already in the state for the refresh to read. A replacement killed
+ * midway already has an entry under the URN: delete-first, the old one is gone and marked
+ * `pendingReplacement`, so the adopted object takes its place; create-first, the old one still
+ * exists, so it is marked for deletion and the next update deletes it.
  */
 export function adoptPendingCreates(deployment: Record<string, unknown>, decisions: readonly Decision[]): Record<string, unknown> {
     const pending = (deployment["pending_operations"] ?? []) as { type: string; resource: Record<string, unknown> }[];
     const ids = new Map(decisions.filter((decision) => decision.action === "adopt").map((decision) => [decision.urn, decision.id!]));
-    const adopted = pending
+    const adopted = new Map(pending
         .filter((operation) => operation.type === "creating" && ids.has(String(operation.resource["urn"])))
-        .map((operation) => ({ ...operation.resource, id: ids.get(String(operation.resource["urn"])) }));
+        .map((operation) => [String(operation.resource["urn"]), { ...operation.resource, id: ids.get(String(operation.resource["urn"])) }]));
+    const placed = new Set<string>();
+    const resources = ((deployment["resources"] ?? []) as Record<string, unknown>[]).map((resource) => {
+        const urn = String(resource["urn"]);
+        const replacement = adopted.get(urn);
+        if (!replacement || resource["delete"] === true) {
+            return resource;
+        }
+        if (resource["pendingReplacement"] === true) {
+            placed.add(urn);
+            return replacement;
+        }
+        return { ...resource, delete: true };
+    });
     const { pending_operations: _cleared, ...rest } = deployment;
-    return { ...rest, resources: [...((deployment["resources"] ?? []) as unknown[]), ...adopted] };
+    return { ...rest, resources: [...resources, ...[...adopted].filter(([urn]) => !placed.has(urn)).map(([, resource]) => resource)] };
+}
+
+/** When the state was last written (its manifest's time): a write over a newer state would lose it. */
+export function stateTime(deployment: Record<string, unknown>): unknown {
+    return (deployment["manifest"] as { time?: unknown } | undefined)?.time;
 }
 
 /** The exact command that brings an undecided object into state once a person found its id. */

@@ -13,7 +13,7 @@ import { backendSettings, policyOptions, refuseProtected, stackEnvironment, Stop
 import { typeAndName } from "../urn.ts";
 import { isLockedError, type BackendSettings, type DriverStack, type OpenStack, type OperationOptions, type PolicyOptions } from "./driver.ts";
 import { maskOutputs, OperationLog, renderMarkdown, type CiResult, type CiStatus, type Recovery } from "./report.ts";
-import { adoptPendingCreates, decide, describeLock, importCommand, parseLocks, staleReason } from "./recover.ts";
+import { adoptPendingCreates, decide, describeLock, importCommand, parseLocks, staleReason, stateTime } from "./recover.ts";
 
 export interface CiDeps {
     /** The Pulumi project: stack files, and the policy pack in `policy/`. */
@@ -180,9 +180,15 @@ async function recover(run: Run, stack: DriverStack): Promise<void> {
             + `For each, find the object: if it exists, ${undecided.map((decision) => importCommand(args.stack, decision, operation(decision.urn))).join("; ")}; `
             + `then run npm run ci -- recover ${args.stack} --clear-undecided`);
     }
-    // The first write takes the stack's lock: a pending operation's state, or else a refresh.
+    // The first write takes the stack's lock: a pending operation's state, or else a refresh. The
+    // state read without the lock must still be the latest, or an update that ended meanwhile would be lost.
     const settle = decisions.length > 0
-        ? () => stack.replaceState(adoptPendingCreates(state.deployment, decisions))
+        ? async () => {
+            if (stateTime((await stack.state()).deployment) !== stateTime(state.deployment)) {
+                throw new Stop("error", `the state of stack ${args.stack} changed while recover ran (an update was still writing it); nothing was changed: run recover again`);
+            }
+            await stack.replaceState(adoptPendingCreates(state.deployment, decisions));
+        }
         : () => operation(run, stack, (options) => stack.refresh(options));
     try {
         await settle();
