@@ -60,6 +60,9 @@ export class EngineSandbox {
             // Pulumi formats a stack trace for every promise and resource (debuggablePromise, source
             // positions): a fifth of each program run here, and nothing in these tests reads them.
             NODE_OPTIONS: [process.env["NODE_OPTIONS"], "--stack-trace-limit=0"].filter(Boolean).join(" "),
+            // The program, the policy pack and every stand-in provider load the same SDK modules on
+            // each run: V8 keeps their compiled code here, so later runs skip compiling them.
+            NODE_COMPILE_CACHE: path.join(projectRoot, "node_modules", ".cache", "platform", "node-compile-cache"),
             // A missing plugin must fail the test, not start a download.
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             [cloudDirVariable]: this.cloudDir,
