@@ -43,11 +43,6 @@ export interface PreviewOptions extends OperationOptions, PolicyOptions {
     readonly expectNoChanges?: boolean;
 }
 
-export interface RefreshOptions extends OperationOptions {
-    /** Drop pending creates from the state (the recovery imports those whose object exists). */
-    readonly clearPendingCreates?: boolean;
-}
-
 /** An operation the engine began but never recorded the end of (the update was killed). */
 export interface PendingOperation {
     readonly type: "creating" | "updating" | "deleting" | "reading" | "importing";
@@ -81,7 +76,7 @@ export interface DriverOutput {
 export interface DriverStack {
     preview(options: PreviewOptions): Promise<void>;
     up(options: OperationOptions & PolicyOptions): Promise<void>;
-    refresh(options: RefreshOptions): Promise<void>;
+    refresh(options: OperationOptions): Promise<void>;
     /** A refresh that only reports what it would change and never writes state. */
     previewRefresh(options: RefreshPreviewOptions): Promise<void>;
     /** The URNs the stack's state holds. */
