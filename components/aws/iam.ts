@@ -55,6 +55,14 @@ export function serviceTrustPolicy(service: string, options: { readonly tagSessi
 }
 
 /**
+ * Trust of a role a service assumes for this account's resources only (confused-deputy
+ * protection by `aws:SourceAccount`): RDS Proxy's, Firehose's. No session tags.
+ */
+export function sameAccountServiceTrustPolicy(service: string, scope: AwsAccount): string {
+    return serviceTrustPolicy(service, { tagSession: false, conditions: { StringEquals: { "aws:SourceAccount": scope.account } } });
+}
+
+/**
  * Trust of an EKS Pod Identity role: the Pod Identity service, only for this account and only
  * for associations of this cluster. EKS documents the session tags Pod Identity sets
  * (`eks-cluster-arn`, `kubernetes-namespace`, …) as the keys that restrict the clusters a role

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { nameRules, physicalName, type NameRule } from "../../lib/naming.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import { AwsNetwork } from "../network/aws.ts";
-import { serviceTrustPolicy } from "../aws/iam.ts";
+import { sameAccountServiceTrustPolicy } from "../aws/iam.ts";
 import type { PortRange } from "../cache/cache.ts";
 import { rdsInstanceClass } from "../../lib/sizing/aws.ts";
 import type { SecretValue } from "../secrets/secrets.ts";
@@ -192,8 +192,7 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
         const parent = { parent: this };
         const role = new aws.iam.Role(`${name}-proxy`, {
             // Confused-deputy protection: only RDS acting for this account (RDS User Guide, "Setting up IAM for RDS Proxy").
-            assumeRolePolicy: network.account.apply(({ account }) =>
-                serviceTrustPolicy("rds.amazonaws.com", { tagSession: false, conditions: { StringEquals: { "aws:SourceAccount": account } } })),
+            assumeRolePolicy: network.account.apply((account) => sameAccountServiceTrustPolicy("rds.amazonaws.com", account)),
             permissionsBoundary: network.workloadBoundaryArn,
             tags: context.tags,
         }, parent);

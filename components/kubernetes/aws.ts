@@ -65,7 +65,12 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
     /** MSK Serverless's IAM port, which workloads, provisioning jobs and KEDA reach in the VPC. */
     readonly eventBusPort = mskIamPort;
     private readonly workloadScope: AwsWorkloadScope;
-    private readonly podIamRole: (role: string, serviceAccount: ServiceAccountRef, owner: pulumi.Resource) => { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation };
+    private readonly podIamRole: (
+        logicalName: string,
+        serviceAccount: ServiceAccountRef,
+        owner: pulumi.Resource,
+        options?: { readonly policy?: pulumi.Input<string>; readonly tags?: Record<string, string> },
+    ) => { role: aws.iam.Role; association: aws.eks.PodIdentityAssociation };
 
     constructor(name: string, args: KubernetesBindingsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:kubernetes:AwsKubernetesBindings", name, {}, opts);
@@ -75,21 +80,28 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
         const { region } = cloudSettings(args.context, "aws");
         const parent = { parent: this };
 
-        const podIamRole = (role: string, serviceAccount: ServiceAccountRef, policy?: pulumi.Input<string>) => {
-            const iamRole = new aws.iam.Role(`${name}-${role}`, {
-                // Only Pod Identity associations of this cluster, in this account, may hand the role out.
+        /**
+         * A Pod Identity role: only associations of this cluster, in this account, may hand it out;
+         * under the stack boundary, with its policy (if any) in place before the association.
+         */
+        this.podIamRole = (logicalName, serviceAccount, owner, options = {}) => {
+            const iamRole = new aws.iam.Role(logicalName, {
                 assumeRolePolicy: cluster.clusterArn.apply(podIdentityTrustPolicy),
                 permissionsBoundary: cluster.workloadBoundaryArn,
-            }, parent);
-            const rolePolicy = policy ? [new aws.iam.RolePolicy(`${name}-${role}`, { role: iamRole.name, policy }, parent)] : [];
-            new aws.eks.PodIdentityAssociation(`${name}-${role}`, {
+                tags: options.tags,
+            }, { parent: owner });
+            const rolePolicy = options.policy ? [new aws.iam.RolePolicy(logicalName, { role: iamRole.name, policy: options.policy }, { parent: owner })] : [];
+            const association = new aws.eks.PodIdentityAssociation(logicalName, {
                 clusterName: cluster.clusterName,
                 namespace: serviceAccount.namespace,
                 serviceAccount: serviceAccount.name,
                 roleArn: iamRole.arn,
-            }, { parent: this, dependsOn: rolePolicy });
-            return iamRole;
+                tags: options.tags,
+            }, { parent: owner, dependsOn: rolePolicy });
+            return { role: iamRole, association };
         };
+        const podIamRole = (role: string, serviceAccount: ServiceAccountRef, policy?: pulumi.Input<string>) =>
+            this.podIamRole(`${name}-${role}`, serviceAccount, this, { policy }).role;
         const podRole = (role: string, serviceAccount: ServiceAccountRef, policy: pulumi.Input<string>) => podIamRole(role, serviceAccount, policy).arn;
 
         if (args.addons.externalSecrets) {
@@ -162,22 +174,6 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
             eventBus: () => (eventBus ??= this.eventBus(name, args, network)),
             dataKeyArn: store.keyArn,
         };
-        this.podIamRole = (role, serviceAccount, owner) => {
-            const iamRole = new aws.iam.Role(`${role}`, {
-                assumeRolePolicy: cluster.clusterArn.apply(podIdentityTrustPolicy),
-                permissionsBoundary: cluster.workloadBoundaryArn,
-                tags: args.context.tags,
-            }, { parent: owner });
-            const association = new aws.eks.PodIdentityAssociation(role, {
-                clusterName: cluster.clusterName,
-                namespace: serviceAccount.namespace,
-                serviceAccount: serviceAccount.name,
-                roleArn: iamRole.arn,
-                tags: args.context.tags,
-            }, { parent: owner });
-            return { role: iamRole, association };
-        };
-
         // No access policy: the in-cluster RoleBindings on the group decide what developers may do.
         args.developers.aws.roleArns.forEach((principalArn, index) =>
             new aws.eks.AccessEntry(`${name}-developer-${index}`, {
@@ -205,7 +201,7 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
      * its topic); they sign in to PostgreSQL as the admin, with the password the program made.
      */
     provisionerCloud(name: string, args: ProvisionerCloudArgs, parent: pulumi.Resource): ProvisionerCloudParts {
-        const { role, association } = this.podIamRole(name, args.serviceAccount, parent);
+        const { role, association } = this.podIamRole(name, args.serviceAccount, parent, { tags: this.workloadScope.context.tags });
         const database = args.database && narrow(args.database, AwsDatabase);
         return {
             serviceAccountAnnotations: {},

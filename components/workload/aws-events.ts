@@ -9,7 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadEvents } from "../../config/workloads.ts";
-import { serviceTrustPolicy, type AwsAccount } from "../aws/iam.ts";
+import { sameAccountServiceTrustPolicy, type AwsAccount } from "../aws/iam.ts";
 import type { PlatformContext } from "../../config/context.ts";
 import type { ProvisioningStep, ScalerTrigger, WorkloadCloudArgs } from "../kubernetes/kubernetes.ts";
 import { nameRules, physicalName } from "../../lib/naming.ts";
@@ -223,12 +223,11 @@ function archiveStream(
     const { context } = scope;
     const opts = { parent };
     const role = new aws.iam.Role(`${name}-archive`, {
-        assumeRolePolicy: scope.account.apply(({ account }) =>
-            serviceTrustPolicy("firehose.amazonaws.com", { tagSession: false, conditions: { StringEquals: { "aws:SourceAccount": account } } })),
+        assumeRolePolicy: scope.account.apply((account) => sameAccountServiceTrustPolicy("firehose.amazonaws.com", account)),
         permissionsBoundary: scope.boundaryArn,
         tags: context.tags,
     }, opts);
-    const bucketArn = pulumi.interpolate`arn:aws:s3:::${args.storage.bucketName}`;
+    const bucketArn = pulumi.interpolate`arn:${scope.account.apply((account) => account.partition)}:s3:::${args.storage.bucketName}`;
     const policy = new aws.iam.RolePolicy(`${name}-archive`, {
         role: role.name,
         policy: pulumi.all([arns, bucketArn, scope.dataKeyArn]).apply(([resource, bucket, key]) => JSON.stringify({

@@ -170,7 +170,7 @@ async function recover(run: Run, stack: DriverStack): Promise<void> {
     const { args, deps } = run;
     const state = await stack.state();
     const decisions = decide(state);
-    const recovery: { removedLocks: string[]; decisions: { urn: string; operation: string; outcome: string }[] } = { removedLocks: [], decisions: [] };
+    const recovery: NonNullable<Run["recovery"]> = { removedLocks: [], decisions: [] };
     run.recovery = recovery;
     const undecided = decisions.filter((decision) => decision.action === "undecided");
     if (undecided.length > 0 && !args.clearUndecided) {
