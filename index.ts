@@ -16,7 +16,7 @@ const opts = { providers: [cloud.provider(context)] };
 
 const network = cloud.network("network", { context, ...config.network }, opts);
 const cluster = cloud.cluster("cluster", { context, network, ...config.cluster }, opts);
-const secrets = cloud.secrets("secrets", { context, network, apiKeys: config.apiKeys }, opts);
+const secrets = cloud.secrets("secrets", { context, network, cluster, apiKeys: config.apiKeys, rotation: config.rotation, alertEmails: config.budget.alertEmails }, opts);
 const database = config.database && cloud.database("database", { context, network, secrets, ...config.database }, opts);
 const cache = cloud.cache("cache", { context, network, secrets, ...config.cache }, opts);
 const eventArchives = config.workloads.some((workload) => workload.events);

@@ -13,8 +13,13 @@ export interface PlatformContext {
     readonly tags: Record<string, string>;
     /** Staging and prod: stateful resources get cloud-level deletion protection and Pulumi `protect`. */
     readonly protectStateful: boolean;
-    /** Days to keep control-plane and network logs. */
+    /** Days to keep control-plane, network and audit logs. */
     readonly logRetentionDays: number;
+    /**
+     * `platform:rotation.passwordDays` and the current period's first day: generated passwords
+     * keep it (random keepers), so the first `up` of each period rolls them.
+     */
+    readonly passwordRotation: { readonly days: number; readonly period: string };
     readonly aws?: PlatformConfig["aws"];
     readonly azure?: PlatformConfig["azure"];
 }

@@ -36,6 +36,12 @@ const database = z
          * PgBouncer, which Burstable SKUs lack); data_api workloads use it. @default false
          */
         pooling: z.boolean().default(false),
+        /**
+         * Automated backups also kept in a second region: RDS automated backup replication to
+         * `aws.recoveryRegion` / geo-redundant backup to the region's pair, which Azure fixes when
+         * the server is created (turning it on later replaces the server). @default false
+         */
+        crossRegionBackups: z.boolean().default(false),
         aws: z.strictObject({
             /** Escape hatch: an RDS instance class instead of the sizing map's choice. */
             instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: (issue) => `"${String(issue.input)}" is not an RDS instance class` }).optional(),
@@ -96,9 +102,21 @@ const storage = z.strictObject({
     objectLockDays: z.int().min(0).max(3650).default(0),
     /** Replicate across zones (S3 always does; Azure chooses ZRS over LRS). */
     zoneRedundant: z.boolean(),
+    /**
+     * Every object also kept in a second region: S3 replication to a bucket the program makes in
+     * `aws.recoveryRegion` / geo-redundant storage (GZRS, or GRS without zone redundancy) in the
+     * region's pair. @default false
+     */
+    crossRegionReplication: z.boolean().default(false),
 }).superRefine((value, context) => {
     if (value.objectLockDays > 0 && !value.versioning) {
         context.addIssue({ code: "custom", path: ["objectLockDays"], message: "needs versioning: write-once retention applies to object versions" });
+    }
+    if (value.crossRegionReplication && !value.versioning) {
+        context.addIssue({ code: "custom", path: ["crossRegionReplication"], message: "needs versioning: replication copies object versions" });
+    }
+    if (value.crossRegionReplication && value.objectLockDays > 0) {
+        context.addIssue({ code: "custom", path: ["crossRegionReplication"], message: "cannot be combined with objectLockDays yet: the replica would need its own lock and retention rights" });
     }
 });
 

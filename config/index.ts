@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "./context.ts";
 import type { ApiKeyName } from "./data-services.ts";
 import { placeholderWarnings } from "./placeholders.ts";
+import { apiKeyExpiryWarnings, rotationPeriod } from "./secrets.ts";
 import { addedTagKeys, apiKeyConfig, configNamespace, ConfigError, parsePlatformConfig, type PlatformConfig } from "./schema.ts";
 
 export * from "./schema.ts";
@@ -29,7 +30,7 @@ export function loadConfig(): StackConfig {
     try {
         const config = readPlatformConfig();
         if (pulumi.runtime.getEngine()) {
-            for (const warning of placeholderWarnings(config)) {
+            for (const warning of [...placeholderWarnings(config), ...apiKeyExpiryWarnings(config.rotation, new Date())]) {
                 void pulumi.log.warn(warning);
             }
         }
@@ -82,6 +83,7 @@ export function platformContext(config: StackConfig): PlatformContext {
         tags: config.tags,
         protectStateful: config.environment !== "dev",
         logRetentionDays: config.logRetentionDays,
+        passwordRotation: { days: config.rotation.passwordDays, period: rotationPeriod(new Date(), config.rotation.passwordDays) },
         aws: config.aws,
         azure: config.azure,
     };

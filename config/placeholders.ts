@@ -136,6 +136,9 @@ export function placeholderWarnings(config: PlatformConfig): string[] {
     if (config.aws && !(awsRegions as readonly string[]).includes(config.aws.region)) {
         warn(["aws", "region"], `"${config.aws.region}" is not an AWS region (commercial, GovCloud or China, as of December 2026); see aws account list-regions`);
     }
+    if (config.aws?.recoveryRegion !== undefined && !(awsRegions as readonly string[]).includes(config.aws.recoveryRegion)) {
+        warn(["aws", "recoveryRegion"], `"${config.aws.recoveryRegion}" is not an AWS region (commercial, GovCloud or China, as of December 2026); see aws account list-regions`);
+    }
     if (config.azure && !(azureLocations as readonly string[]).includes(config.azure.location)) {
         warn(["azure", "location"], `"${config.azure.location}" is not an Azure location (public cloud, as of December 2026); see az account list-locations`);
     }

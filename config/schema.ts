@@ -12,6 +12,7 @@ import { dns } from "./dns.ts";
 import { kubernetes } from "./kubernetes.ts";
 import { network } from "./network.ts";
 import { ConfigError, describeIssue } from "./errors.ts";
+import { rotation } from "./secrets.ts";
 import { resolveWorkloads, workloadEntries, workloadProblems, type Workload } from "./workloads.ts";
 
 export { kubernetesMinorFloor } from "./cluster.ts";
@@ -62,10 +63,13 @@ export const platformConfigSchema = z
                 region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: (issue) => `"${String(issue.input)}" is not an AWS region such as eu-west-1` }),
                 /** Zone names in the order subnets use them. @default ["<region>a", "<region>b", "<region>c"] */
                 availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { error: (issue) => `"${String(issue.input)}" is not an availability zone name such as eu-west-1a` })).optional(),
+                /** Where backups and object replicas are copied (`database.crossRegionBackups`, `storage.crossRegionReplication`). */
+                recoveryRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: (issue) => `"${String(issue.input)}" is not an AWS region such as eu-central-1` }).optional(),
             })
-            .transform(({ region, availabilityZones }) => ({
+            .transform(({ region, availabilityZones, recoveryRegion }) => ({
                 region,
                 availabilityZones: availabilityZones ?? ["a", "b", "c"].map((letter) => region + letter),
+                recoveryRegion,
             }))
             .optional(),
         /** Azure settings; required when `cloud` is `azure`. */
@@ -88,6 +92,8 @@ export const platformConfigSchema = z
         kubernetes,
         /** GitHub Actions runs that may deploy or preview the stack through OIDC; see `ci.ts`. No CI identity when unset. */
         ci: ci.optional(),
+        /** How long generated passwords and API keys live; see `secrets.ts`. */
+        rotation,
         /** Services teams run on the platform, each from a pattern; see `workloads.ts` and `patterns/`. @default [] */
         workloads: workloadEntries,
     })
@@ -112,6 +118,9 @@ export const platformConfigSchema = z
                 });
             }
         }
+        if (value.cloud === "aws" && value.aws) {
+            recoveryRegionProblems(value).forEach((problem) => context.addIssue({ code: "custom", ...problem }));
+        }
         if (value.cloud === "azure" && value.logRetentionDays > azureMaxLogRetentionDays) {
             context.addIssue({
                 code: "custom",
@@ -135,6 +144,9 @@ export const platformConfigSchema = z
         }
         if (value.cloud === "azure" && value.database) {
             burstableProblems(value.database).forEach((problem) => context.addIssue({ code: "custom", ...problem }));
+        }
+        if (value.database?.crossRegionBackups && value.database.backupRetentionDays === 0) {
+            context.addIssue({ code: "custom", path: ["database", "crossRegionBackups"], message: "copies automated backups, which backupRetentionDays 0 turns off; set at least 1" });
         }
         if (value.database && value.database.readReplicas > 0 && value.database.backupRetentionDays === 0) {
             context.addIssue({ code: "custom", path: ["database", "backupRetentionDays"], message: "read replicas need automated backups on the primary; set at least 1" });
@@ -180,6 +192,21 @@ function workloadIssues(value: Record<string, unknown>): { path: (string | numbe
         .map((problem) => ({ path: ["workloads", ...problem.path], message: problem.message }));
 }
 
+/** Cross-region copies need a second region on AWS (Azure uses the region's pair). */
+function recoveryRegionProblems(value: { aws?: { region: string; recoveryRegion?: string | undefined } | undefined; database?: { crossRegionBackups?: boolean } | undefined; storage?: { crossRegionReplication?: boolean } }): { path: string[]; message: string }[] {
+    const recoveryRegion = value.aws?.recoveryRegion;
+    if (recoveryRegion !== undefined && recoveryRegion === value.aws?.region) {
+        return [{ path: ["aws", "recoveryRegion"], message: `must differ from aws.region (${recoveryRegion}): a copy in the same region survives nothing the original does not` }];
+    }
+    const needs = [
+        ...(value.database?.crossRegionBackups ? ["database.crossRegionBackups"] : []),
+        ...(value.storage?.crossRegionReplication ? ["storage.crossRegionReplication"] : []),
+    ];
+    return recoveryRegion === undefined && needs.length > 0
+        ? [{ path: ["aws", "recoveryRegion"], message: `is required with ${needs.join(" and ")}: it names the region the copies go to` }]
+        : [];
+}
+
 /** Flexible Server's Burstable tier has neither high availability, read replicas nor the built-in PgBouncer. */
 function burstableProblems(database: NonNullable<z.output<typeof dataServicesShape.database>>): { path: string[]; message: string }[] {
     let sku: PostgresSku;
@@ -220,6 +247,7 @@ export type BudgetConfig = PlatformConfig["budget"];
 export type KubernetesConfig = PlatformConfig["kubernetes"];
 export type DnsConfig = NonNullable<PlatformConfig["dns"]>;
 export type CiConfig = NonNullable<PlatformConfig["ci"]>;
+export type { RotationConfig } from "./secrets.ts";
 
 /** Validates the `platform:` keys (namespace stripped, values already JSON-decoded). */
 export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfig {

@@ -139,16 +139,17 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
         },
         {
             // Control plane (load balancers, volumes, security groups), VPC CNI, EBS CSI driver, cluster autoscaler.
+            // `*ach…`: Attach and Detach; `*ssign…`: Assign and Unassign.
             Sid: "ClusterInfrastructure",
             Effect: "Allow",
             Action: [
                 "autoscaling:UpdateAutoScalingGroup", "autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup",
-                "ec2:AttachVolume", "ec2:DetachVolume", "ec2:CreateVolume", "ec2:DeleteVolume", "ec2:ModifyVolume", "ec2:CopyVolumes",
+                "ec2:*achVolume", "ec2:CreateVolume", "ec2:DeleteVolume", "ec2:ModifyVolume", "ec2:CopyVolumes",
                 "ec2:CreateSnapshot", "ec2:DeleteSnapshot", "ec2:LockSnapshot", "ec2:EnableFastSnapshotRestores", "ec2:CreateTags", "ec2:DeleteTags",
                 "ec2:CreateSecurityGroup", "ec2:DeleteSecurityGroup", "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress",
-                "ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ModifyInstanceAttribute", "ec2:CreateNetworkInterface", "ec2:AttachNetworkInterface",
-                "ec2:DetachNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute", "ec2:AssignPrivateIpAddresses",
-                "ec2:UnassignPrivateIpAddresses", "elasticloadbalancing:AddTags", "elasticloadbalancing:Create*", "elasticloadbalancing:Delete*",
+                "ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ModifyInstanceAttribute", "ec2:CreateNetworkInterface", "ec2:*achNetworkInterface",
+                "ec2:DeleteNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute", "ec2:*ssignPrivateIpAddresses",
+                "elasticloadbalancing:AddTags", "elasticloadbalancing:Create*", "elasticloadbalancing:Delete*",
                 // Register*/Deregister*: instances (classic) and targets.
                 "elasticloadbalancing:Modify*", "elasticloadbalancing:*Register*", "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer",
                 "elasticloadbalancing:AttachLoadBalancerToSubnets", "elasticloadbalancing:DetachLoadBalancerFromSubnets", "elasticloadbalancing:ConfigureHealthCheck",
@@ -169,13 +170,13 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
             Condition: inRegion,
         },
         {
-            // external-dns and cert-manager: records of hosted zones (each role's own policy names its zone) and change status.
-            Sid: "DnsRecords",
+            // external-dns and cert-manager: records of hosted zones (each role's own policy names its zone), change
+            // status and the zone list. Any zone and any change: naming them by `hostedzone/*` bounds nothing more.
+            Sid: "Dns",
             Effect: "Allow",
-            Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:ListTagsForResources", "route53:GetChange"],
-            Resource: [`arn:${partition}:route53:::hostedzone/*`, `arn:${partition}:route53:::change/*`],
+            Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:ListTagsForResources", "route53:GetChange", "route53:ListHostedZones"],
+            Resource: "*",
         },
-        { Sid: "DnsZones", Effect: "Allow", Action: "route53:ListHostedZones", Resource: "*" },
         {
             // Nodes: images, Pod Identity's credential exchange, Session Manager instead of SSH.
             Sid: "Nodes",
@@ -200,10 +201,11 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
         },
         {
             // Workloads (workload/aws.ts): the stack's queues, each role's own policy naming its own; KEDA reads their depth.
+            // The secret expiry reminders' role publishes to the stack's topic (secrets/aws.ts).
             Sid: "WorkloadQueues",
             Effect: "Allow",
-            Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"],
-            Resource: arn("sqs", `${scope.project}-${scope.stack}-*`),
+            Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage", "sns:Publish"],
+            Resource: [arn("sqs", `${scope.project}-${scope.stack}-*`), arn("sns", `${scope.project}-${scope.stack}-*`)],
         },
         {
             // Workloads' model calls, cross-region inference profiles included; each role's own policy lists its models.
@@ -225,8 +227,12 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
         {
             Sid: "EventArchives",
             Effect: "Allow",
-            // Writes only: no role CI can mint reads the stack's data.
-            Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:ListBucket*"],
+            // Writes only: no role CI can mint reads the stack's data. Replication's reads serve S3's replication alone
+            // (storage/aws.ts; S3 User Guide, "Setting up permissions for live replication").
+            Action: [
+                "s3:PutObject", "s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:ListBucket*", "s3:GetReplicationConfiguration",
+                "s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:Replicate*",
+            ],
             Resource: `arn:${partition}:s3:::${scope.project}-${scope.stack}-*`,
         },
         {
@@ -236,17 +242,18 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
             Resource: arn("logs", "log-group:*"),
         },
         {
+            // The stack's secrets, and the admin secret RDS manages (`rds!db-…`), which provisioning jobs read.
             Sid: "StackSecrets",
             Effect: "Allow",
             Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            Resource: arn("secretsmanager", `secret:${scope.project}/${scope.stack}/*`),
+            Resource: [arn("secretsmanager", `secret:${scope.project}/${scope.stack}/*`), arn("secretsmanager", "secret:rds!db-*")],
         },
         {
-            // The stack's keys (EKS envelope encryption, secrets), and EBS's AWS managed key through EC2.
+            // The stack's keys (EKS envelope encryption, secrets, the recovery region's copies), and EBS's AWS managed key through EC2.
             Sid: "StackKeys",
             Effect: "Allow",
             Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant", "kms:ListGrants"],
-            Resource: arn("kms", "key/*"),
+            Resource: `arn:${partition}:kms:*:${account}:key/*`,
             Condition: { StringEquals: ours },
         },
         {

@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { physicalName, type NameRule } from "../../lib/naming.ts";
 import { AwsSecretStore } from "../secrets/aws.ts";
 import { elastiCacheNodeType } from "../../lib/sizing/aws.ts";
 import type { Cache, CacheArgs, PortRange } from "./cache.ts";
 import { narrow } from "../narrow.ts";
 import type { SecretValue } from "../secrets/secrets.ts";
+import { rotatingPassword } from "../secrets/rotating-password.ts";
 
 /**
  * Valkey rather than Redis OSS: it is AWS's recommended ElastiCache engine, priced below
@@ -26,7 +26,8 @@ const replicationGroupRule: NameRule = { maxLength: 40, allowed: /[a-z0-9-]/, se
  * An ElastiCache (Valkey) replication group in the database subnets: a single node, a
  * primary with replicas and automatic Multi-AZ failover, or cluster mode with one node
  * group per shard. TLS is required, data at rest is encrypted with the store's KMS key and
- * clients authenticate with a generated AUTH token kept in the secrets store.
+ * clients authenticate with a generated AUTH token kept in the secrets store, rotated each
+ * `platform:rotation.passwordDays`.
  */
 export class AwsCache extends pulumi.ComponentResource implements Cache {
     readonly host: pulumi.Output<string>;
@@ -66,7 +67,7 @@ export class AwsCache extends pulumi.ComponentResource implements Cache {
         }, parent);
 
         // AUTH tokens allow only a few special characters; alphanumerics avoid quoting issues too.
-        const password = new random.RandomPassword(`${name}-auth`, { length: 64, special: false }, parent);
+        const password = rotatingPassword(`${name}-auth`, context, { length: 64, special: false }, parent);
         const slowLog = new aws.cloudwatch.LogGroup(`${name}-slow-log`, {
             name: `/aws/elasticache/${groupId}/slow-log`,
             retentionInDays: context.logRetentionDays,
@@ -104,6 +105,9 @@ export class AwsCache extends pulumi.ComponentResource implements Cache {
             atRestEncryptionEnabled: true,
             kmsKeyId: store.keyArn,
             authToken: password.result,
+            // A new period's token joins the old one, which keeps working until the next rotation,
+            // so clients move over as External Secrets refreshes them (ElastiCache, "Rotating the AUTH token").
+            authTokenUpdateStrategy: "ROTATE",
             snapshotRetentionLimit: args.persistence ? elastiCacheSnapshotDays : 0,
             finalSnapshotIdentifier: args.persistence ? `${groupId}-final` : undefined,
             logDeliveryConfigurations: [{

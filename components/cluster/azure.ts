@@ -59,6 +59,8 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
     /** The control plane's identity, which creates load balancers and joins public IPs for Services. */
     readonly controlPlanePrincipalId: pulumi.Output<string>;
     readonly workloadReady: pulumi.Resource[];
+    /** The stack's Log Analytics workspace (retention `logRetentionDays`): control-plane and audit logs. */
+    readonly logWorkspaceId: pulumi.Output<string>;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:AzureCluster", name, {}, opts);
@@ -225,6 +227,7 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
             logAnalyticsDestinationType: "Dedicated",
             logs: aksControlPlaneLogCategories.map((category) => ({ category, enabled: true })),
         }, parent);
+        this.logWorkspaceId = workspace.id;
 
         if (context.protectStateful) {
             deleteLock(`${name}-aks-lock`, cluster.id, "the cluster", this);

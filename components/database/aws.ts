@@ -17,6 +17,21 @@ const rdsIdentifier: NameRule = { ...nameRules.display, maxLength: 63 };
 /** RDS Proxy names: a letter first, letters, digits and single hyphens, 63 characters. */
 const rdsProxyName: NameRule = { ...nameRules.display, maxLength: 63 };
 
+/** Where a provisioning job keeps the managed admin secret's JSON (/tmp, its scratch volume) until it signs in. */
+export const managedAdminSecretFile = "postgres-admin.json";
+
+/**
+ * Sets PGPASSWORD from the managed secret's `{"username":…,"password":…}` and removes the
+ * file. RDS passwords never hold `"`, `/` or `@` (RDS API, MasterUserPassword), so the only
+ * JSON escape left to undo is a doubled backslash.
+ */
+export const managedAdminSignIn = [
+    `PGPASSWORD="$(sed -n 's/.*"password" *: *"\\([^"]*\\)".*/\\1/p' /tmp/${managedAdminSecretFile} | sed 's/\\\\\\\\/\\\\/g')"`,
+    `rm -f /tmp/${managedAdminSecretFile}`,
+    `[ -n "$PGPASSWORD" ] || { echo "no password in the managed admin secret" >&2; exit 1; }`,
+    "export PGPASSWORD",
+].join("\n");
+
 /** Storage autoscaling ceiling, as a multiple of the allocated storage. */
 export const rdsStorageGrowthFactor = 2;
 
@@ -50,8 +65,12 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
     pooler: { readonly host: pulumi.Output<string>; readonly port: number } | undefined;
     readonly clientPorts: readonly PortRange[] = [{ port: postgresPort }];
     readonly backupRetentionDays: number;
-    /** The admin password (a secret): provisioning jobs sign in with it, the admin having no IAM login. */
-    readonly adminPassword: pulumi.Output<string>;
+    /**
+     * How provisioning jobs sign in as the admin, which has no IAM login: the secret RDS
+     * manages and rotates, or, on a source of read replicas (where RDS refuses a managed
+     * secret), the password the program rolls each rotation period.
+     */
+    readonly adminLogin: { readonly managedSecretArn: pulumi.Output<string> } | { readonly password: pulumi.Output<string> };
     /** `dbi-resource-id`s that IAM database authentication names (`rds-db:connect`): primary first, then replicas. */
     readonly instanceResourceIds: pulumi.Output<string>[];
     /** The proxy's resource id (`prx-…`) and role, with pooling: each workload allows the proxy its own user. */
@@ -61,7 +80,8 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
         const sku = rdsInstanceClass({ vcpu: args.vcpu, memoryGiB: args.memoryGiB }, args.aws?.instanceClass);
         super("platform:database:AwsDatabase", name, {}, opts);
         const { context, network } = args;
-        const keyArn = narrow(args.secrets, AwsSecretStore).keyArn;
+        const store = narrow(args.secrets, AwsSecretStore);
+        const keyArn = store.keyArn;
         const protect = context.protectStateful;
         const multiAz = args.highAvailability !== "none";
         const identifier = physicalName([context.project, context.stack, "postgres"], rdsIdentifier);
@@ -110,9 +130,11 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
                 .map(([parameter, value]) => ({ name: parameter, value })),
         }, parent);
 
-        const credentials = databaseCredentials(name, this);
+        // RDS keeps the admin password in Secrets Manager and rotates it, but refuses to create a
+        // read replica of an instance that does (RDS User Guide, "Limitations for Secrets Manager integration").
+        const managedAdmin = args.readReplicas === 0;
+        const credentials = databaseCredentials(name, this, context, managedAdmin);
         this.credentials = credentials.secrets;
-        this.adminPassword = credentials.adminPassword;
 
         // Settings every instance shares, replicas included.
         const common = {
@@ -149,6 +171,8 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
             dbName: databaseName,
             username: adminUsername,
             password: credentials.adminPassword,
+            manageMasterUserPassword: managedAdmin || undefined,
+            masterUserSecretKmsKeyId: managedAdmin ? keyArn : undefined,
             backupRetentionPeriod: args.backupRetentionDays,
             deleteAutomatedBackups: !protect,
             skipFinalSnapshot: !protect,
@@ -167,6 +191,29 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
                 // A replica's data lives on in its source; RDS refuses a final snapshot of a replica.
                 skipFinalSnapshot: true,
             }, { parent: this, protect }));
+
+        if (managedAdmin) {
+            const secretArn = primary.masterUserSecrets.apply((secrets) => secrets[0]!.secretArn);
+            // RDS rotates its secret every 7 days by default; the stack's period instead, from the next one on.
+            new aws.secretsmanager.SecretRotation(`${name}-admin-rotation`, {
+                secretId: secretArn,
+                rotationRules: { automaticallyAfterDays: context.passwordRotation.days },
+                rotateImmediately: false,
+            }, parent);
+            this.adminLogin = { managedSecretArn: secretArn };
+        } else {
+            this.adminLogin = { password: credentials.adminPassword! };
+        }
+        if (args.crossRegionBackups) {
+            const recovery = store.recoveryKey();
+            // Point-in-time restore in the recovery region over the same window (RDS User Guide, "Replicating automated backups to another AWS Region").
+            new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups`, {
+                region: recovery.region,
+                sourceDbInstanceArn: primary.arn,
+                kmsKeyId: recovery.keyArn,
+                retentionPeriod: args.backupRetentionDays,
+            }, { parent: this, protect });
+        }
 
         this.proxy = args.pooling && proxyGroup ? this.createProxy(name, args, primary, proxyGroup, label("postgres-proxy")) : undefined;
         this.host = primary.address;

@@ -91,7 +91,7 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
         // registers its name in the private zone and fails if the zone is not linked to the VNet yet.
         const serverOptions = { parent: this, protect, ignoreChanges: ["storage.storageSizeGB"], dependsOn: [network.privateDnsZoneLinks.postgres] };
 
-        const credentials = databaseCredentials(name, this);
+        const credentials = databaseCredentials(name, this, context, false);
         this.credentials = credentials.secrets;
 
         const primary = new dbforpostgresql.Server(`${name}-server`, {
@@ -109,7 +109,8 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
             administratorLoginPassword: credentials.adminPassword,
             // The password stays for the break-glass admin; workloads use Entra tokens.
             authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: authorization.getClientConfigOutput({ parent: this }).tenantId },
-            backup: { backupRetentionDays: args.backupRetentionDays, geoRedundantBackup: "Disabled" },
+            // Geo-redundant backup is fixed when the server is made (Azure Database for PostgreSQL, "Backup and restore").
+            backup: { backupRetentionDays: args.backupRetentionDays, geoRedundantBackup: args.crossRegionBackups ? "Enabled" : "Disabled" },
         }, serverOptions);
 
         // ARM rejects concurrent changes to one server, so its children go one after another.

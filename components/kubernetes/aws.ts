@@ -22,7 +22,7 @@ import { awsWorkloadCloud, type AwsWorkloadScope } from "../workload/aws.ts";
 import { secretName } from "../secrets/aws.ts";
 import type { ProvisionerCloudArgs, ProvisionerCloudParts, WorkloadCloudArgs, WorkloadCloudParts } from "./kubernetes.ts";
 import { mskIamPort, type AwsEventBus } from "../workload/aws-events.ts";
-import { AwsDatabase } from "../database/aws.ts";
+import { AwsDatabase, managedAdminSecretFile, managedAdminSignIn } from "../database/aws.ts";
 import { nameRules, physicalName } from "../../lib/naming.ts";
 
 /** The Kubernetes group developer IAM roles are mapped to; in-cluster RoleBindings grant it rights. */
@@ -197,19 +197,24 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
     }
 
     /**
-     * The provisioning jobs' Pod Identity role: no rights of its own (each workload grants it
-     * its topic); they sign in to PostgreSQL as the admin, with the password the program made.
+     * The provisioning jobs' Pod Identity role (each workload grants it its topic). They sign in
+     * to PostgreSQL as the admin: with the secret RDS manages, which this role alone may read,
+     * or with the password the program rolls, where RDS cannot manage it.
      */
     provisionerCloud(name: string, args: ProvisionerCloudArgs, parent: pulumi.Resource): ProvisionerCloudParts {
-        const { role, association } = this.podIamRole(name, args.serviceAccount, parent, { tags: this.workloadScope.context.tags });
         const database = args.database && narrow(args.database, AwsDatabase);
+        const managed = database && "managedSecretArn" in database.adminLogin ? database.adminLogin.managedSecretArn : undefined;
+        const { region, dataKeyArn } = this.workloadScope;
+        const policy = managed && pulumi.all([managed, dataKeyArn]).apply(([arn, key]) => externalSecretsPolicy([arn], key, region));
+        const { role, association } = this.podIamRole(name, args.serviceAccount, parent, { policy, tags: this.workloadScope.context.tags });
+        const signIn = database && managed
+            ? { awsSecret: { arn: managed, region, file: managedAdminSecretFile }, signIn: managedAdminSignIn }
+            : database && "password" in database.adminLogin ? { passwordSecret: database.adminLogin.password } : {};
         return {
             serviceAccountAnnotations: {},
             serviceAccountLabels: {},
             podLabels: {},
-            databaseLogin: database
-                ? { env: { PGUSER: database.adminUsername }, passwordSecret: database.adminPassword }
-                : undefined,
+            databaseLogin: database ? { env: { PGUSER: database.adminUsername }, ...signIn } : undefined,
             identity: role.name,
             ready: [association],
         };

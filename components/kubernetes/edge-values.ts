@@ -21,6 +21,25 @@ export const gatewayCertificateSecret = "platform-gateway-tls";
 export const externalDnsNamespace = "external-dns";
 /** The port cert-manager's HTTP-01 solver pods answer on (cert-manager's `acmesolver`). */
 export const acmeSolverPort = 8089;
+
+/** Days before a certificate's expiry that it alerts. */
+export const certificateExpiryWarningDays = 14;
+
+/** An alert on any certificate cert-manager tracks, from its own expiry metric, `days` before it expires. */
+export function certificateExpiryRuleSpec(days: number): Record<string, unknown> {
+    return {
+        groups: [{
+            name: "certificates",
+            rules: [{
+                alert: "CertificateExpiresSoon",
+                expr: `certmanager_certificate_expiration_timestamp_seconds - time() < ${days} * 86400`,
+                for: "1h",
+                labels: { severity: "warning" },
+                annotations: { summary: `Certificate {{ $labels.namespace }}/{{ $labels.name }} expires within ${days} days; cert-manager has not renewed it` },
+            }],
+        }],
+    };
+}
 /** Envoy listens on a listener's port plus 10000 below 1024 (Envoy Gateway `wellKnownPortShift`), so 80/443 reach pods as 10080/10443. */
 export const envoyContainerPorts = [10080, 10443];
 

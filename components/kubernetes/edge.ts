@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../../config/context.ts";
 import {
     acmeSolverPort, coveredByZone, envoyGatewayController, hostListener, envoyProxyName, envoyProxySpec, externalDnsChart, externalDnsNamespace, externalDnsValues,
-    gatewayCertificateSecret, gatewayClassName, gatewayListeners, gatewayName, gatewayNamespace, issuerSolvers,
+    certificateExpiryRuleSpec, certificateExpiryWarningDays, gatewayCertificateSecret, gatewayClassName, gatewayListeners, gatewayName, gatewayNamespace, issuerSolvers,
     loadBalancerControllerChart, loadBalancerControllerValues, redirectRouteSpec,
 } from "./edge-values.ts";
 import { releaser } from "./helm.ts";
@@ -28,8 +28,8 @@ export interface PlatformEdgeArgs {
     readonly zone?: string | undefined;
     /** Contact Let's Encrypt sends expiry notices to. */
     readonly acmeEmail: string;
-    /** ServiceMonitors only where Prometheus runs. */
-    readonly monitoring: boolean;
+    /** The monitoring release: ServiceMonitors and the certificate alert only where Prometheus runs. */
+    readonly monitoring?: pulumi.Resource | undefined;
     /** Envoy Gateway's controller and cert-manager, which reconcile what this component creates. */
     readonly envoyGateway: pulumi.Resource;
     readonly certManager: pulumi.Resource;
@@ -151,9 +151,19 @@ export class PlatformEdge extends pulumi.ComponentResource {
                 environment: context.environment,
                 zone,
                 owner: `${context.project}-${context.stack}`,
-                monitoring: args.monitoring,
+                monitoring: args.monitoring !== undefined,
                 cloudValues: dns.externalDnsValues,
             }), [externalDnsNs, gateway, ...configSecret]);
+        }
+
+        if (args.monitoring) {
+            // cert-manager renews 30 days ahead (its default for 90-day certificates): 14 days left means renewal is failing.
+            new apiextensions.CustomResource(`${name}-certificate-expiry`, {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: { name: "certificate-expiry", namespace: gatewayNamespace },
+                spec: certificateExpiryRuleSpec(certificateExpiryWarningDays),
+            }, { ...inCluster, dependsOn: [args.monitoring, args.certManager] });
         }
 
         const reported = (gateway as unknown as { status: pulumi.Output<{ addresses?: { value: string }[] } | undefined> }).status;

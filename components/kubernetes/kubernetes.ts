@@ -105,13 +105,15 @@ export interface ProvisionerCloudParts {
     readonly serviceAccountAnnotations: Record<string, pulumi.Input<string>>;
     readonly serviceAccountLabels: Record<string, string>;
     readonly podLabels: Record<string, string>;
-    /** PGUSER and friends; the admin password's Secret key, where the login is a password. */
+    /** PGUSER and friends, and where PGPASSWORD comes from. */
     readonly databaseLogin?: {
         readonly env: Record<string, pulumi.Input<string>>;
-        /** Shell run before psql to set PGPASSWORD (an Entra token); none where the password comes from `passwordSecret`. */
+        /** Shell run before psql to set PGPASSWORD (an Entra token, or from `awsSecret`'s file); none with `passwordSecret`. */
         readonly signIn?: string | undefined;
         /** A Secret the jobs read PGPASSWORD from: its data, which the provisioner keeps in its namespace. */
         readonly passwordSecret?: pulumi.Input<string> | undefined;
+        /** A Secrets Manager secret the job reads into /tmp with its own role before `signIn` runs. */
+        readonly awsSecret?: { readonly arn: pulumi.Input<string>; readonly region: string; readonly file: string } | undefined;
     } | undefined;
     /** The identity's id, for grants on each workload's resources. */
     readonly identity: pulumi.Output<string>;

@@ -111,7 +111,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
                 bindings,
                 zone: args.zone,
                 acmeEmail: args.acmeEmail,
-                monitoring: releases.has("monitoring"),
+                monitoring: releases.get("monitoring"),
                 envoyGateway,
                 certManager,
                 network: platformNetwork(args, installed),

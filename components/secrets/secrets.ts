@@ -2,12 +2,20 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../../config/context.ts";
 import { apiKeyConfig, type ApiKeyName } from "../../config/data-services.ts";
 import type { StackConfig } from "../../config/index.ts";
+import { apiKeyExpiry } from "../../config/secrets.ts";
+import type { Cluster } from "../cluster/cluster.ts";
 import type { Network } from "../network/network.ts";
 
-/** The API keys' config secrets (undefined where unset: a placeholder is stored) plus what the program wires. */
-export interface SecretsArgs extends Pick<StackConfig, "apiKeys"> {
+/**
+ * The API keys' config secrets (undefined where unset: a placeholder is stored) and their
+ * issue dates, plus what the program wires: the cluster's log workspace takes the audit log
+ * on Azure, and `alertEmails` hear of keys about to expire.
+ */
+export interface SecretsArgs extends Pick<StackConfig, "apiKeys" | "rotation"> {
     readonly context: PlatformContext;
     readonly network: Network;
+    readonly cluster: Cluster;
+    readonly alertEmails: readonly string[];
 }
 
 /**
@@ -54,6 +62,13 @@ export function placeholderValue(name: ApiKeyName): string {
 export function apiKeyValues(store: pulumi.Resource, apiKeys: SecretsArgs["apiKeys"]): SecretValue[] {
     return (Object.entries(apiKeys) as [ApiKeyName, pulumi.Output<string> | undefined][])
         .map(([name, value]) => ({ name, value: value ?? placeholderValue(name), owner: store }));
+}
+
+/** When each set API key with an issue date expires, by secret name. */
+export function apiKeyExpiries(args: Pick<SecretsArgs, "apiKeys" | "rotation">): Map<string, Date> {
+    return new Map((Object.entries(args.rotation.apiKeysIssued) as [keyof typeof apiKeyConfig, string][])
+        .filter(([key]) => args.apiKeys[apiKeyConfig[key]] !== undefined)
+        .map(([key, issued]) => [apiKeyConfig[key], apiKeyExpiry(issued, args.rotation.apiKeyMaxAgeDays)]));
 }
 
 /** The API keys the stack has not set. */

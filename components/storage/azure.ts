@@ -42,7 +42,7 @@ export class AzureObjectStorage extends pulumi.ComponentResource implements Obje
             location: network.location,
             accountName: uniqueName(["st", context.project, context.stack], accountRule),
             kind: "StorageV2",
-            sku: { name: args.zoneRedundant ? "Standard_ZRS" : "Standard_LRS" },
+            sku: { name: storageAccountSku(args) },
             accessTier: "Hot",
             enableHttpsTrafficOnly: true,
             minimumTlsVersion: "TLS1_2",
@@ -103,6 +103,17 @@ export class AzureObjectStorage extends pulumi.ComponentResource implements Obje
 }
 
 /** Lifecycle rules: temporary blobs expire; previous versions go after the soft-delete window. */
+/**
+ * The account's redundancy: zones (ZRS), the region's pair (GRS), or both (GZRS). A SKU change
+ * between them is an in-place conversion (Azure Storage, "Change how a storage account is replicated").
+ */
+export function storageAccountSku(args: Pick<StorageArgs, "zoneRedundant" | "crossRegionReplication">): string {
+    if (args.crossRegionReplication) {
+        return args.zoneRedundant ? "Standard_GZRS" : "Standard_GRS";
+    }
+    return args.zoneRedundant ? "Standard_ZRS" : "Standard_LRS";
+}
+
 export function managementRules(args: Pick<StorageArgs, "versioning" | "temporaryPrefix" | "temporaryExpiryDays" | "softDeleteDays">) {
     const blobTypes = ["blockBlob", "appendBlob"];
     return [

@@ -32,7 +32,7 @@ const adminPasswordSecret = "postgres-admin";
  * Where the platform runs the jobs that set workloads up inside the private network: a
  * namespace of its own (restricted pods, a small quota, default-deny traffic but DNS, the data
  * services and HTTPS; no developer is bound in it), a service account with the provisioner's cloud
- * identity, and, on AWS, the database admin password as a Secret only these jobs mount.
+ * identity, and, on AWS where RDS cannot manage it, the database admin password as a Secret only these jobs mount.
  * Workloads run their jobs here (`run`) and wait for them.
  */
 export class WorkloadProvisioner extends pulumi.ComponentResource {
@@ -91,7 +91,7 @@ export class WorkloadProvisioner extends pulumi.ComponentResource {
     run(
         name: string,
         jobName: string,
-        job: Omit<ProvisioningJob, "podLabels" | "passwordSecret"> & { readonly databaseAdmin?: boolean },
+        job: Omit<ProvisioningJob, "podLabels" | "passwordSecret" | "awsSecret"> & { readonly databaseAdmin?: boolean },
         opts: { readonly parent: pulumi.Resource; readonly dependsOn: readonly pulumi.Resource[] },
     ): batchv1.Job {
         const login = job.databaseAdmin ? this.cloud.databaseLogin : undefined;
@@ -104,6 +104,7 @@ export class WorkloadProvisioner extends pulumi.ComponentResource {
                 env: { ...job.env, ...login?.env },
                 podLabels: this.cloud.podLabels,
                 passwordSecret: login?.passwordSecret ? adminPasswordSecret : undefined,
+                awsSecret: login?.awsSecret,
             }),
         }, { parent: opts.parent, provider: this.host.provider, dependsOn: [...this.ready, ...opts.dependsOn] });
     }

@@ -191,12 +191,14 @@ export function databaseProvisioningSql(database: WorkloadDatabase, roleSql: str
 /**
  * Images of the provisioning jobs, checked 2026-12 against their projects' releases: the
  * Docker official PostgreSQL image through Amazon ECR Public's mirror (no Docker Hub pull
- * limits), curl's own image, and Apache Kafka's official image (its CLI tools).
+ * limits), curl's own image, Apache Kafka's official image (its CLI tools) and AWS's own
+ * AWS CLI v2 image on ECR Public.
  */
 export const provisioningImages = {
     postgres: "public.ecr.aws/docker/library/postgres:18.6-alpine",
     curl: "curlimages/curl:8.22.0",
     kafka: "apache/kafka:4.3.1",
+    awsCli: "public.ecr.aws/aws-cli/aws-cli:2.37.11",
 } as const;
 
 /** Where provisioning jobs run: a platform namespace no developer is bound in. */
@@ -221,11 +223,33 @@ export interface ProvisioningJob {
     readonly fetch?: { readonly url: string; readonly file: string } | undefined;
     /** PGPASSWORD from this Secret's `password` key, where the admin signs in with a password. */
     readonly passwordSecret?: string | undefined;
+    /** A Secrets Manager secret read into /tmp (its SecretString) before the script runs, with the job's own role. */
+    readonly awsSecret?: { readonly arn: Input<string>; readonly region: Input<string>; readonly file: string } | undefined;
     readonly podLabels: Record<string, string>;
 }
 
 /** A provisioning Job: restricted like every pod, a few retries, ten minutes at most, kept for inspection. */
 export function provisioningJobSpec(job: ProvisioningJob): batch.v1.JobSpec {
+    const initContainers = [
+        ...(job.fetch ? [{
+            name: "fetch",
+            image: provisioningImages.curl,
+            command: ["curl", "--fail", "--silent", "--show-error", "--location", "--proto", "=https", "--output", `/tmp/${job.fetch.file}`, job.fetch.url],
+            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+            securityContext: restrictedContainerSecurity,
+            volumeMounts: [scratch.mount],
+        }] : []),
+        // EKS Pod Identity gives credentials but no region; the CLI keeps its cache in HOME.
+        ...(job.awsSecret ? [{
+            name: "read-secret",
+            image: provisioningImages.awsCli,
+            command: ["/bin/sh", "-c", kubeletLiteral(`aws secretsmanager get-secret-value --secret-id "$SECRET_ARN" --query SecretString --output text > /tmp/${job.awsSecret.file}`)],
+            env: [{ name: "HOME", value: "/tmp" }, { name: "AWS_REGION", value: job.awsSecret.region }, { name: "SECRET_ARN", value: job.awsSecret.arn }],
+            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+            securityContext: restrictedContainerSecurity,
+            volumeMounts: [scratch.mount],
+        }] : []),
+    ];
     return {
         backoffLimit: 3,
         activeDeadlineSeconds: 600,
@@ -235,16 +259,7 @@ export function provisioningJobSpec(job: ProvisioningJob): batch.v1.JobSpec {
                 serviceAccountName: provisionerServiceAccount,
                 restartPolicy: "Never",
                 securityContext: restrictedPodSecurity,
-                ...(job.fetch ? {
-                    initContainers: [{
-                        name: "fetch",
-                        image: provisioningImages.curl,
-                        command: ["curl", "--fail", "--silent", "--show-error", "--location", "--proto", "=https", "--output", `/tmp/${job.fetch.file}`, job.fetch.url],
-                        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-                        securityContext: restrictedContainerSecurity,
-                        volumeMounts: [scratch.mount],
-                    }],
-                } : {}),
+                ...(initContainers.length > 0 ? { initContainers } : {}),
                 containers: [{
                     name: "provision",
                     image: job.image,

@@ -8,6 +8,7 @@ import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { readPlatformConfig } from "../../config/index.ts";
 import { placeholderWarnings } from "../../config/placeholders.ts";
+import { apiKeyExpiryWarnings } from "../../config/secrets.ts";
 import type { Environment } from "../../policy/rule.ts";
 import { rules } from "../../policy/rules/index.ts";
 import { runRules, type PolicyViolation } from "../../policy/run.ts";
@@ -130,7 +131,8 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
     }
 
     // The program has validated this configuration already; parsing it again is cheap.
-    const warnings = placeholderWarnings(readPlatformConfig());
+    const stackConfig = readPlatformConfig();
+    const warnings = [...placeholderWarnings(stackConfig), ...apiKeyExpiryWarnings(stackConfig.rotation, new Date())];
     const { outputs, secretOutputs } = resolved;
     await pulumi.runtime.disconnect();
     if (mocks.rejections.length > 0) {
@@ -150,7 +152,7 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
     };
 }
 
-async function resolveOutputs(program: Record<string, unknown>, reveal: boolean) {
+export async function resolveOutputs(program: Record<string, unknown>, reveal: boolean) {
     const entries = await Promise.all(
         Object.entries(program).map(async ([key, value]) => {
             const output: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<string>);
@@ -175,7 +177,7 @@ interface RegistrationOptions {
 }
 
 /** The mock runtime hides resource options from the mocks; read them off the registration requests. */
-function recordResourceOptions(): Map<string, RegistrationOptions> {
+export function recordResourceOptions(): Map<string, RegistrationOptions> {
     type Request = {
         getType(): string;
         getName(): string;
@@ -204,7 +206,7 @@ function recordResourceOptions(): Map<string, RegistrationOptions> {
 const rootStackType = "pulumi:pulumi:Stack";
 
 /** Sorted by logical name, so each component's children sit together. */
-function plannedResources(registered: RegisteredResource[], options: Map<string, RegistrationOptions>): PlannedResource[] {
+export function plannedResources(registered: RegisteredResource[], options: Map<string, RegistrationOptions>): PlannedResource[] {
     // The root Stack holds every resource; the report starts below it, as `pulumi preview` lists them.
     const underStack = (urn: string) => urn.split("::")[2]?.split("$").pop() === rootStackType;
     return registered

@@ -68,9 +68,13 @@ const computed: Record<string, Computed> = {
     "random:index/randomString:RandomString": (name, inputs) => ({ result: hex(name, Number(inputs["length"] ?? 8)) }),
     "random:index/randomPassword:RandomPassword": (name, inputs) => ({ result: `Mock-${hex(name, Number(inputs["length"] ?? 16) - 5)}` }),
     // `resourceId` is the DbiResourceId IAM database authentication names: `db-` and 26 upper-case letters and digits.
+    // With `manageMasterUserPassword`, RDS makes a secret named `rds!db-<uuid>` under the given key (RDS API, MasterUserSecret).
     "aws:rds/instance:Instance": (name, inputs) => {
         const address = `${String(inputs["identifier"] ?? name)}.c${hex(name, 11)}.eu-west-1.rds.amazonaws.com`;
-        return { address, endpoint: `${address}:5432`, port: 5432, identifier: inputs["identifier"] ?? name, resourceId: `db-${base62(name, 26).toUpperCase()}` };
+        const masterUserSecrets = inputs["manageMasterUserPassword"] === true
+            ? [{ secretArn: `arn:aws:secretsmanager:eu-west-1:${mockAccountId}:secret:rds!db-${uuid(`${name}/secret`)}-${base62(name, 6)}`, kmsKeyId: inputs["masterUserSecretKmsKeyId"], secretStatus: "active" }]
+            : [];
+        return { address, endpoint: `${address}:5432`, port: 5432, identifier: inputs["identifier"] ?? name, resourceId: `db-${base62(name, 26).toUpperCase()}`, masterUserSecrets };
     },
     // `<name>.proxy-<id>.<region>.rds.amazonaws.com` (RDS User Guide, "Connecting through RDS Proxy").
     "aws:rds/proxy:Proxy": (name, inputs) => ({ endpoint: `${String(inputs["name"] ?? name)}.proxy-c${hex(name, 11)}.eu-west-1.rds.amazonaws.com` }),
@@ -273,7 +277,9 @@ function identity(type: string, name: string, inputs: Outputs): Outputs {
  * Service Authorization Reference); other types get a plausible regional ARN.
  */
 function awsArn(type: string, service: string, name: string, physical: string, inputs: Outputs): string {
-    const regional = (resource: string) => `arn:aws:${service}:eu-west-1:${mockAccountId}:${resource}`;
+    // A resource's own `region` input places it outside the provider's region (@pulumi/aws 7).
+    const region = String(inputs["region"] ?? "eu-west-1");
+    const regional = (resource: string) => `arn:aws:${service}:${region}:${mockAccountId}:${resource}`;
     switch (type) {
         case "aws:secretsmanager/secret:Secret":
             // Secrets Manager appends a hyphen and six random characters to the name.
@@ -298,6 +304,8 @@ function awsArn(type: string, service: string, name: string, physical: string, i
             return regional(physical);
         case "aws:cloudwatch/metricAlarm:MetricAlarm":
             return regional(`alarm:${physical}`);
+        case "aws:rds/instance:Instance":
+            return regional(`db:${String(inputs["identifier"] ?? physical)}`);
         case "aws:rds/proxy:Proxy":
             // The proxy's resource id, `prx-` and 17 hex digits, is what IAM database authentication names.
             return `arn:aws:rds:eu-west-1:${mockAccountId}:db-proxy:prx-${hex(name, 17)}`;
