@@ -101,6 +101,8 @@ export const passedToServices: readonly string[] = [
     "eks.amazonaws.com", "ec2.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com",
     // RDS Proxy's role (database/aws.ts) and the archive streams' (workload/aws-events.ts).
     "rds.amazonaws.com", "firehose.amazonaws.com",
+    // S3 replication's role (storage/aws.ts) and the secret expiry reminders' (secrets/aws.ts).
+    "s3.amazonaws.com", "scheduler.amazonaws.com",
 ];
 
 export interface WorkloadBoundaryScope extends AwsAccount {

@@ -1,20 +1,19 @@
 /**
- * The deploy policy's "roles" and "keys" parts: which roles the deploy role may create,
- * change and pass (only under the workload boundary), and what it may do with the stack's
- * KMS keys. Pure: plain JSON. The other parts and the scoping rules are in `aws-deploy-policy.ts`.
+ * The deploy policy's "roles", "oidc" and "keys" parts: which roles the deploy role may create,
+ * change and pass (only under the workload boundary), the cluster's OIDC provider, and what it
+ * may do with the stack's KMS keys. Pure: plain JSON. The other parts and the scoping rules are in `aws-deploy-policy.ts`.
  */
 import { passedToServices } from "../aws/iam.ts";
-import { attachablePolicies, autonamedPrefixes, ciPolicyPrefix, keyUsingServices, policyDocument, scoped, type AwsDeployScope } from "./aws-policy.ts";
+import { attachablePolicies, autonamedPatterns, ciPolicyPrefix, keyViaServices, policyDocument, scoped, type AwsDeployScope } from "./aws-policy.ts";
 
 /**
- * The stack's roles (only with its permissions boundary), the roles it passes and the
- * cluster's OIDC provider — and the denies that keep it from widening any of that.
+ * The stack's roles (only with its permissions boundary) and the roles it passes — and the
+ * denies that keep it from widening any of that.
  */
 export function rolesPolicy(scope: AwsDeployScope): string {
     const { arn, ours, creatingOurs, keepsOwnership } = scoped(scope);
-    const roles = autonamedPrefixes.map((name) => arn("iam", `role/${name}*`, false));
+    const roles = autonamedPatterns(scope).map((pattern) => arn("iam", `role/${pattern}`, false));
     const withBoundary = { "iam:PermissionsBoundary": scope.boundaryArn };
-    const issuers = arn("iam", `oidc-provider/oidc.eks.${scope.region}.amazonaws.com/id/*`, false);
 
     return policyDocument([
         {
@@ -53,22 +52,6 @@ export function rolesPolicy(scope: AwsDeployScope): string {
         { Sid: "RoleUntags", Effect: "Allow", Action: "iam:UntagRole", Resource: roles, Condition: { StringEquals: ours, ...keepsOwnership } },
         // PassRole ignores resource tags: the role names and the receiving services are its scope.
         { Sid: "PassRoles", Effect: "Allow", Action: "iam:PassRole", Resource: roles, Condition: { StringEquals: { "iam:PassedToService": [...passedToServices] } } },
-        {
-            Sid: "ClusterOidcProviderCreate",
-            Effect: "Allow",
-            Action: ["iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"],
-            Resource: issuers,
-            Condition: { StringEquals: creatingOurs },
-        },
-        {
-            Sid: "ClusterOidcProvider",
-            Effect: "Allow",
-            Action: [
-                "iam:DeleteOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider",
-                "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider",
-            ],
-            Resource: scope.oidcProviderArn ?? issuers,
-        },
         { Sid: "DenyBoundaryRemoval", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
         {
             Sid: "DenyOtherBoundaries",
@@ -99,10 +82,35 @@ export function rolesPolicy(scope: AwsDeployScope): string {
     ]);
 }
 
+/** The cluster's IAM OIDC provider, which workload identities federate through: only the region's EKS issuers. */
+export function oidcProviderPolicy(scope: AwsDeployScope): string {
+    const { arn, creatingOurs } = scoped(scope);
+    const issuers = arn("iam", `oidc-provider/oidc.eks.${scope.region}.amazonaws.com/id/*`, false);
+    return policyDocument([
+        {
+            Sid: "ClusterOidcProviderCreate",
+            Effect: "Allow",
+            Action: ["iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"],
+            Resource: issuers,
+            Condition: { StringEquals: creatingOurs },
+        },
+        {
+            Sid: "ClusterOidcProvider",
+            Effect: "Allow",
+            Action: [
+                "iam:DeleteOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider",
+                "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider",
+            ],
+            Resource: scope.oidcProviderArn ?? issuers,
+        },
+    ]);
+}
+
 /** The stack's KMS keys: administration without the key policy, tags only on its own keys, data keys only through its services. */
 export function keysPolicy(scope: AwsDeployScope): string {
-    const { arn, ours, creatingOurs, keepsOwnership } = scoped(scope);
-    const keys = arn("kms", "key/*");
+    const { ours, creatingOurs, keepsOwnership } = scoped(scope);
+    // Any region: the recovery region's key is the stack's too (tagged), and named alike.
+    const keys = `arn:${scope.partition}:kms:*:${scope.account}:key/*`;
 
     return policyDocument([
         // Keys are created with their tags (CreateKey's Tags, aws:RequestTag). KMS authorizes those as kms:TagResource
@@ -130,14 +138,14 @@ export function keysPolicy(scope: AwsDeployScope): string {
             Effect: "Allow",
             Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
             Resource: keys,
-            Condition: { StringEquals: { ...ours, "kms:ViaService": keyUsingServices.map((service) => `${service}.${scope.region}.amazonaws.com`) } },
+            Condition: { StringEquals: { ...ours, "kms:ViaService": keyViaServices(scope) } },
         },
         {
             // Alias calls authorize the alias and its key: the alias by name, the key by the stack's tags.
             Sid: "KeyAliases",
             Effect: "Allow",
             Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
-            Resource: arn("kms", `alias/${scope.prefix}-*`),
+            Resource: `arn:${scope.partition}:kms:*:${scope.account}:alias/${scope.prefix}-*`,
         },
         { Sid: "KeyAliasTargets", Effect: "Allow", Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"], Resource: keys, Condition: { StringEquals: ours } },
         {

@@ -1,5 +1,5 @@
 /**
- * The CI deploy role's permissions, four managed policies. Pure: plain JSON, tested
+ * The CI deploy role's permissions, seven managed policies. Pure: plain JSON, tested
  * against the names the program generates.
  *
  * Scoping, in order of preference: the exact names this program gives (`<project>-<stack>…`,
@@ -14,9 +14,10 @@
  * remove, and pass them only to the services the program hands roles to. Whatever it writes
  * into a role, that role can never do more than the platform's own roles need.
  */
-import { keysPolicy, rolesPolicy } from "./aws-deploy-access.ts";
+import { keysPolicy, oidcProviderPolicy, rolesPolicy } from "./aws-deploy-access.ts";
+import { operationsPolicy } from "./aws-deploy-operations.ts";
 import { workloadsPolicy } from "./aws-deploy-workloads.ts";
-import { autonamedPrefixes, dataBucketPattern, policyDocument, scoped, type AwsDeployScope } from "./aws-policy.ts";
+import { autonamedPatterns, dataBucketPattern, policyDocument, scoped, type AwsDeployScope } from "./aws-policy.ts";
 
 /** Service-linked roles the services of this program create on first use. */
 const serviceLinkedRoles = [
@@ -62,6 +63,7 @@ export const bucketActions: readonly string[] = [
     "GetBucketPublicAccessBlock", "PutBucketPublicAccessBlock", "GetBucketOwnershipControls", "PutBucketOwnershipControls", "GetEncryptionConfiguration",
     "PutEncryptionConfiguration", "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "GetBucketVersioning", "PutBucketVersioning",
     "GetLifecycleConfiguration", "PutLifecycleConfiguration", "GetBucketObjectLockConfiguration", "PutBucketObjectLockConfiguration",
+    "PutReplicationConfiguration",
 ].map((action) => `s3:${action}`);
 
 /** What the program does with its secrets; no resource policy (it sets none). */
@@ -70,8 +72,8 @@ const secretActions = [
     "UpdateSecretVersionStage", "ListSecretVersionIds", "TagResource", "UntagResource",
 ].map((action) => `secretsmanager:${action}`);
 
-/** The deploy role's four managed policies (IAM allows 6,144 characters each), by part. */
-export const deployPolicyParts = ["platform", "data", "roles", "keys", "workload"] as const;
+/** The deploy role's managed policies (IAM allows 6,144 characters each, and ten per role), by part. */
+export const deployPolicyParts = ["platform", "data", "roles", "oidc", "keys", "workload", "operations"] as const;
 export type DeployPolicyPart = (typeof deployPolicyParts)[number];
 
 /**
@@ -80,7 +82,10 @@ export type DeployPolicyPart = (typeof deployPolicyParts)[number];
  * stack's request tags, changes its resource tags.
  */
 export function deployPolicies(scope: AwsDeployScope): Record<DeployPolicyPart, string> {
-    return { platform: platformPolicy(scope), data: dataPolicy(scope), roles: rolesPolicy(scope), keys: keysPolicy(scope), workload: workloadsPolicy(scope) };
+    return {
+        platform: platformPolicy(scope), data: dataPolicy(scope), roles: rolesPolicy(scope), oidc: oidcProviderPolicy(scope), keys: keysPolicy(scope),
+        workload: workloadsPolicy(scope), operations: operationsPolicy(scope),
+    };
 }
 
 /** Network, cluster, logs and budget. */
@@ -145,7 +150,7 @@ function platformPolicy(scope: AwsDeployScope): string {
                 "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
                 "logs:TagResource", "logs:UntagResource", "logs:TagLogGroup", "logs:UntagLogGroup",
             ],
-            Resource: [`/aws/eks/${clusterName}/*`, `/aws/elasticache/${prefix}/*`, ...autonamedPrefixes.map((name) => `${name}*`)]
+            Resource: [`/aws/eks/${clusterName}/*`, `/aws/elasticache/${prefix}/*`, ...autonamedPatterns(scope)]
                 .map((group) => arn("logs", `log-group:${group}`)),
         },
         {

@@ -26,6 +26,8 @@ export interface AwsDeployScope extends AwsAccount {
     readonly repositories: readonly string[];
     /** The cluster's IAM OIDC provider once it exists; until then, any EKS issuer of the region. */
     readonly oidcProviderArn?: string | undefined;
+    /** `aws.recoveryRegion`: where replicated backups and object replicas are made, if anywhere. */
+    readonly recoveryRegion?: string | undefined;
 }
 
 export type Statement = Record<string, unknown>;
@@ -123,13 +125,28 @@ export const attachablePolicies: readonly string[] = [...clusterRolePolicies, ..
 
 /**
  * Logical-name prefixes (the component names in `index.ts`) of the IAM roles and log groups
- * Pulumi autonames `<logical name>-<7 random characters>`. A component that starts creating
- * roles must be added here; the CI identity test fails until it is.
+ * Pulumi autonamed `<logical name>-<7 random characters>` before `pulumi:autonaming` (Pulumi.yaml)
+ * named them `<project>-<stack>-<logical name>`; stacks keep the names they have. A component
+ * that starts creating roles must be added here; the CI identity test fails until it is.
  */
 export const autonamedPrefixes: readonly string[] = ["network-", "cluster-", "database-", "kubernetes-bindings-", "workload-"];
 
+/** Name patterns of the roles and log groups Pulumi names: the older random-suffix names and `<project>-<stack>-…`. */
+export function autonamedPatterns(scope: Pick<AwsDeployScope, "prefix">): string[] {
+    return [...autonamedPrefixes.map((name) => `${name}*`), `${scope.prefix}-*`];
+}
+
 /** Services that encrypt with the stack's keys on the deploy role's behalf (`kms:ViaService`). */
 export const keyUsingServices: readonly string[] = ["secretsmanager", "rds", "elasticache", "s3", "eks"];
+
+/** Services that write the stack's copies in `aws.recoveryRegion` under that region's key: replicated backups and objects. */
+export const recoveryKeyServices: readonly string[] = ["rds", "s3"];
+
+/** `kms:ViaService` values of the deploy role's data key use: the stack's region, and the recovery region's copies. */
+export function keyViaServices(scope: Pick<AwsDeployScope, "region" | "recoveryRegion">): string[] {
+    const via = (services: readonly string[], region: string) => services.map((service) => `${service}.${region}.amazonaws.com`);
+    return [...via(keyUsingServices, scope.region), ...(scope.recoveryRegion ? via(recoveryKeyServices, scope.recoveryRegion) : [])];
+}
 
 /** ARN builder and the conditions every deploy document uses. */
 export function scoped(scope: AwsDeployScope) {

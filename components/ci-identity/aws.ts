@@ -93,6 +93,7 @@ export class AwsCiIdentity extends pulumi.ComponentResource implements CiIdentit
                 boundaryArn,
                 repositories,
                 oidcProviderArn,
+                recoveryRegion: context.aws?.recoveryRegion,
             }));
         for (const part of deployPolicyParts) {
             const policy = new aws.iam.Policy(`${name}-deploy-${part}`, {

@@ -101,7 +101,8 @@ function replicateTo(owner: pulumi.ComponentResource, name: string, args: Storag
     const region = recovery.region;
     const replica = new aws.s3.Bucket(`${name}-replica`, {
         region,
-        bucket: source.uniqueName([context.project, context.stack, "replica"], bucketRule),
+        // Under `<project>-<stack>-data-`, so every rule on the data bucket's name (CI's, the preview guard's) holds for it too.
+        bucket: source.uniqueName([context.project, context.stack, "data", "replica"], bucketRule),
         forceDestroy: !context.protectStateful,
     }, { parent: owner, protect: context.protectStateful });
     const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-replica-public-access`, {

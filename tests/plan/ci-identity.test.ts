@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { builtInRoles } from "../../components/azure/roles.ts";
+import { autonamedPrefixes } from "../../components/ci-identity/aws-policy.ts";
 import { mockAccountId, mockSubscriptionId, mockTenantId } from "../../tools/simulated-cloud/answers.ts";
 import type { PlanReport, PlannedResource } from "../../tools/offline/evaluate.ts";
 import { list, type Statement } from "../support/iam.ts";
@@ -122,8 +123,12 @@ describe("CI identity on AWS", () => {
                 for (const resource of plan.resources) {
                     const { type, name, inputs } = resource;
                     if (type === role && resource.parent !== "ci-identity") {
-                        // Pulumi autonames `<logical name>-<7 characters>`.
-                        assert.ok(allowed("PassRoles", `arn:aws:iam::${mockAccountId}:role/${name}-abcdefg`), `role ${name}`);
+                        // Pulumi.yaml's autonaming names roles `<project>-<stack>-<logical name>`; roles made before it keep
+                        // `<logical name>-<7 characters>`.
+                        if (autonamedPrefixes.some((prefix) => name.startsWith(prefix))) {
+                            assert.ok(allowed("PassRoles", `arn:aws:iam::${mockAccountId}:role/${name}-abcdefg`), `role ${name}`);
+                        }
+                        assert.ok(allowed("PassRoles", `arn:aws:iam::${mockAccountId}:role/platform-${stack}-${name}`), `role platform-${stack}-${name}`);
                     } else if (type === "aws:s3/bucket:Bucket") {
                         assert.ok(allowed("Storage", `arn:aws:s3:::${inputs["bucket"]}`), `bucket ${inputs["bucket"]}`);
                     } else if (type === "aws:secretsmanager/secret:Secret") {
@@ -133,10 +138,17 @@ describe("CI identity on AWS", () => {
                     } else if (type === "aws:elasticache/replicationGroup:ReplicationGroup") {
                         assert.ok(allowed("Cache", arn("elasticache", `replicationgroup:${inputs["replicationGroupId"]}`)));
                     } else if (type === "aws:kms/alias:Alias") {
-                        assert.ok(allowed("KeyAliases", arn("kms", inputs["name"])), `alias ${inputs["name"]}`);
+                        const region = inputs["region"] ?? "eu-west-1";
+                        assert.ok(allowed("KeyAliases", `arn:aws:kms:${region}:${mockAccountId}:${inputs["name"]}`), `alias ${inputs["name"]} in ${region}`);
+                    } else if (type === "aws:cloudtrail/eventDataStore:EventDataStore") {
+                        assert.ok(allowed("SecretReadLog", arn("cloudtrail", "eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE")), `event data store ${inputs["name"]}`);
+                    } else if (type === "aws:scheduler/schedule:Schedule") {
+                        assert.ok(allowed("SecretReminders", arn("scheduler", `schedule/default/${inputs["name"]}`)), `schedule ${inputs["name"]}`);
+                    } else if (type === "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication") {
+                        assert.ok(allowed("DatabaseBackupCopies", `arn:aws:rds:${inputs["region"]}:${mockAccountId}:auto-backup:ab-abcdefghijklmnopqrstuvwxyz1234567890`), "the backups' copy");
                     } else if (type === "aws:cloudwatch/logGroup:LogGroup") {
-                        const group = inputs["name"] ?? `${name}-abcdefg`;
-                        assert.ok(allowed("Logs", arn("logs", `log-group:${group}`)), `log group ${group}`);
+                        const groups = inputs["name"] ? [inputs["name"]] : [`${name}-abcdefg`, `platform-${stack}-${name}`];
+                        groups.forEach((group) => assert.ok(allowed("Logs", arn("logs", `log-group:${group}`)), `log group ${group}`));
                     } else if (type === "aws:budgets/budget:Budget") {
                         assert.ok(allowed("Budget", `arn:aws:budgets::${mockAccountId}:budget/${inputs["name"]}`));
                     } else if (type === "aws:sqs/queue:Queue") {

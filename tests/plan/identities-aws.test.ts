@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { bucketActions } from "../../components/ci-identity/aws-deploy-policy.ts";
-import { keyUsingServices } from "../../components/ci-identity/aws-policy.ts";
+import { keyUsingServices, recoveryKeyServices } from "../../components/ci-identity/aws-policy.ts";
 import { passedToServices } from "../../components/aws/iam.ts";
 import { globMatches, isWriteAction } from "../../policy/rules/identity.ts";
 import type { PlanReport, PlannedResource } from "../../tools/offline/evaluate.ts";
@@ -89,6 +89,8 @@ for (const stack of ["staging", "prod"] as const) {
                     "cluster-control-plane", "cluster-nodes-ebs-csi", "cluster-nodes-role", "database-proxy", "kubernetes-bindings-cert-manager",
                     "kubernetes-bindings-cluster-autoscaler", "kubernetes-bindings-external-dns", "kubernetes-bindings-external-secrets", "kubernetes-bindings-keda",
                     "kubernetes-bindings-load-balancer-controller", "network-flow-logs",
+                    // S3 replication's, with platform:storage.crossRegionReplication (on in prod).
+                    ...(stack === "prod" ? ["storage-replication"] : []),
                 ]);
                 for (const entry of workloadRoles(plan)) {
                     assert.equal(entry.inputs["permissionsBoundary"], boundaryArn(stack), entry.name);
@@ -175,7 +177,9 @@ for (const stack of ["staging", "prod"] as const) {
                     const granting = statements.filter((statement) => allows(statement, action));
                     assert.ok(granting.length > 0, action);
                     for (const statement of granting) {
-                        assert.deepEqual(statement.Condition?.["StringEquals"]?.["kms:ViaService"], keyUsingServices.map((service) => `${service}.${region}.amazonaws.com`));
+                        // In prod also RDS and S3 in the recovery region, where the backups' and objects' copies are written.
+                        const recovery = stack === "prod" ? recoveryKeyServices.map((service) => `${service}.eu-central-1.amazonaws.com`) : [];
+                        assert.deepEqual(statement.Condition?.["StringEquals"]?.["kms:ViaService"], [...keyUsingServices.map((service) => `${service}.${region}.amazonaws.com`), ...recovery]);
                     }
                 }
             });
@@ -206,12 +210,14 @@ for (const stack of ["staging", "prod"] as const) {
         describe("item 3: the deploy role cannot read the data bucket or open the secrets", () => {
             it("manages only the bucket's settings and is denied its objects", async () => {
                 const plan = await planOf(stack, "aws");
-                const bucket = String(inputsOf(plan, "aws:s3/bucket:Bucket")["bucket"]);
-                const object = `arn:aws:s3:::${bucket}/reports/2026.csv`;
                 const statements = deployStatements(plan);
-                for (const action of ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAcl"]) {
-                    assert.ok(!statements.some((statement) => allows(statement, action) && reaches(statement, object)), `${action} is not allowed`);
-                    assert.ok(statements.some((statement) => denies(statement, action) && reaches(statement, object)), `${action} is denied`);
+                // The data bucket and its replica in the recovery region.
+                for (const bucket of resourcesOf(plan, "aws:s3/bucket:Bucket").map((entry) => String(entry.inputs["bucket"]))) {
+                    const object = `arn:aws:s3:::${bucket}/reports/2026.csv`;
+                    for (const action of ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAcl"]) {
+                        assert.ok(!statements.some((statement) => allows(statement, action) && reaches(statement, object)), `${action} on ${bucket} is not allowed`);
+                        assert.ok(statements.some((statement) => denies(statement, action) && reaches(statement, object)), `${action} on ${bucket} is denied`);
+                    }
                 }
                 assert.ok(!statements.some((statement) => statement.Effect === "Allow" && list(statement.Action).some((action) => action === "s3:*" || action === "*")));
                 const storage = statements.find((statement) => statement.Sid === "Storage")!;

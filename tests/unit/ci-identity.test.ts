@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { workloadBoundaryArn } from "../../components/aws/iam.ts";
 import { deployPolicies } from "../../components/ci-identity/aws-deploy-policy.ts";
-import { autonamedPrefixes, type AwsDeployScope } from "../../components/ci-identity/aws-policy.ts";
+import { autonamedPatterns, type AwsDeployScope } from "../../components/ci-identity/aws-policy.ts";
 import { assignmentCondition } from "../../components/ci-identity/azure.ts";
 import { subjectKey, trustedSubjects } from "../../components/ci-identity/ci-identity.ts";
 import { mockAccountId } from "../../tools/simulated-cloud/answers.ts";
@@ -82,7 +82,7 @@ describe("CI identity: AWS deploy policy document", () => {
     it("writes IAM only on the program's autonamed roles and the region's EKS OIDC providers", () => {
         const iamWrites = allows.filter((statement) =>
             list(statement.Action).some((action) => action.startsWith("iam:") && !/^iam:(Get|List)/.test(action) && action !== "iam:CreateServiceLinkedRole"));
-        const roles = autonamedPrefixes.map((prefix) => `arn:aws:iam::${mockAccountId}:role/${prefix}*`);
+        const roles = autonamedPatterns(scope).map((pattern) => `arn:aws:iam::${mockAccountId}:role/${pattern}`);
         for (const statement of iamWrites) {
             const resources = list(statement.Resource);
             assert.ok(
