@@ -126,7 +126,10 @@ export const workloadEndpoints = Object.fromEntries(workloads.map((workload, ind
 
 export const secretsStoreId = secrets.storeId;
 /** Where each secret lives (ARNs / Key Vault URIs); the values themselves are never exported. */
-export const secretRefs = pulumi.output(secrets.secretRefs);
+export const secretRefs = pulumi.output({
+    ...secrets.secretRefs,
+    ...(database?.managedAdminSecretRef ? { "postgres-admin-password": database.managedAdminSecretRef } : {}),
+});
 /** API keys still holding a placeholder because the stack has not set them. */
 export const placeholderSecrets = secrets.placeholders;
 

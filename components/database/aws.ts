@@ -71,6 +71,7 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
      * secret), the password the program rolls each rotation period.
      */
     readonly adminLogin: { readonly managedSecretArn: pulumi.Output<string> } | { readonly password: pulumi.Output<string> };
+    readonly managedAdminSecretRef: pulumi.Output<string> | undefined;
     /** `dbi-resource-id`s that IAM database authentication names (`rds-db:connect`): primary first, then replicas. */
     readonly instanceResourceIds: pulumi.Output<string>[];
     /** The proxy's resource id (`prx-…`) and role, with pooling: each workload allows the proxy its own user. */
@@ -201,8 +202,10 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
                 rotateImmediately: false,
             }, parent);
             this.adminLogin = { managedSecretArn: secretArn };
+            this.managedAdminSecretRef = secretArn;
         } else {
             this.adminLogin = { password: credentials.adminPassword! };
+            this.managedAdminSecretRef = undefined;
         }
         if (args.crossRegionBackups) {
             const recovery = store.recoveryKey();

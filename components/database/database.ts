@@ -31,6 +31,8 @@ export interface Database {
     readonly clientPorts: readonly PortRange[];
     /** Point-in-time restore reaches back this many days. */
     readonly backupRetentionDays: number;
+    /** Where the admin password lives when the cloud keeps and rotates it (RDS's `rds!db-…` secret), instead of `credentials`. */
+    readonly managedAdminSecretRef?: pulumi.Output<string> | undefined;
 }
 
 /** The database every PostgreSQL server has: provisioning jobs connect to it (Entra's `pgaadauth_*` functions exist only there). */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { rotationPeriod } from "../../config/secrets.ts";
 import type { PlanReport } from "../../tools/offline/evaluate.ts";
 import { cloudNames, expected, inputsOf, planOf, planWith, resourceOf, resourcesOf } from "../support/plans.ts";
 import { stacks, stackValue } from "../support/stack-config.ts";
@@ -89,10 +90,14 @@ describe("cache on AWS (ElastiCache for Valkey)", () => {
                 assert.equal(security.inputs["egress"], undefined, "no egress: the provider strips AWS's allow-all rule");
             });
 
-            it("authenticates with a generated 64-character token kept in Secrets Manager", async () => {
+            it("authenticates with a generated 64-character token kept in Secrets Manager, rolled each rotation period", async () => {
                 const plan = await planOf(stack, "aws");
                 assert.equal(inputsOf(plan, replicationGroup)["authToken"], "[secret]");
-                assert.deepEqual(inputsOf(plan, "random:index/randomPassword:RandomPassword", "cache-auth"), { length: 64, special: false });
+                assert.deepEqual(inputsOf(plan, "random:index/randomPassword:RandomPassword", "cache-auth"), {
+                    length: 64, special: false, keepers: { rotationPeriod: rotationPeriod(new Date(), 30) },
+                });
+                // The new token joins the old one, which clients keep using until External Secrets refreshes them.
+                assert.equal(inputsOf(plan, replicationGroup)["authTokenUpdateStrategy"], "ROTATE");
                 const secret = storedPassword(plan, "aws:secretsmanager/secret:Secret");
                 assert.equal(secret.inputs["name"], `platform/${stack}/redis-password`);
                 assert.equal(inputsOf(plan, "aws:secretsmanager/secretVersion:SecretVersion", "secrets-redis-password")["secretString"], "[secret]");

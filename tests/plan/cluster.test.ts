@@ -201,7 +201,7 @@ describe("cluster on Azure (AKS)", () => {
                 assert.deepEqual(controlPlane.map((assignment) => assignment.name).sort(), ["cluster-kms", "cluster-kms-private-link", "cluster-network"]);
                 assert.ok(controlPlane.every((assignment) => assignment.inputs["principalType"] === "ServicePrincipal"));
                 assert.equal(inputsOf(plan, "azure-native:authorization:RoleAssignment", "cluster-network")["scope"], plan.outputs["networkId"]);
-                const logs = inputsOf(plan, "azure-native:monitor:DiagnosticSetting")["logs"].map((log: any) => log.category);
+                const logs = inputsOf(plan, "azure-native:monitor:DiagnosticSetting", "cluster-control-plane")["logs"].map((log: any) => log.category);
                 assert.ok(["kube-apiserver", "kube-audit-admin", "guard"].every((category) => logs.includes(category)));
             });
 

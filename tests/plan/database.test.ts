@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { rotationPeriod } from "../../config/secrets.ts";
 import { createHash } from "node:crypto";
 import { PlanConfigError, secretMask, type PlanReport } from "../../tools/offline/evaluate.ts";
 import { cloudNames, expected, inputsOf, planOf, planWith, resourceOf, resourcesOf } from "../support/plans.ts";
@@ -20,9 +21,9 @@ function mockPassword(name: string): string {
     return `Mock-${createHash("sha256").update(`${name}/0`).digest("hex").slice(0, 27)}`;
 }
 
-function assertNoPasswordLeaks(plan: PlanReport): void {
+function assertNoPasswordLeaks(plan: PlanReport, names: readonly string[] = passwordNames): void {
     const text = JSON.stringify(plan);
-    for (const name of passwordNames) {
+    for (const name of names) {
         assert.equal(resourcesOf(plan, "random:index/randomPassword:RandomPassword").filter((r) => r.name === name).length, 1, name);
         assert.ok(!text.includes(mockPassword(name)), `${name} appears in the plan`);
     }
@@ -64,6 +65,19 @@ describe("database on AWS (RDS for PostgreSQL)", () => {
                 assert.equal(primary["backupRetentionPeriod"], size.backupDays);
                 assert.equal(primary["copyTagsToSnapshot"], true);
                 assert.equal(primary["deleteAutomatedBackups"], !protect);
+                const copies = resourcesOf(plan, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication");
+                if (stack === "prod") {
+                    // Replicated to the recovery region over the same window, under that region's stack key.
+                    const recoveryKey = resourceOf(plan, "aws:kms/key:Key", "secrets-recovery-key");
+                    assert.deepEqual(copies.map((copy) => [copy.inputs["region"], copy.inputs["sourceDbInstanceArn"], copy.inputs["retentionPeriod"], copy.protect]), [
+                        ["eu-central-1", `arn:aws:rds:eu-west-1:123456789012:db:${primary["identifier"]}`, size.backupDays, true],
+                    ]);
+                    assert.equal(recoveryKey.inputs["region"], "eu-central-1");
+                    assert.match(copies[0]!.inputs["kmsKeyId"], /^arn:aws:kms:eu-central-1:123456789012:key\//);
+                    assert.equal(recoveryKey.inputs["enableKeyRotation"], true);
+                } else {
+                    assert.deepEqual(copies, []);
+                }
             });
 
             it("encrypts storage and Performance Insights under the stack's KMS key and forces TLS", async () => {
@@ -107,20 +121,36 @@ describe("database on AWS (RDS for PostgreSQL)", () => {
                 }
             });
 
-            it("stores generated admin and app passwords in Secrets Manager and never shows them", async () => {
+            // RDS refuses a read replica of an instance whose admin secret it manages: prod, with a replica, rolls its own.
+            const managedAdmin = stack !== "prod";
+            it(managedAdmin
+                ? "lets RDS keep the admin password in Secrets Manager under the stack key, rotated every 30 days; stores the generated app password"
+                : "stores generated admin and app passwords (a source of replicas cannot have an RDS-managed secret), rolled every 30 days", async () => {
                 const plan = await planOf(stack, "aws");
                 const primary = inputsOf(plan, rdsInstance, "database-primary");
-                assert.deepEqual([primary["username"], primary["password"], primary["dbName"]], ["platform_admin", secretMask, "platform"]);
+                assert.deepEqual([primary["username"], primary["dbName"]], ["platform_admin", "platform"]);
                 assert.equal(primary["iamDatabaseAuthenticationEnabled"], true);
+                if (managedAdmin) {
+                    assert.deepEqual([primary["password"], primary["manageMasterUserPassword"], primary["masterUserSecretKmsKeyId"]], [undefined, true, plan.outputs["secretsStoreId"]]);
+                    const rotation = inputsOf(plan, "aws:secretsmanager/secretRotation:SecretRotation", "database-admin-rotation");
+                    assert.match(rotation["secretId"], /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-/);
+                    assert.deepEqual([rotation["rotationRules"], rotation["rotationLambdaArn"], rotation["rotateImmediately"]], [{ automaticallyAfterDays: 30 }, undefined, false]);
+                } else {
+                    assert.equal(primary["password"], secretMask);
+                    assert.equal(primary["manageMasterUserPassword"], undefined);
+                    assert.deepEqual(resourcesOf(plan, "aws:secretsmanager/secretRotation:SecretRotation"), []);
+                }
                 const refs = plan.outputs["secretRefs"] as Record<string, string>;
-                for (const secret of ["postgres-admin-password", "postgres-app-password"]) {
+                for (const secret of managedAdmin ? ["postgres-app-password"] : ["postgres-admin-password", "postgres-app-password"]) {
                     const stored = resourceOf(plan, "aws:secretsmanager/secret:Secret", `secrets-${secret}`);
                     assert.equal(stored.inputs["name"], `platform/${stack}/${secret}`);
                     assert.equal(stored.parent, "database");
                     assert.equal(inputsOf(plan, "aws:secretsmanager/secretVersion:SecretVersion", `secrets-${secret}`)["secretString"], secretMask);
                     assert.match(refs[secret]!, new RegExp(`^arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/${stack}/${secret}-[A-Za-z0-9]{6}$`));
+                    const generated = inputsOf(plan, "random:index/randomPassword:RandomPassword", `database-${secret.replace("postgres-", "").replace("-password", "")}-password`);
+                    assert.deepEqual(generated["keepers"], { rotationPeriod: rotationPeriod(new Date(), 30) });
                 }
-                assertNoPasswordLeaks(plan);
+                assertNoPasswordLeaks(plan, managedAdmin ? ["database-app-password"] : passwordNames);
             });
 
             it(protect ? "is deletion-protected and leaves a final snapshot" : "stays deletable without a final snapshot in dev", async () => {
@@ -183,9 +213,10 @@ describe("database on Azure (Flexible Server)", () => {
                 assert.equal((plan.outputs["databaseReplicaHosts"] as string[]).length, size.replicas);
             });
 
-            it(`keeps ${size.backupDays} days of backups`, async () => {
+            it(`keeps ${size.backupDays} days of backups${stack === "prod" ? ", also in the paired region" : ""}`, async () => {
                 const plan = await planOf(stack, "azure");
-                assert.deepEqual(inputsOf(plan, flexibleServer, "database-server")["backup"], { backupRetentionDays: size.backupDays, geoRedundantBackup: "Disabled" });
+                const geoRedundantBackup = stack === "prod" ? "Enabled" : "Disabled";
+                assert.deepEqual(inputsOf(plan, flexibleServer, "database-server")["backup"], { backupRetentionDays: size.backupDays, geoRedundantBackup });
             });
 
             it("requires TLS 1.2 or later on every connection", async () => {

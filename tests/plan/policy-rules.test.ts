@@ -58,7 +58,7 @@ describe("policy: exposure and resilience on weakened stacks", () => {
     }
 
     it("prod without automated backups on aws", async () => {
-        const database = stackValue("prod", "database", (value) => Object.assign(value, { backupRetentionDays: 0, readReplicas: 0 }));
+        const database = stackValue("prod", "database", (value) => Object.assign(value, { backupRetentionDays: 0, readReplicas: 0, crossRegionBackups: false }));
         const found = await mandatoryOf("prod", "aws", { "platform:database": database }, "database-backups");
         assertOne(found, /RDS instance "database-primary" has automated backups off \(backupRetentionPeriod 0\)/);
     });
@@ -106,7 +106,7 @@ describe("policy: tags and encryption rules", () => {
                 props["tags"] = { ...props["tags"], owner: "" };
             });
             assert.deepEqual(runRules(ours, aws, "prod").map((violation) => `${violation.rule} ${violation.name}`),
-                ["required-tags network-vpc", "tls-in-transit storage-bucket"]);
+                ["required-tags network-vpc", "tls-in-transit storage-bucket", "tls-in-transit storage-replica"]);
             const azure = changed(policyResources(await planOf("prod", "azure")),
                 "azure-native:keyvault:Vault", "secrets-vault", (props) => {
                     props["properties"].softDeleteRetentionInDays = 7;

@@ -38,7 +38,29 @@ for (const cloud of cloudNames) {
                 if (cloud === "aws") {
                     // No password for the workload: an IAM login; the job itself signs in as the admin.
                     assert.match(script, /SELECT 'CREATE ROLE catalog_api LOGIN' WHERE NOT EXISTS \(SELECT FROM pg_roles WHERE rolname = 'catalog_api'\)\\gexec\nGRANT rds_iam TO catalog_api;/);
-                    assert.deepEqual(env["PGPASSWORD"], { secretKeyRef: { name: "postgres-admin", key: "password" } });
+                    if (stack === "prod") {
+                        // A source of read replicas: RDS cannot manage its admin secret, so the program's password, as a Secret only this namespace holds.
+                        assert.deepEqual(env["PGPASSWORD"], { secretKeyRef: { name: "postgres-admin", key: "password" } });
+                        assert.equal(pod.initContainers, undefined);
+                        assert.equal(resourceOf(report, "kubernetes:core/v1:Secret", "workload-provisioner-admin-password").inputs["metadata"].namespace, "platform-provisioning");
+                    } else {
+                        // The secret RDS manages and rotates, read by the job's own role into its scratch volume before psql signs in.
+                        assert.equal(env["PGPASSWORD"], undefined);
+                        assert.deepEqual(resourcesOf(report, "kubernetes:core/v1:Secret").filter((secret) => secret.name === "workload-provisioner-admin-password"), []);
+                        const [reader] = pod.initContainers;
+                        const readerEnv = Object.fromEntries(reader.env.map((entry: any) => [entry.name, entry.value]));
+                        assert.match(reader.image, /^public\.ecr\.aws\/aws-cli\/aws-cli:2\./);
+                        assert.match(readerEnv["SECRET_ARN"], /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-/);
+                        assert.equal(readerEnv["AWS_REGION"], "eu-west-1");
+                        assert.match(reader.command[2].replaceAll("$$", "$"), /get-secret-value --secret-id "\$SECRET_ARN" --query SecretString --output text > \/tmp\/postgres-admin\.json$/);
+                        assert.match(script, /^PGPASSWORD="\$\(sed -n .*\/tmp\/postgres-admin\.json/);
+                        // Only the provisioner's role may read it.
+                        const grant = rolePolicy(report, "workload-provisioner-identity").Statement;
+                        assert.deepEqual(grant[0].Resource, [readerEnv["SECRET_ARN"]]);
+                        assert.deepEqual(grant[1].Condition, { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } });
+                        const externalSecrets = JSON.stringify(rolePolicy(report, "kubernetes-bindings-external-secrets"));
+                        assert.ok(!externalSecrets.includes("rds!db-"), "External Secrets cannot reach it");
+                    }
                 } else {
                     const identity = resourceOf(report, "azure-native:managedidentity:UserAssignedIdentity", "workload-catalog-api-identity");
                     assert.match(script, /SELECT pgaadauth_create_principal_with_oid\('catalog_api', '[0-9a-f-]{36}', 'service', false, false\)/);

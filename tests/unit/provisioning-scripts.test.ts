@@ -1,7 +1,7 @@
 /** The provisioning jobs' shell scripts, run by the system's POSIX shell with the network tools stubbed. */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "mocha";
@@ -9,6 +9,7 @@ import { entraTokenShell, schemaRegistrationScript } from "../../components/work
 import { topicScript } from "../../components/workload/aws-events.ts";
 import { iamRoleSql } from "../../components/workload/aws.ts";
 import { entraRoleSql } from "../../components/workload/azure.ts";
+import { managedAdminSecretFile, managedAdminSignIn } from "../../components/database/aws.ts";
 import { databaseProvisioningSql, kubeletLiteral } from "../../components/workload/specs.ts";
 
 /**
@@ -33,6 +34,26 @@ function withWget(script: string, answer: string) {
 
 describe("provisioning scripts", () => {
     after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("signs in with the password of the secret RDS manages, JSON escapes undone, and leaves no copy behind", () => {
+        // RDS passwords may hold any printable ASCII but `"`, `/`, `@` and space; Secrets Manager escapes a backslash as `\\`.
+        const password = "a\\b$c`d'e!f&g<h>i%j";
+        const secretFile = path.join(dir, managedAdminSecretFile);
+        writeFileSync(secretFile, JSON.stringify({ username: "platform_admin", password }));
+        const script = managedAdminSignIn.replaceAll(`/tmp/${managedAdminSecretFile}`, secretFile);
+        const run = spawnSync("sh", ["-c", `${kubeletExpand(kubeletLiteral(script), {})}\nprintf '%s' "$PGPASSWORD"`], { env, encoding: "utf8" });
+        assert.equal(run.status, 0, run.stderr);
+        assert.equal(run.stdout, password);
+        assert.ok(!existsSync(secretFile), "the secret's file is gone");
+    });
+
+    it("fails the job when the managed secret holds no password", () => {
+        const secretFile = path.join(dir, managedAdminSecretFile);
+        writeFileSync(secretFile, "{}");
+        const run = spawnSync("sh", ["-c", managedAdminSignIn.replaceAll(`/tmp/${managedAdminSecretFile}`, secretFile)], { env, encoding: "utf8" });
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, /no password in the managed admin secret/);
+    });
 
     it("exchanges the pod's federated token for an Entra access token", () => {
         const run = withWget(`${entraTokenShell("PGPASSWORD", "https://ossrdbms-aad.database.windows.net/.default")}\nprintf '%s' "$PGPASSWORD"`,
