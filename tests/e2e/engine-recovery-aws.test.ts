@@ -42,6 +42,8 @@ describe("interrupted and failed updates, on the real engine (dev on AWS)", func
             const second = await sandbox.driverJson("up", "dev");
             assert.equal(second.code, 6);
             assert.equal(second.result["status"], "locked");
+            // The engine's lock error, told as the driver's one line with the way out.
+            assert.match(String(second.result["message"]), /^stack dev is locked by another update; wait for it to finish \(or use --lock-retries\), or if it was interrupted run npm run ci -- recover dev$/);
         });
     });
 });

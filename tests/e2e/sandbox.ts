@@ -137,6 +137,11 @@ export class EngineSandbox {
         chmodSync(launcher, 0o755);
     }
 
+    /** Any command in `cwd` (the copy by default) with the sandbox's environment plus `env`: the bootstrap tool, say. */
+    exec(command: string, args: readonly string[], options: { readonly cwd?: string; readonly env?: Record<string, string> } = {}): Promise<CommandResult> {
+        return runCommand(command, args, { cwd: options.cwd ?? this.projectDir, env: { ...this.env, ...options.env } });
+    }
+
     private run(command: string, args: readonly string[]): Promise<CommandResult> {
         return runCommand(command, args, { cwd: this.projectDir, env: this.env });
     }
