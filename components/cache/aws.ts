@@ -7,6 +7,7 @@ import type { Cache, CacheArgs, PortRange } from "./cache.ts";
 import { narrow } from "../narrow.ts";
 import type { SecretValue } from "../secrets/secrets.ts";
 import { rotatingPassword } from "../secrets/rotating-password.ts";
+import { elastiCacheSnapshotDays } from "../../config/operations.ts";
 
 /**
  * Valkey rather than Redis OSS: it is AWS's recommended ElastiCache engine, priced below
@@ -16,8 +17,6 @@ export const elastiCacheEngine = { engine: "valkey", version: "9.1", parameterFa
 
 export const elastiCachePort = 6379;
 
-/** Days of daily snapshots kept when the stack asks for persistence. */
-export const elastiCacheSnapshotDays = 7;
 
 /** Replication group ids: 1-40 lowercase letters, digits and single hyphens. */
 const replicationGroupRule: NameRule = { maxLength: 40, allowed: /[a-z0-9-]/, separator: "-", lowercase: true };

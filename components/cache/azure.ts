@@ -9,6 +9,7 @@ import type { Cache, CacheArgs, PortRange } from "./cache.ts";
 import { deleteLock } from "../azure/lock.ts";
 import { narrow } from "../narrow.ts";
 import type { SecretValue } from "../secrets/secrets.ts";
+import { managedRedisSnapshotFrequency } from "../../config/operations.ts";
 
 /** The port Azure Managed Redis serves its (single) database on. */
 export const managedRedisPort = 10000;
@@ -69,7 +70,7 @@ export class AzureCache extends pulumi.ComponentResource implements Cache {
             // Same as ElastiCache's default maxmemory-policy: only keys with a TTL are evicted, so the
             // cache behaves alike on both clouds and keys stored without expiry are never dropped silently.
             evictionPolicy: "VolatileLRU",
-            persistence: args.persistence ? { rdbEnabled: true, rdbFrequency: "1h" } : { rdbEnabled: false, aofEnabled: false },
+            persistence: args.persistence ? { rdbEnabled: true, rdbFrequency: managedRedisSnapshotFrequency } : { rdbEnabled: false, aofEnabled: false },
             accessKeysAuthentication: "Enabled",
         }, stateful);
 

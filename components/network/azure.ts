@@ -9,6 +9,7 @@ import { globalNames } from "../global-names.ts";
 import { nameRules, physicalName, type NameRule } from "../../lib/naming.ts";
 import { regionalSubnets } from "../../lib/addressing.ts";
 import type { Network, NetworkArgs } from "./network.ts";
+import { flowLogsPurpose, storagePurposeTag } from "./flow-log-tags.ts";
 
 /** Private DNS zones the data services register their private endpoints in. */
 export const privateDnsZoneNames = {
@@ -255,7 +256,8 @@ function flowLogs(
             requireInfrastructureEncryption: true,
             services: { blob: { enabled: true, keyType: "Account" } },
         },
-        tags: context.tags,
+        // Records of traffic, not data to recover: the policy pack's cross-region rule knows it by this tag.
+        tags: { ...context.tags, [storagePurposeTag]: flowLogsPurpose },
     }, { parent: owner, protect: context.protectStateful });
     new network.FlowLog(`${name}-flow-logs`, {
         resourceGroupName: networkWatcherGroup,

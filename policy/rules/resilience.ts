@@ -1,5 +1,6 @@
-/** Resilience: databases keep backups and resist deletion; prod survives the loss of a node, an instance or a zone. */
+/** Resilience: databases keep backups and resist deletion; prod survives the loss of a node, an instance, a zone or its region. */
 import { advisoryInDev, advisoryOutsideProd, at, isUnknown, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
+import { flowLogsPurpose, storagePurposeTag } from "../../components/network/flow-log-tags.ts";
 
 interface BackupConfig {
     /** Shortest point-in-time restore window, in days. */
@@ -197,4 +198,70 @@ export const highAvailability: StackRule<AvailabilityConfig> = {
     ],
 };
 
-export const resilienceRules: Rule[] = [databaseBackups, highAvailability];
+interface RegionConfig {
+    /** Database backups and every stored object also kept in a second region. */
+    readonly requireCrossRegionCopies: boolean;
+}
+
+const backupCopies = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication";
+const bucket = "aws:s3/bucket:Bucket";
+const replication = "aws:s3/bucketReplicationConfig:BucketReplicationConfig";
+const storageAccount = "azure-native:storage:StorageAccount";
+/** Storage SKUs that keep a copy in the region's pair. */
+const geoRedundantSkus = ["Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"];
+const regionKeys = "(platform:database.crossRegionBackups, platform:storage.crossRegionReplication, platform:aws.recoveryRegion)";
+
+/** Unknown on a first preview (ARNs, generated names): taken to match, as the rules judge only what is known. */
+const refersTo = (value: unknown, expected: unknown) => isUnknown(value) || isUnknown(expected) || value === expected || (typeof value === "string" && typeof expected === "string" && value.endsWith(expected));
+
+function regionCopyMessages(resource: PolicyResource, resources: readonly PolicyResource[]): string[] {
+    switch (resource.type) {
+        case rds:
+            return isPrimary(resource) && !ofType(resources, backupCopies).some((copy) => refersTo(copy.props.sourceDbInstanceArn, `:db:${resource.props.identifier}`))
+                ? [`RDS instance "${resource.name}" has no automated backups replicated to another region ${regionKeys}`]
+                : [];
+        case flexibleServer: {
+            const geo = at(resource.props, "backup", "geoRedundantBackup");
+            return isPrimary(resource) && !isUnknown(geo) && geo !== "Enabled"
+                ? [`PostgreSQL server "${resource.name}" has backup.geoRedundantBackup ${JSON.stringify(geo ?? null)}, not "Enabled" ${regionKeys}`]
+                : [];
+        }
+        case bucket: {
+            // A bucket is covered as the source of a replication rule or as the replica one writes to.
+            const name = resource.props.bucket;
+            const covered = ofType(resources, replication).some((config) =>
+                refersTo(config.props.bucket, name) || (config.props.rules ?? []).some((rule: any) => refersTo(rule?.destination?.bucket, `:::${name}`)));
+            return covered ? [] : [`S3 bucket "${resource.name}" is not replicated to another region ${regionKeys}`];
+        }
+        case storageAccount: {
+            const sku = at(resource.props, "sku", "name");
+            // Flow logs are records of traffic, kept for logRetentionDays, not data to recover.
+            const flowLogSink = at(resource.props, "tags", storagePurposeTag) === flowLogsPurpose;
+            return flowLogSink || isUnknown(sku) || geoRedundantSkus.includes(sku) ? [] : [`Storage account "${resource.name}" is ${JSON.stringify(sku ?? null)}; it needs a geo-redundant SKU (${geoRedundantSkus.join(", ")}) ${regionKeys}`];
+        }
+        default:
+            return [];
+    }
+}
+
+export const crossRegionCopies: StackRule<RegionConfig> = {
+    name: "cross-region-copies",
+    description: "Where the environment must survive the loss of its region, database backups and every stored object are also kept in a second region.",
+    remediation: "Set platform:database.crossRegionBackups and platform:storage.crossRegionReplication to true (AWS also needs platform:aws.recoveryRegion); "
+        + "on Azure, geo-redundant backup is chosen when the server is made.",
+    severity: "high",
+    enforcement: advisoryOutsideProd,
+    config: {
+        schema: { requireCrossRegionCopies: { type: "boolean" } },
+        byEnvironment: {
+            dev: { requireCrossRegionCopies: false },
+            staging: { requireCrossRegionCopies: false },
+            prod: { requireCrossRegionCopies: true },
+        },
+    },
+    checkStack: (resources, config) => config.requireCrossRegionCopies
+        ? resources.flatMap((resource) => regionCopyMessages(resource, resources).map((message) => ({ resource, message })))
+        : [],
+};
+
+export const resilienceRules: Rule[] = [databaseBackups, highAvailability, crossRegionCopies];

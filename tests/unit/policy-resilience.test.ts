@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { Environment } from "../../policy/rule.ts";
 import { runRules } from "../../policy/run.ts";
-import { databaseBackups, highAvailability } from "../../policy/rules/resilience.ts";
+import { crossRegionCopies, databaseBackups, highAvailability } from "../../policy/rules/resilience.ts";
+import { unknownValue } from "../../policy/rule.ts";
 import { assertOne, messages, resource } from "../support/policy.ts";
 
 const rdsPrimary = (props: object) =>
@@ -94,5 +95,45 @@ describe("policy: high-availability", () => {
     it("is mandatory in prod only", () => {
         const found = (environment: Environment) => runRules([highAvailability], [rdsPrimary({ multiAz: false })], environment).map((violation) => violation.enforcement);
         assert.deepEqual([found("staging"), found("prod")], [["advisory"], ["mandatory"]]);
+    });
+});
+
+describe("policy: cross-region-copies", () => {
+    const primary = rdsPrimary({ identifier: "platform-prod-postgres" });
+    const copies = (source: unknown) => resource("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "database-backups", { sourceDbInstanceArn: source, region: "eu-central-1" });
+    const bucket = (name: unknown, logical = "storage-bucket") => resource("aws:s3/bucket:Bucket", logical, { bucket: name });
+    const replication = (source: unknown, replica: unknown) => resource("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "storage-replication", {
+        bucket: source, rules: [{ status: "Enabled", destination: { bucket: replica } }],
+    });
+    const account = (sku: unknown, tags: object = {}) => resource("azure-native:storage:StorageAccount", "storage-account", { accountName: "stplatformprod1a2b", sku: { name: sku }, tags });
+
+    it("passes prod's backups replicated elsewhere, a replicated bucket and its replica, geo-redundant backup and storage", () => {
+        assert.deepEqual(messages(crossRegionCopies, [
+            primary, rdsReplica, copies("arn:aws:rds:eu-west-1:123456789012:db:platform-prod-postgres"),
+            bucket("platform-prod-data-1a2b3c"), bucket("platform-prod-data-replica-1a2b3c", "storage-replica"),
+            replication("platform-prod-data-1a2b3c", "arn:aws:s3:::platform-prod-data-replica-1a2b3c"),
+            flexibleServer({ backup: { backupRetentionDays: 30, geoRedundantBackup: "Enabled" } }), azureReplica, account("Standard_GZRS"),
+        ]), []);
+    });
+
+    it("reports each copy that is missing, naming the keys that make it", () => {
+        assertOne(messages(crossRegionCopies, [primary, copies("arn:aws:rds:eu-west-1:123456789012:db:platform-prod-other")]),
+            /RDS instance "database-primary" has no automated backups replicated to another region \(platform:database\.crossRegionBackups/);
+        assertOne(messages(crossRegionCopies, [bucket("platform-prod-data-1a2b3c")]), /S3 bucket "storage-bucket" is not replicated to another region/);
+        assertOne(messages(crossRegionCopies, [flexibleServer({ backup: { backupRetentionDays: 30, geoRedundantBackup: "Disabled" } })]),
+            /PostgreSQL server "database-server" has backup\.geoRedundantBackup "Disabled", not "Enabled"/);
+        assertOne(messages(crossRegionCopies, [account("Standard_ZRS")]), /Storage account "storage-account" is "Standard_ZRS"; it needs a geo-redundant SKU/);
+    });
+
+    it("exempts flow-log accounts, and judges only what a first preview knows", () => {
+        assert.deepEqual(messages(crossRegionCopies, [account("Standard_LRS", { purpose: "flow-logs" })]), []);
+        assert.deepEqual(messages(crossRegionCopies, [primary, copies(unknownValue), bucket(unknownValue), replication(unknownValue, unknownValue), account(unknownValue)]), []);
+    });
+
+    it("is mandatory in prod and asks nothing of dev and staging", () => {
+        assert.equal(crossRegionCopies.enforcement.prod, "mandatory");
+        for (const environment of ["dev", "staging"] as const) {
+            assert.deepEqual(messages(crossRegionCopies, [primary, bucket("platform-dev-data-1a2b3c"), account("Standard_LRS")], environment), []);
+        }
     });
 });
