@@ -34,6 +34,8 @@ export class AzureCache extends pulumi.ComponentResource implements Cache {
     readonly clustered: boolean;
     readonly credentials: readonly SecretValue[];
     readonly sku: string;
+    /** Where Entra access policy assignments go: the cluster and its one database. */
+    readonly entraScope: { readonly resourceGroupName: pulumi.Output<string>; readonly clusterName: pulumi.Output<string>; readonly databaseName: pulumi.Output<string> };
 
     constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cache:AzureCache", name, {}, opts);
@@ -89,6 +91,7 @@ export class AzureCache extends pulumi.ComponentResource implements Cache {
             databaseName: database.name,
         }, { parent: this });
 
+        this.entraScope = { resourceGroupName: network.resourceGroupName, clusterName: cluster.name, databaseName: database.name };
         this.host = cluster.hostName;
         this.clustered = clustered;
         this.clientPorts = clustered ? [{ port: managedRedisPort }, managedRedisNodePorts] : [{ port: managedRedisPort }];

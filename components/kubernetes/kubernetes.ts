@@ -7,6 +7,7 @@ import type { PlatformContext } from "../../config/context.ts";
 import type { SecretStore, StoredSecret } from "../secrets/secrets.ts";
 import type { Workload } from "../../config/workloads.ts";
 import type { Database } from "../database/database.ts";
+import type { Cache } from "../cache/cache.ts";
 import type { ObjectStorage } from "../storage/storage.ts";
 
 export type AddonSwitches = KubernetesConfig["addons"];
@@ -84,6 +85,8 @@ export interface WorkloadCloudArgs {
     readonly database?: Database | undefined;
     /** The stack's object storage: event archives go there. */
     readonly storage: ObjectStorage;
+    /** The stack's cache, for a workload that uses it (data_api): where the cloud can, it signs in with its identity. */
+    readonly cache?: Cache | undefined;
     /** The provisioning jobs' identity: it makes the workload's topic and registers its schema. */
     readonly provisioner?: ProvisionerCloudParts | undefined;
 }

@@ -149,6 +149,10 @@ export function awsWorkloadCloud(name: string, args: WorkloadCloudArgs, scope: A
         // Sign in with a token from the SDK's RDS signer, for DATABASE_USER at DATABASE_HOST.
         env["DATABASE_AUTH"] = "aws-iam";
     }
+    if (args.cache) {
+        // ElastiCache's AUTH token, synced as REDIS_PASSWORD; its IAM sign-in needs RBAC user groups, which the cache does not use.
+        env["CACHE_AUTH"] = "password";
+    }
     const scaling = workload.autoscaling;
     return {
         serviceAccountAnnotations: {},

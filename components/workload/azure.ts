@@ -10,6 +10,7 @@
 import * as cognitiveservices from "@pulumi/azure-native/cognitiveservices/index.js";
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as monitor from "@pulumi/azure-native/monitor/index.js";
+import * as redisenterprise from "@pulumi/azure-native/redisenterprise/index.js";
 import * as servicebus from "@pulumi/azure-native/servicebus/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "../../config/context.ts";
@@ -18,6 +19,8 @@ import { builtInRoles } from "../azure/roles.ts";
 import { serviceAccountSubject, workloadIdentityAudience, type AzureIdentities } from "../azure/identities.ts";
 import type { WorkloadCloudArgs, WorkloadCloudParts } from "../kubernetes/kubernetes.ts";
 import { azureEvents, type AzureEventScope } from "./azure-events.ts";
+import { AzureCache } from "../cache/azure.ts";
+import { narrow } from "../narrow.ts";
 
 /** What every workload of the stack shares on Azure; the shared resources are created on first use. */
 export interface AzureWorkloadScope extends AzureEventScope {
@@ -108,6 +111,19 @@ export function azureWorkloadCloud(name: string, args: WorkloadCloudArgs, scope:
         });
         env["AZURE_OPENAI_ENDPOINT"] = account.properties.apply((properties) => properties.endpoint ?? "");
         env["AZURE_OPENAI_DEPLOYMENTS"] = deployments.join(",");
+    }
+
+    if (args.cache) {
+        // Passwordless: the identity signs in with an Entra token (scope https://redis.azure.com/.default) as CACHE_USER,
+        // its object id (Azure Managed Redis, "Use Microsoft Entra ID for cache authentication").
+        const cache = narrow(args.cache, AzureCache).entraScope;
+        ready.push(new redisenterprise.AccessPolicyAssignment(`${name}-cache-access`, {
+            ...cache,
+            accessPolicyName: "default",
+            user: { objectId: identity.principalId },
+        }, opts));
+        env["CACHE_AUTH"] = "entra";
+        env["CACHE_USER"] = identity.principalId;
     }
 
     const user = workload.database && args.database ? workload.database.user : undefined;

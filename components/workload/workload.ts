@@ -85,7 +85,7 @@ export class Workload extends pulumi.ComponentResource {
 
         const serviceAccount = { namespace: workload.namespace, name: workload.name };
         const { database, cache, storage } = args.services;
-        const cloud = host.cloud(name, { workload, serviceAccount, alertEmails: args.alertEmails, database, storage, provisioner: args.provisioner?.cloud }, this);
+        const cloud = host.cloud(name, { workload, serviceAccount, alertEmails: args.alertEmails, database, storage, cache: workload.cache ? cache : undefined, provisioner: args.provisioner?.cloud }, this);
         const provisioned = this.provision(name, workload, cloud, args);
         cloud.afterProvisioning?.(provisioned);
         const account = new corev1.ServiceAccount(`${name}-service-account`, {

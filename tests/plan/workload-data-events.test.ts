@@ -101,6 +101,17 @@ for (const cloud of cloudNames) {
                     ["catalog_api", "catalog_api", cloud === "aws" ? "aws-iam" : "entra", "require"]);
                 assert.deepEqual([env["CACHE_HOST"], env["CACHE_TLS"]], [report.outputs["cacheHost"], "true"]);
                 assert.deepEqual(env["REDIS_PASSWORD"], { secretKeyRef: { name: "catalog-api-redis-password", key: "value" } });
+                if (cloud === "azure") {
+                    // Passwordless first: its identity holds the cache's default access policy and signs in with an Entra token.
+                    const access = inputsOf(report, "azure-native:redisenterprise:AccessPolicyAssignment", "workload-catalog-api-cache-access");
+                    assert.deepEqual([access["accessPolicyName"], access["databaseName"]], ["default", "default"]);
+                    assert.match(access["user"].objectId, /^[0-9a-f-]{36}$/);
+                    assert.deepEqual([env["CACHE_AUTH"], env["CACHE_USER"]], ["entra", access["user"].objectId]);
+                } else {
+                    assert.equal(env["CACHE_AUTH"], "password");
+                }
+                assert.deepEqual(resourcesOf(report, "azure-native:redisenterprise:AccessPolicyAssignment").map((entry) => entry.name),
+                    cloud === "azure" ? ["workload-catalog-api-cache-access"] : [], "only the workload that uses the cache");
                 const endpoints = report.outputs["workloadEndpoints"] as Record<string, any>;
                 assert.deepEqual([endpoints["catalog-api"].database, endpoints["catalog-api"].recoveryWindowDays], ["catalog_api", stackValue(stack, "database")["backupRetentionDays"]]);
             });
