@@ -156,16 +156,7 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
                 "elasticloadbalancing:Modify*", "elasticloadbalancing:*Register*", "elasticloadbalancing:ApplySecurityGroupsToLoadBalancer",
                 "elasticloadbalancing:AttachLoadBalancerToSubnets", "elasticloadbalancing:DetachLoadBalancerFromSubnets", "elasticloadbalancing:ConfigureHealthCheck",
                 "elasticloadbalancing:Set*",
-            ],
-            Resource: "*",
-            Condition: inRegion,
-        },
-        {
-            // What the AWS Load Balancer Controller does beyond the control plane's load balancer rights.
-            Sid: "LoadBalancerController",
-            Effect: "Allow",
-            Action: [
-                // Its Set* calls (addresses, groups, subnets, rule priorities, WAF) are in the statement above.
+                // The AWS Load Balancer Controller beyond the control plane's rights (its Set* calls are above).
                 "elasticloadbalancing:RemoveTags", "elasticloadbalancing:*ListenerCertificates", "ec2:GetSecurityGroupsForVpc", "ec2:GetCoipPoolUsage",
             ],
             Resource: "*",
@@ -236,6 +227,8 @@ export function workloadBoundaryPolicy(scope: WorkloadBoundaryScope): string {
                 "s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:Replicate*",
             ],
             Resource: `arn:${partition}:s3:::${scope.project}-${scope.stack}-*`,
+            // Bucket ARNs name no account: only this account's buckets of that name.
+            Condition: { StringEquals: { "aws:ResourceAccount": account } },
         },
         {
             Sid: "FlowLogs",

@@ -73,7 +73,7 @@ const secretActions = [
 ].map((action) => `secretsmanager:${action}`);
 
 /** The deploy role's managed policies (IAM allows 6,144 characters each, and ten per role), by part. */
-export const deployPolicyParts = ["platform", "data", "roles", "oidc", "keys", "workload", "operations"] as const;
+export const deployPolicyParts = ["platform", "data", "roles", "oidc", "keys", "workload", "ops"] as const;
 export type DeployPolicyPart = (typeof deployPolicyParts)[number];
 
 /**
@@ -84,7 +84,7 @@ export type DeployPolicyPart = (typeof deployPolicyParts)[number];
 export function deployPolicies(scope: AwsDeployScope): Record<DeployPolicyPart, string> {
     return {
         platform: platformPolicy(scope), data: dataPolicy(scope), roles: rolesPolicy(scope), oidc: oidcProviderPolicy(scope), keys: keysPolicy(scope),
-        workload: workloadsPolicy(scope), operations: operationsPolicy(scope),
+        workload: workloadsPolicy(scope), ops: operationsPolicy(scope),
     };
 }
 

@@ -32,6 +32,22 @@ export const managedAdminSignIn = [
     "export PGPASSWORD",
 ].join("\n");
 
+/**
+ * The ARN of the admin secret RDS manages. An instance that had a password until this update
+ * has none yet in a preview (unknown, so the plan goes on); after the update RDS has made it,
+ * unless the change is still pending, which needs another `up` once RDS applied it.
+ */
+export function managedSecretArn(secrets: readonly { readonly secretArn: string }[], identifier: string): string {
+    const arn = secrets[0]?.secretArn;
+    if (arn) {
+        return arn;
+    }
+    if (pulumi.runtime.isDryRun()) {
+        return pulumi.unknown as unknown as string;
+    }
+    throw new pulumi.RunError(`RDS has not made the admin secret of ${identifier} yet (the switch to a managed password is still being applied); run the update again once \`aws rds describe-db-instances --db-instance-identifier ${identifier}\` shows MasterUserSecret`);
+}
+
 /** Storage autoscaling ceiling, as a multiple of the allocated storage. */
 export const rdsStorageGrowthFactor = 2;
 
@@ -194,7 +210,7 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
             }, { parent: this, protect }));
 
         if (managedAdmin) {
-            const secretArn = primary.masterUserSecrets.apply((secrets) => secrets[0]!.secretArn);
+            const secretArn = primary.masterUserSecrets.apply((secrets) => managedSecretArn(secrets, identifier));
             // RDS rotates its secret every 7 days by default; the stack's period instead, from the next one on.
             new aws.secretsmanager.SecretRotation(`${name}-admin-rotation`, {
                 secretId: secretArn,

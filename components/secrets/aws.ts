@@ -116,7 +116,8 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
             target: {
                 arn: topic.arn,
                 roleArn: role.arn,
-                input: JSON.stringify(`${secretName(this.context, name)} expires on ${expiry.toISOString().slice(0, 10)}. Rotate it: docs/operations/secret-rotation.md`),
+                // SNS takes the text as the message (EventBridge Scheduler, "templated targets").
+                input: `${secretName(this.context, name)} expires on ${expiry.toISOString().slice(0, 10)}. Rotate it: docs/operations/secret-rotation.md`,
             },
         }, { parent: owner });
     }

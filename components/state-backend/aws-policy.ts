@@ -102,7 +102,7 @@ export function stateBucketPolicy(scope: AwsStateScope): string {
                 const files = Object.values(stackFiles(scope.project, stack)).map((prefix) => `${bucket}/${prefix}*`);
                 return [
                     // IAM policies add to this one in the same account, and the preview roles carry ReadOnlyAccess:
-                    // no other role of the project (another stack's CI, a workload) touches this stack's files.
+                    // no other stack's CI role touches this stack's files.
                     {
                         Sid: `${sid}StateIsItsOwn`,
                         Effect: "Deny",
@@ -110,7 +110,8 @@ export function stateBucketPolicy(scope: AwsStateScope): string {
                         Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                         Resource: files,
                         Condition: {
-                            ArnLike: { "aws:PrincipalArn": `arn:${scope.partition}:iam::${scope.account}:role/${scope.project}-*` },
+                            // The project's CI roles (`<project>-<stack>-ci-<purpose>`), not administrators' or developers' roles.
+                            ArnLike: { "aws:PrincipalArn": ciPurposes.map((purpose) => `arn:${scope.partition}:iam::${scope.account}:role/${scope.project}-*-ci-${purpose}`) },
                             ArnNotEquals: { "aws:PrincipalArn": ciPurposes.map((purpose) => role(stack, purpose)) },
                         },
                     },

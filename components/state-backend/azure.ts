@@ -154,19 +154,21 @@ export class AzureStateBackend extends pulumi.ComponentResource implements State
 
         const principals = Object.entries(args.azure.ciPrincipals);
         if (principals.length > 0) {
-            // Custom role names are unique per tenant: the storage account's name keeps bootstraps apart.
-            const customRole = (role: string, title: string, dataActions: readonly string[], scope: pulumi.Output<string>) =>
+            // Custom role names are unique per tenant: the storage account's name keeps bootstraps apart. A custom role's
+            // assignable scopes are management groups, subscriptions or resource groups (Azure RBAC, "Azure custom roles"):
+            // it is defined on the group; its assignments below narrow it to the container or one stack's key.
+            const customRole = (role: string, title: string, dataActions: readonly string[]) =>
                 new authorization.RoleDefinition(`${name}-${role}`, {
-                    scope,
+                    scope: group.id,
                     roleName: account.name.apply((accountName) => `${project} ${title} (${accountName})`),
                     description: `${title} of ${project}'s Pulumi stacks; assignments narrow it to one stack`,
                     roleType: "CustomRole",
                     permissions: [{ actions: [], dataActions: [...dataActions] }],
-                    assignableScopes: [scope],
+                    assignableScopes: [group.id],
                 }, parent);
-            const writer = customRole("writer-role", "state writer", stateWriterDataActions, container.id);
-            const reader = customRole("reader-role", "state reader", stateReaderDataActions, container.id);
-            const decrypt = customRole("decrypt-role", "secrets decrypt", keyDecryptDataActions, vault.id);
+            const writer = customRole("writer-role", "state writer", stateWriterDataActions);
+            const reader = customRole("reader-role", "state reader", stateReaderDataActions);
+            const decrypt = customRole("decrypt-role", "secrets decrypt", keyDecryptDataActions);
             for (const [stack, ids] of principals) {
                 const stackKey = stackKeys[stack]!;
                 assign(`${stack}-deploy-state`, ids.deploy, writer.id, container.id, stateAccessCondition(project, stack, "deploy"));

@@ -135,7 +135,9 @@ function replicateTo(owner: pulumi.ComponentResource, name: string, args: Storag
         rules: [{
             id: "recovery-region",
             status: "Enabled",
-            filter: {},
+            // Every object; an empty filter may be dropped on the wire, which S3 reads as the old schema and then
+            // refuses deleteMarkerReplication (the V2 schema needs a filter).
+            filter: { prefix: "" },
             deleteMarkerReplication: { status: "Enabled" },
             sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
             destination: { bucket: replica.arn, encryptionConfiguration: { replicaKmsKeyId: recovery.keyArn } },

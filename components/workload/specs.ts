@@ -243,7 +243,7 @@ export function provisioningJobSpec(job: ProvisioningJob): batch.v1.JobSpec {
         ...(job.awsSecret ? [{
             name: "read-secret",
             image: provisioningImages.awsCli,
-            command: ["/bin/sh", "-c", kubeletLiteral(`aws secretsmanager get-secret-value --secret-id "$SECRET_ARN" --query SecretString --output text > /tmp/${job.awsSecret.file}`)],
+            command: ["/bin/sh", "-c", kubeletLiteral(`umask 077; aws secretsmanager get-secret-value --secret-id "$SECRET_ARN" --query SecretString --output text > /tmp/${job.awsSecret.file}`)],
             env: [{ name: "HOME", value: "/tmp" }, { name: "AWS_REGION", value: job.awsSecret.region }, { name: "SECRET_ARN", value: job.awsSecret.arn }],
             resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
             securityContext: restrictedContainerSecurity,

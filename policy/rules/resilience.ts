@@ -217,7 +217,8 @@ const refersTo = (value: unknown, expected: unknown) => isUnknown(value) || isUn
 function regionCopyMessages(resource: PolicyResource, resources: readonly PolicyResource[]): string[] {
     switch (resource.type) {
         case rds:
-            return isPrimary(resource) && !ofType(resources, backupCopies).some((copy) => refersTo(copy.props.sourceDbInstanceArn, `:db:${resource.props.identifier}`))
+            return isPrimary(resource) && !ofType(resources, backupCopies).some((copy) =>
+                isUnknown(resource.props.identifier) || refersTo(copy.props.sourceDbInstanceArn, `:db:${resource.props.identifier}`))
                 ? [`RDS instance "${resource.name}" has no automated backups replicated to another region ${regionKeys}`]
                 : [];
         case flexibleServer: {
@@ -230,13 +231,15 @@ function regionCopyMessages(resource: PolicyResource, resources: readonly Policy
             // A bucket is covered as the source of a replication rule or as the replica one writes to.
             const name = resource.props.bucket;
             const covered = ofType(resources, replication).some((config) =>
-                refersTo(config.props.bucket, name) || (config.props.rules ?? []).some((rule: any) => refersTo(rule?.destination?.bucket, `:::${name}`)));
+                refersTo(config.props.bucket, name) || isUnknown(config.props.rules)
+                || (Array.isArray(config.props.rules) && config.props.rules.some((rule: any) => refersTo(rule?.destination?.bucket, `:::${name}`))));
             return covered ? [] : [`S3 bucket "${resource.name}" is not replicated to another region ${regionKeys}`];
         }
         case storageAccount: {
             const sku = at(resource.props, "sku", "name");
             // Flow logs are records of traffic, kept for logRetentionDays, not data to recover.
-            const flowLogSink = at(resource.props, "tags", storagePurposeTag) === flowLogsPurpose;
+            const purpose = at(resource.props, "tags", storagePurposeTag);
+            const flowLogSink = purpose === flowLogsPurpose || isUnknown(purpose) || isUnknown(resource.props.tags);
             return flowLogSink || isUnknown(sku) || geoRedundantSkus.includes(sku) ? [] : [`Storage account "${resource.name}" is ${JSON.stringify(sku ?? null)}; it needs a geo-redundant SKU (${geoRedundantSkus.join(", ")}) ${regionKeys}`];
         }
         default:

@@ -128,7 +128,7 @@ describe("object storage on AWS (S3)", () => {
         const replication = inputsOf(plan, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "storage-replication");
         assert.equal(replication["bucket"], inputsOf(plan, bucket, "storage-bucket")["bucket"]);
         const [rule] = replication["rules"];
-        assert.deepEqual([rule.status, rule.filter, rule.deleteMarkerReplication, rule.sourceSelectionCriteria], ["Enabled", {}, { status: "Enabled" }, { sseKmsEncryptedObjects: { status: "Enabled" } }]);
+        assert.deepEqual([rule.status, rule.filter, rule.deleteMarkerReplication, rule.sourceSelectionCriteria], ["Enabled", { prefix: "" }, { status: "Enabled" }, { sseKmsEncryptedObjects: { status: "Enabled" } }]);
         assert.equal(rule.destination.bucket, `arn:aws:s3:::${replica["bucket"]}`);
         assert.match(rule.destination.encryptionConfiguration.replicaKmsKeyId, /^arn:aws:kms:eu-central-1:/);
         assert.ok(resourceOf(plan, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "storage-replication").dependsOn.includes("storage-versioning"), "S3 refuses replication before versioning");

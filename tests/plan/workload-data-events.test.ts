@@ -52,6 +52,7 @@ for (const cloud of cloudNames) {
                         assert.match(reader.image, /^public\.ecr\.aws\/aws-cli\/aws-cli:2\./);
                         assert.match(readerEnv["SECRET_ARN"], /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-/);
                         assert.equal(readerEnv["AWS_REGION"], "eu-west-1");
+                        assert.match(reader.command[2], /^umask 077; /, "the secret file is the job user's alone");
                         assert.match(reader.command[2].replaceAll("$$", "$"), /get-secret-value --secret-id "\$SECRET_ARN" --query SecretString --output text > \/tmp\/postgres-admin\.json$/);
                         assert.match(script, /^PGPASSWORD="\$\(sed -n .*\/tmp\/postgres-admin\.json/);
                         // Only the provisioner's role may read it.

@@ -52,12 +52,13 @@ describe("bootstrap: the state bucket's policy", () => {
         assert.ok(!JSON.stringify(grants).includes("/dev"), "nothing of another stack");
     });
 
-    it("keeps every other role of the project, whatever IAM allows it (ReadOnlyAccess), out of a stack's files", () => {
+    it("keeps every other stack's CI roles, whatever IAM allows them (ReadOnlyAccess), out of a stack's files", () => {
         const deny = statements(policy).find((statement) => statement.Sid === "DevStateIsItsOwn")!;
         assert.equal(deny.Effect, "Deny");
         assert.deepEqual(deny.Resource, [".pulumi/stacks/platform/dev.*", ".pulumi/history/platform/dev/*", ".pulumi/backups/platform/dev/*", ".pulumi/locks/platform/dev/*"].map(bucket));
         assert.deepEqual(deny.Condition, {
-            ArnLike: { "aws:PrincipalArn": "arn:aws:iam::123456789012:role/platform-*" },
+            // Administrators' and developers' roles (`platform-developers`) are not CI roles.
+            ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/platform-*-ci-deploy", "arn:aws:iam::123456789012:role/platform-*-ci-preview"] },
             ArnNotEquals: { "aws:PrincipalArn": [role("dev", "deploy"), role("dev", "preview")] },
         });
     });

@@ -294,6 +294,19 @@ const cases: Case[] = [
         reported: /lets External Secrets read every secret of the vault/,
     },
     {
+        rule: "cross-region-copies",
+        unknown: "the backups' source ARN, the bucket's generated name and the replication rules",
+        withUnknowns: [
+            rdsInstance({ identifier: "platform-prod-postgres" }),
+            resource("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "database-backups", { sourceDbInstanceArn: u }),
+            resource("aws:s3/bucket:Bucket", "storage-bucket", { bucket: u }),
+            resource("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "storage-replication", { bucket: u, rules: u }),
+        ],
+        known: "no copy of the backups",
+        withKnownViolation: [rdsInstance({ identifier: "platform-prod-postgres" })],
+        reported: /RDS instance "database-primary" has no automated backups replicated to another region/,
+    },
+    {
         rule: "database-backups",
         unknown: "the server's and resource group's names, and the lock's scope",
         withUnknowns: [postgres({}), lock(u)],
