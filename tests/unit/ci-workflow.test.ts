@@ -17,6 +17,13 @@ const setup = read(".github/actions/platform-setup/action.yml");
 const jobs = workflow.document["jobs"];
 
 describe("GitHub Actions workflow", () => {
+    it("tests with the whole history checked out, so npm test's secret scan reads every commit", () => {
+        const steps: any[] = jobs["test"].steps;
+        const checkout = steps.find((step) => String(step.uses).startsWith("actions/checkout@"));
+        assert.equal(checkout.with?.["fetch-depth"], 0);
+        assert.ok(steps.findIndex((step) => step.run === "npm test") > steps.indexOf(checkout));
+    });
+
     it("previews every stack on pull requests with the read-only identity and comments the summary", () => {
         const preview = jobs["preview"];
         assert.equal(preview.if, "github.event_name == 'pull_request'");

@@ -2,7 +2,7 @@
  * The Go programs the tests run, built from Go modules in one cached step: the Pulumi CLI
  * (github.com/pulumi/pulumi/pkg/v3 at the version this folder's go.mod pins), Pulumi's
  * official Node.js language host from ../shared/pulumi-language-nodejs (the module proxy does
- * not serve it), and actionlint. Binaries are cached in `.engine/<key>/bin` (ignored by git),
+ * not serve it), actionlint and gitleaks. Binaries are cached in `.engine/<key>/bin` (ignored by git),
  * keyed by the Go version and everything that goes into them, and reused.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -18,6 +18,9 @@ const cacheRoot = path.join(projectRoot, ".engine");
 const cliPackage = "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi";
 /** actionlint, installed with its own go.mod (its YAML library is older than the CLI's). */
 export const actionlintModule = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12";
+/** gitleaks, the secret scanner of the tests and the pre-commit hook (v8.30.1: the newest the module proxy serves, 2026-12). */
+export const gitleaksVersion = "v8.30.1";
+const gitleaksModule = `github.com/zricethezav/gitleaks/v8@${gitleaksVersion}`;
 const versionVariable = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version";
 
 /** The CLI version go.mod pins: the one the built `pulumi` reports. */
@@ -38,9 +41,9 @@ function requiredVersion(goMod: string, module: string): string {
     return pinned[1];
 }
 
-/** The folder that holds `pulumi`, `pulumi-language-nodejs` and `actionlint` for the current sources. */
+/** The folder that holds `pulumi`, `pulumi-language-nodejs`, `actionlint` and `gitleaks` for the current sources. */
 export function goToolsBinDir(goVersion: string = goToolchainVersion()): string {
-    const hash = createHash("sha256").update(goVersion).update(actionlintModule);
+    const hash = createHash("sha256").update(goVersion).update(actionlintModule).update(gitleaksModule);
     const sources = [
         ...["go.mod", "go.sum", "tools.go"].map((file) => path.join(moduleDir, file)),
         ...readdirSync(languageHostDir).sort().map((file) => path.join(languageHostDir, file)),
@@ -82,12 +85,13 @@ export function ensureGoTools(log: (line: string) => void): string {
     const staging = `${binDir}.partial`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
-    log(`go tools: building the Pulumi CLI ${version}, the official Node.js language host and actionlint into ${path.relative(projectRoot, binDir)} (first run only)`);
+    log(`go tools: building the Pulumi CLI ${version}, the official Node.js language host, actionlint and gitleaks into ${path.relative(projectRoot, binDir)} (first run only)`);
     // The language host's folder is read-only in CI: its go.sum must already be complete.
     const builds: [string, string[], Record<string, string>][] = [
         [moduleDir, ["build", "-ldflags", `-s -w -X ${versionVariable}=${version}`, "-o", `${staging}${path.sep}`, cliPackage], {}],
         [languageHostDir, ["build", "-ldflags", `-s -w -X ${versionVariable}=${version}`, "-o", path.join(staging, "pulumi-language-nodejs"), "."], {}],
         [moduleDir, ["install", "-ldflags", "-s -w", actionlintModule], { GOBIN: staging }],
+        [moduleDir, ["install", "-ldflags", `-s -w -X github.com/zricethezav/gitleaks/v8/version.Version=${gitleaksVersion}`, gitleaksModule], { GOBIN: staging }],
     ];
     for (const [cwd, args, env] of builds) {
         const build = spawnSync("go", args, { cwd, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, GOFLAGS: "-mod=readonly", ...env } });
