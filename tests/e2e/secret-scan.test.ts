@@ -47,6 +47,11 @@ describe("secret scanning (gitleaks)", function () {
 
     after(() => repo && rmSync(repo, { recursive: true, force: true }));
 
+    it("is installed in this clone by npm ci (package.json prepare sets core.hooksPath)", () => {
+        assert.equal(run("git", ["config", "--get", "core.hooksPath"], projectRoot).stdout.trim(), ".githooks");
+        assert.match(JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")).scripts.prepare, /git config core\.hooksPath \.githooks/);
+    });
+
     it("finds nothing in this repository's working tree and whole history", () => {
         const scan = run(process.execPath, [scanner], projectRoot);
         assert.equal(scan.status, 0, output(scan));
