@@ -1,7 +1,41 @@
-/** Adapts the plain rules to `@pulumi/policy` policies. */
+/** Adapts the plain rules to `@pulumi/policy` policies, with the waivers the pack's config hands each. */
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { engineUnknownSentinels, isStackRule, unknownValue, type PolicyResource, type Rule } from "./rule.ts";
 import { rules } from "./rules/index.ts";
+import { judge, staleNotice, waivedViolationsPolicy, waiverText, type Waiver } from "./waivers.ts";
+
+/**
+ * What the rules' policies leave for `waived-violations`, which runs last in this analyzer
+ * process: the violations waivers covered, every waiver seen and the ones that covered one.
+ */
+const ledger = { waived: [] as { urn?: string | undefined; text: string }[], waivers: new Map<string, Waiver>(), used: new Set<string>(), stack: "" };
+
+/** `urn:pulumi:<stack>::<project>::…` → the stack. */
+function stackOf(urn: string | undefined): string {
+    return (urn ?? "").split("::")[0]!.split(":").slice(2).join(":");
+}
+
+/**
+ * Reports `message` unless an active waiver covers it; an expired waiver is named in the message.
+ * A stack policy reports with the resource's URN; a resource policy's report is its resource's.
+ */
+function judged(rule: Rule, waivers: readonly Waiver[], resource: { type: string; name: string; urn?: string | undefined }, message: string, report: (message: string) => void): void {
+    const { active, matching, expired } = judge({ rule: rule.name, type: resource.type, name: resource.name }, waivers, ledger.stack, new Date());
+    matching.forEach((entry) => ledger.used.add(JSON.stringify(entry)));
+    if (active) {
+        ledger.waived.push({ urn: resource.urn, text: `${rule.name}: ${message} — ${waiverText(active)}` });
+        return;
+    }
+    report(expired.length > 0 ? `${message} (${expired.join("; ")})` : message);
+}
+
+/** The waivers in a rule's config, remembered for the stale check. */
+function waiversOf(config: { waivers?: Waiver[] }, urn: string | undefined): Waiver[] {
+    ledger.stack = stackOf(urn);
+    const waivers = config.waivers ?? [];
+    waivers.forEach((entry) => ledger.waivers.set(JSON.stringify(entry), entry));
+    return waivers;
+}
 
 /** One rule as an engine policy: prod's enforcement and thresholds unless the pack config says otherwise. */
 export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidationPolicy {
@@ -12,21 +46,26 @@ export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidation
         remediationSteps: rule.remediation,
         severity: rule.severity,
         enforcementLevel: rule.enforcement.prod,
-        ...(rule.config && strictest
-            ? {
-                configSchema: {
-                    properties: Object.fromEntries(Object.entries(rule.config.schema).map(([key, schema]) => [key, { ...schema, default: strictest[key] }])),
-                },
-            }
-            : {}),
-    };
+        configSchema: {
+            properties: {
+                ...(rule.config && strictest
+                    ? Object.fromEntries(Object.entries(rule.config.schema).map(([key, schema]) => [key, { ...schema, default: strictest[key] }]))
+                    : {}),
+                // policy/waivers.yaml's entries for this rule (policy/config.ts).
+                waivers: { type: "array", items: { type: "object" }, default: [] },
+            },
+        },
+    } as const;
     if (isStackRule(rule)) {
         return {
             ...metadata,
             validateStack: (args, reportViolation) => {
+                const config = args.getConfig<Record<string, any>>();
+                const waivers = args.resources[0] ? waiversOf(config, args.resources[0].urn) : [];
                 const resources: PolicyResource[] = args.resources.map(({ type, name, props }) => ({ type, name, props: knownProps(props) }));
-                for (const violation of rule.checkStack(resources, args.getConfig())) {
-                    reportViolation(violation.message, violation.resource ? urnOf(args.resources, violation.resource) : undefined);
+                for (const violation of rule.checkStack(resources, config)) {
+                    const urn = violation.resource ? urnOf(args.resources, violation.resource) : undefined;
+                    judged(rule, waivers, { type: violation.resource?.type ?? "", name: violation.resource?.name ?? "", urn }, violation.message, (message) => reportViolation(message, urn));
                 }
             },
         };
@@ -34,11 +73,13 @@ export function toPolicy(rule: Rule): ResourceValidationPolicy | StackValidation
     return {
         ...metadata,
         validateResource: (args, reportViolation) => {
+            const config = args.getConfig<Record<string, any>>();
+            const waivers = waiversOf(config, args.urn);
             if (!rule.resourceTypes.includes(args.type)) {
                 return;
             }
-            for (const message of rule.check({ type: args.type, name: args.name, props: knownProps(args.props) }, args.getConfig())) {
-                reportViolation(message);
+            for (const message of rule.check({ type: args.type, name: args.name, props: knownProps(args.props) }, config)) {
+                judged(rule, waivers, { type: args.type, name: args.name, urn: args.urn }, message, (text) => reportViolation(text));
             }
         },
     };
@@ -75,4 +116,26 @@ function urnOf(resources: readonly { type: string; name: string; urn: string }[]
     return resources.find((candidate) => candidate.type === resource.type && candidate.name === resource.name)?.urn;
 }
 
-export const policies: Policies = rules.map(toPolicy);
+/**
+ * Last of the pack: what the waivers covered, each with its waiver's reason and days left, and
+ * the waivers of this stack that covered nothing. Advisory: it informs, and fails nothing.
+ */
+export const waivedViolations: StackValidationPolicy = {
+    name: waivedViolationsPolicy,
+    description: "Violations that waivers in policy/waivers.yaml cover, and waivers that cover nothing.",
+    remediationSteps: "Fix the resource before the waiver ends, or remove a stale waiver from policy/waivers.yaml.",
+    severity: "low",
+    enforcementLevel: "advisory",
+    validateStack: (_args, reportViolation) => {
+        for (const { urn, text } of ledger.waived) {
+            reportViolation(text, urn);
+        }
+        for (const [key, entry] of ledger.waivers) {
+            if (entry.stacks.includes(ledger.stack) && !ledger.used.has(key)) {
+                reportViolation(staleNotice(entry, ledger.stack));
+            }
+        }
+    },
+};
+
+export const policies: Policies = [...rules.map(toPolicy), waivedViolations];

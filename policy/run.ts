@@ -37,6 +37,6 @@ export function runRules(rules: readonly Rule[], resources: readonly PolicyResou
     return violations;
 }
 
-export function hasMandatoryViolation(violations: readonly PolicyViolation[]): boolean {
+export function hasMandatoryViolation(violations: readonly { readonly enforcement: string }[]): boolean {
     return violations.some((violation) => violation.enforcement === "mandatory");
 }

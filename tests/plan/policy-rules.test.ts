@@ -17,7 +17,7 @@ import { stacks, stackValue } from "../support/stack-config.ts";
 /** What `rules` find in `plan`, with its environment's settings. */
 const violationsOf = (rules: readonly Rule[], plan: PlanReport): PolicyViolation[] => runRules(rules, policyResources(plan), plan.environment as Environment);
 
-const describeAll = (found: readonly PolicyViolation[]) => found.map((violation) => `${violation.rule} ${violation.name}: ${violation.message}`).join("\n");
+const describeAll = (found: readonly Pick<PolicyViolation, "rule" | "name" | "message">[]) => found.map((violation) => `${violation.rule} ${violation.name}: ${violation.message}`).join("\n");
 
 const exposureAndResilience = [...exposureRules, ...resilienceRules];
 

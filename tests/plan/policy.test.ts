@@ -14,7 +14,7 @@ function weakened(stack: string, cloud: CloudName): Promise<PlanReport> {
 }
 
 function mandatory(report: PlanReport): PolicyViolation[] {
-    return report.policy.filter((violation) => violation.enforcement === "mandatory");
+    return report.policy.filter((violation): violation is PolicyViolation => violation.enforcement === "mandatory");
 }
 
 function describeViolations(violations: readonly PolicyViolation[]): string {

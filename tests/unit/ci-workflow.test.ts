@@ -17,6 +17,15 @@ const setup = read(".github/actions/platform-setup/action.yml");
 const jobs = workflow.document["jobs"];
 
 describe("GitHub Actions workflow", () => {
+    it("shows every waiver in each preview's summary, and fails the nightly run a week before one ends", () => {
+        const previewSteps: any[] = jobs["preview"].steps;
+        const waivers = previewSteps.findIndex((step) => step.run === "npm run -s policy -- waivers --markdown >> preview.md");
+        assert.ok(waivers > previewSteps.findIndex((step) => step.id === "preview"), "after the preview");
+        assert.ok(waivers < previewSteps.findIndex((step) => String(step.uses).startsWith("marocchino/sticky-pull-request-comment")), "before the comment");
+        const driftSteps: any[] = jobs["drift"].steps;
+        assert.ok(driftSteps.some((step) => step.if === "always()" && /^npm run -s policy -- waivers --markdown --fail-within 7 /.test(step.run)));
+    });
+
     it("tests with the whole history checked out, so npm test's secret scan reads every commit", () => {
         const steps: any[] = jobs["test"].steps;
         const checkout = steps.find((step) => String(step.uses).startsWith("actions/checkout@"));

@@ -32,9 +32,11 @@ function resourceArgs(type: string, name: string, props: Record<string, unknown>
 
 describe("policy pack adapter (@pulumi/policy)", () => {
     it("turns every rule into one engine policy with its metadata and prod's enforcement", () => {
-        assert.deepEqual(policies.map((policy) => policy.name), rules.map((rule) => rule.name));
-        for (const [index, policy] of policies.entries()) {
-            const rule = rules[index]!;
+        // And last, the advisory policy that reports what waivers covered (policy/waivers.ts).
+        assert.deepEqual(policies.map((policy) => policy.name), [...rules.map((rule) => rule.name), "waived-violations"]);
+        assert.equal(policies.at(-1)!.enforcementLevel, "advisory");
+        for (const [index, rule] of rules.entries()) {
+            const policy = policies[index]!;
             assert.deepEqual(
                 [policy.description, policy.remediationSteps, policy.severity, policy.enforcementLevel],
                 [rule.description, rule.remediation, rule.severity, "mandatory"],
@@ -43,8 +45,9 @@ describe("policy pack adapter (@pulumi/policy)", () => {
     });
 
     it("declares thresholds as a config schema defaulting to prod's values", () => {
-        assert.deepEqual(toPolicy(resourceRule).configSchema, { properties: { limit: { type: "integer", default: 3 } } });
-        assert.equal(toPolicy(stackRule).configSchema, undefined);
+        const waivers = { type: "array", items: { type: "object" }, default: [] };
+        assert.deepEqual(toPolicy(resourceRule).configSchema, { properties: { limit: { type: "integer", default: 3 }, waivers } });
+        assert.deepEqual(toPolicy(stackRule).configSchema, { properties: { waivers } }, "every rule takes its waivers");
     });
 
     it("reports a resource rule's messages for its types only, with the configured thresholds", () => {

@@ -3,6 +3,7 @@
  * it violated and the stack's outputs with secrets masked; as JSON and as a Markdown summary
  * for a pull-request comment.
  */
+import { waivedViolationsPolicy } from "../../policy/waivers.ts";
 import { typeAndName } from "../urn.ts";
 import type { Command } from "./args.ts";
 import type { DriverEvent, DriverOutput } from "./driver.ts";
@@ -13,11 +14,15 @@ export const changeKinds = ["create", "update", "replace", "delete"] as const;
 export type ChangeKind = (typeof changeKinds)[number];
 export type ChangeCounts = Record<ChangeKind, number>;
 
-/** A policy the engine reported; `type` and `name` come from the URN, empty for a stack-wide finding. */
+/**
+ * A policy the engine reported; `type` and `name` come from the URN, empty for a stack-wide
+ * finding. What a waiver covered comes through the pack's `waived-violations` policy as
+ * `<rule>: <message> — waived until …`: it is reported as that rule, `waived`.
+ */
 export interface EngineViolation {
     readonly rule: string;
     readonly pack: string;
-    readonly enforcement: "mandatory" | "advisory";
+    readonly enforcement: "mandatory" | "advisory" | "waived";
     readonly type: string;
     readonly name: string;
     readonly urn: string;
@@ -103,13 +108,16 @@ export class OperationLog {
         }
         const policy = event.policyEvent;
         if (policy) {
+            // The engine puts the policy's description on the first line of each message.
+            const body = policy.message.trim().split("\n").slice(1).join("\n");
+            const waived = policy.policyName === waivedViolationsPolicy ? /^([a-z0-9-]+): ([\s\S]*)$/.exec(body) : null;
             this.violations.push({
-                rule: policy.policyName,
+                rule: waived ? waived[1]! : policy.policyName,
                 pack: policy.policyPackName,
-                enforcement: policy.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+                enforcement: waived ? "waived" : policy.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
                 ...typeAndName(policy.resourceUrn ?? ""),
                 urn: policy.resourceUrn ?? "",
-                message: policy.message.trim(),
+                message: waived ? waived[2]! : policy.message.trim(),
             });
         }
     };
@@ -213,9 +221,10 @@ function renderPolicy(violations: readonly EngineViolation[]): string[] {
         return ["None."];
     }
     const mandatory = violations.filter((violation) => violation.enforcement === "mandatory");
-    const ordered = [...mandatory, ...violations.filter((violation) => violation.enforcement !== "mandatory")];
+    const waived = violations.filter((violation) => violation.enforcement === "waived");
+    const ordered = [...mandatory, ...violations.filter((violation) => violation.enforcement === "advisory"), ...waived];
     return [
-        `${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory`,
+        `${mandatory.length} mandatory, ${violations.length - mandatory.length - waived.length} advisory, ${waived.length} waived`,
         "",
         "| Enforcement | Policy | Resource | Message |",
         "| --- | --- | --- | --- |",

@@ -12,6 +12,9 @@ import { apiKeyExpiryWarnings } from "../../config/secrets.ts";
 import type { Environment } from "../../policy/rule.ts";
 import { rules } from "../../policy/rules/index.ts";
 import { runRules, type PolicyViolation } from "../../policy/run.ts";
+import { loadWaivers } from "../../policy/config.ts";
+import { applyWaivers, type WaivedViolation, type Waiver } from "../../policy/waivers.ts";
+import { ConfigError } from "../../config/errors.ts";
 import { PlatformMocks, type RegisteredResource } from "./mocks.ts";
 import { PlanInputError, readStackFile } from "../stack-file.ts";
 
@@ -28,6 +31,10 @@ export interface PlanOptions {
     readonly stackFileDir?: string;
     /** Print secret outputs in clear; for tests that check what the secret holds. */
     readonly revealSecrets?: boolean;
+    /** Instead of policy/waivers.yaml, for tests. */
+    readonly waivers?: readonly Waiver[];
+    /** The day waivers are judged on; today unless a test fixes it. */
+    readonly today?: Date;
 }
 
 export interface PlannedResource {
@@ -59,7 +66,8 @@ export interface PlanReport {
     /** Names of the outputs Pulumi holds as secrets. */
     readonly secretOutputs: string[];
     /** The policy pack's findings, with the environment's enforcement levels. */
-    readonly policy: PolicyViolation[];
+    /** Each violation; one a waiver covers has enforcement `waived` and its `waiver`. */
+    readonly policy: (PolicyViolation | WaivedViolation)[];
     /** Placeholder or nonexistent values in the configuration, one line each naming the key (`config/placeholders.ts`). */
     readonly warnings: string[];
 }
@@ -140,6 +148,8 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
     }
     const environment = String(outputs["environment"]) as Environment;
     const resources = plannedResources(mocks.registered, registrationOptions);
+    const violations = runRules(rules, resources.map(({ type, name, inputs }) => ({ type, name, props: inputs })), environment);
+    const waived = applyWaivers(violations, options.waivers ?? readWaivers(options.today), options.stack, options.today ?? new Date());
     return {
         stack: options.stack,
         cloud: String(outputs["cloudName"]),
@@ -147,9 +157,18 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
         resources,
         outputs,
         secretOutputs,
-        policy: runRules(rules, resources.map(({ type, name, inputs }) => ({ type, name, props: inputs })), environment),
-        warnings,
+        policy: waived.violations,
+        warnings: [...warnings, ...waived.notices],
     };
+}
+
+/** policy/waivers.yaml; a bad entry is a configuration error naming it. */
+function readWaivers(today: Date | undefined): Waiver[] {
+    try {
+        return loadWaivers(today);
+    } catch (error) {
+        throw error instanceof ConfigError ? new PlanConfigError(error.message) : error;
+    }
 }
 
 export async function resolveOutputs(program: Record<string, unknown>, reveal: boolean) {

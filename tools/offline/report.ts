@@ -1,4 +1,5 @@
 /** Renders a plan report for people (a table) or machines (the JSON document). */
+import { waiverText } from "../../policy/waivers.ts";
 import type { PlanReport } from "./evaluate.ts";
 
 export function renderJson(report: PlanReport): string {
@@ -37,10 +38,12 @@ function renderPolicy(report: PlanReport): string[] {
         return [`POLICY: no violations (${report.environment} enforcement)`];
     }
     const mandatory = report.policy.filter((violation) => violation.enforcement === "mandatory").length;
+    const waived = report.policy.filter((violation) => violation.enforcement === "waived").length;
     return [
-        `POLICY: ${mandatory} mandatory, ${report.policy.length - mandatory} advisory (${report.environment} enforcement)`,
+        `POLICY: ${mandatory} mandatory, ${report.policy.length - mandatory - waived} advisory, ${waived} waived (${report.environment} enforcement)`,
         ...report.policy.map((violation) =>
-            `${violation.enforcement.toUpperCase().padEnd(9)}  ${violation.severity.padEnd(8)}  ${violation.rule}: ${violation.message}`),
+            `${violation.enforcement.toUpperCase().padEnd(9)}  ${violation.severity.padEnd(8)}  ${violation.rule}: ${violation.message}`
+            + ("waiver" in violation ? ` [${waiverText(violation.waiver)}]` : "")),
     ];
 }
 
