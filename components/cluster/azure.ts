@@ -4,6 +4,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault/index.js";
 import * as monitor from "@pulumi/azure-native/monitor/index.js";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights/index.js";
 import * as pulumi from "@pulumi/pulumi";
+import { vaultProperties } from "../azure/key-vault.ts";
 import { globalNames } from "../global-names.ts";
 import { nameRules, physicalName } from "../../lib/naming.ts";
 import { clusterDnsServiceIp, clusterPodCidr, clusterServiceCidr } from "../../lib/addressing.ts";
@@ -87,16 +88,7 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
         const vault = new keyvault.Vault(`${name}-kms`, {
             ...inGroup,
             vaultName: uniqueName(["kv", context.project, context.stack], nameRules.keyVault),
-            properties: {
-                tenantId: identity.tenantId,
-                sku: { family: "A", name: "standard" },
-                enableRbacAuthorization: true,
-                enableSoftDelete: true,
-                softDeleteRetentionInDays: 90,
-                enablePurgeProtection: true,
-                publicNetworkAccess: "disabled",
-                networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
-            },
+            properties: vaultProperties(identity.tenantId, "private"),
         }, stateful);
         // AKS's KMS docs: creating or updating keys in a private vault without a private endpoint isn't
         // supported. Like the secrets vault, one in the endpoints subnet, before the key.

@@ -3,6 +3,7 @@ import * as eventgrid from "@pulumi/azure-native/eventgrid/index.js";
 import * as keyvault from "@pulumi/azure-native/keyvault/index.js";
 import * as monitor from "@pulumi/azure-native/monitor/index.js";
 import * as pulumi from "@pulumi/pulumi";
+import { vaultProperties } from "../azure/key-vault.ts";
 import { globalNames } from "../global-names.ts";
 import { nameRules } from "../../lib/naming.ts";
 import { AzureNetwork } from "../network/azure.ts";
@@ -54,16 +55,7 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
         const vault = new keyvault.Vault(`${name}-vault`, {
             ...inGroup,
             vaultName: uniqueName(["kv", context.project, context.stack], nameRules.keyVault),
-            properties: {
-                tenantId,
-                sku: { family: "A", name: "standard" },
-                enableRbacAuthorization: true,
-                enableSoftDelete: true,
-                softDeleteRetentionInDays: 90,
-                enablePurgeProtection: true,
-                publicNetworkAccess: "disabled",
-                networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
-            },
+            properties: vaultProperties(tenantId, "private"),
         }, { parent: this, protect: this.protect });
         privateEndpoint(`${name}-vault`, { network: this.network, targetId: vault.id, groupId: "vault", dnsZone: "keyVault", tags: context.tags }, this);
         // `audit` holds AuditEvent: SecretGet and every other data-plane call, with the caller (Key Vault, "Logging").

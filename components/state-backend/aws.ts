@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BootstrapConfig } from "../../config/bootstrap.ts";
+import { guardBucket } from "../aws/bucket.ts";
 import { nameRules, physicalName } from "../../lib/naming.ts";
 import { globalNames } from "../global-names.ts";
 import { partitionOf, stateBucketPolicy, stateKeyPolicy } from "./aws-policy.ts";
@@ -65,26 +66,8 @@ export class AwsStateBackend extends pulumi.ComponentResource implements StateBa
             targetKeyId: key.keyId,
         }, parent);
 
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-            bucket: bucket.bucket,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        }, parent);
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
-            bucket: bucket.bucket,
-            rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, parent);
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-            bucket: bucket.bucket,
-            // The bucket key cuts KMS requests by caching a data key per bucket; its encryption context is the bucket ARN.
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }],
-        }, parent);
-        new aws.s3.BucketPolicy(`${name}-policy`, {
-            bucket: bucket.bucket,
-            policy: scope.apply(stateBucketPolicy),
-        }, { parent: this, dependsOn: [publicAccess] });
+        // With the bucket key, S3 names the bucket ARN as the encryption context (the key policy's condition).
+        guardBucket(name, { bucket, keyArn: key.arn, policy: scope.apply(stateBucketPolicy) }, this);
         const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
             bucket: bucket.bucket,
             versioningConfiguration: { status: "Enabled" },

@@ -4,6 +4,7 @@ import { Provider } from "@pulumi/azure-native/provider.js";
 import * as resources from "@pulumi/azure-native/resources/index.js";
 import * as storage from "@pulumi/azure-native/storage/index.js";
 import * as pulumi from "@pulumi/pulumi";
+import { vaultProperties } from "../azure/key-vault.ts";
 import type { BootstrapConfig } from "../../config/bootstrap.ts";
 import { nameRules, physicalName, type NameRule } from "../../lib/naming.ts";
 import { deleteLock } from "../azure/lock.ts";
@@ -114,15 +115,7 @@ export class AzureStateBackend extends pulumi.ComponentResource implements State
         const vault = new keyvault.Vault(`${name}-vault`, {
             ...inGroup,
             vaultName: uniqueName(["kv", project, "state"], nameRules.keyVault),
-            properties: {
-                tenantId,
-                sku: { family: "A", name: "standard" },
-                enableRbacAuthorization: true,
-                enableSoftDelete: true,
-                softDeleteRetentionInDays: 90,
-                enablePurgeProtection: true,
-                publicNetworkAccess: "Enabled",
-            },
+            properties: vaultProperties(tenantId, "public"),
         }, guarded);
         // One key per stack: a role assignment on a key is the only way to keep stacks out of each other's secrets.
         const key = (stack: { project: string; stack: string }) => new keyvault.Key(`${name}-key-${stack.project === project ? stack.stack : "self"}`, {

@@ -7,6 +7,7 @@ import type { ObjectStorage, StorageArgs } from "./storage.ts";
 import { narrow } from "../narrow.ts";
 import { sameAccountServiceTrustPolicy } from "../aws/iam.ts";
 import { AwsNetwork } from "../network/aws.ts";
+import { guardBucket } from "../aws/bucket.ts";
 
 /** S3 bucket names: globally unique, 3-63 lowercase letters, digits and hyphens. */
 const bucketRule = { ...nameRules.display, maxLength: 63 } as const;
@@ -43,28 +44,8 @@ export class AwsObjectStorage extends pulumi.ComponentResource implements Object
             forceDestroy: !context.protectStateful,
         }, { parent: this, protect: context.protectStateful });
 
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-            bucket: bucket.bucket,
-            blockPublicAcls: true,
-            // ACLs stay blocked either way; a public-read stack opens the bucket through its policy only.
-            blockPublicPolicy: !args.publicRead,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: !args.publicRead,
-        }, parent);
-        // ACLs off: the bucket owner owns every object, whoever wrote it.
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
-            bucket: bucket.bucket,
-            rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, parent);
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-            bucket: bucket.bucket,
-            // The bucket key cuts KMS requests (and their cost) by caching a data key per bucket.
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true }],
-        }, parent);
-        new aws.s3.BucketPolicy(`${name}-policy`, {
-            bucket: bucket.bucket,
-            policy: pulumi.jsonStringify(bucketPolicy(bucket.arn, args.publicRead)),
-        }, { parent: this, dependsOn: [publicAccess] });
+        // A public-read stack opens the bucket through its policy only.
+        guardBucket(name, { bucket, keyArn, policy: pulumi.jsonStringify(bucketPolicy(bucket.arn, args.publicRead)), publicRead: args.publicRead }, this);
 
         const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
             bucket: bucket.bucket,
@@ -97,7 +78,6 @@ export class AwsObjectStorage extends pulumi.ComponentResource implements Object
 function replicateTo(owner: pulumi.ComponentResource, name: string, args: StorageArgs, source: ReplicationSource): void {
     const { context } = args;
     const recovery = source.store.recoveryKey();
-    const inRecovery = { parent: owner };
     const region = recovery.region;
     const replica = new aws.s3.Bucket(`${name}-replica`, {
         region,
@@ -105,17 +85,8 @@ function replicateTo(owner: pulumi.ComponentResource, name: string, args: Storag
         bucket: source.uniqueName([context.project, context.stack, "data", "replica"], bucketRule),
         forceDestroy: !context.protectStateful,
     }, { parent: owner, protect: context.protectStateful });
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-replica-public-access`, {
-        region, bucket: replica.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-    }, inRecovery);
-    new aws.s3.BucketOwnershipControls(`${name}-replica-ownership`, { region, bucket: replica.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, inRecovery);
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-replica-encryption`, {
-        region,
-        bucket: replica.bucket,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: recovery.keyArn }, bucketKeyEnabled: true }],
-    }, inRecovery);
-    new aws.s3.BucketPolicy(`${name}-replica-policy`, { region, bucket: replica.bucket, policy: pulumi.jsonStringify(bucketPolicy(replica.arn, false)) }, { parent: owner, dependsOn: [publicAccess] });
-    const replicaVersioning = new aws.s3.BucketVersioning(`${name}-replica-versioning`, { region, bucket: replica.bucket, versioningConfiguration: { status: "Enabled" } }, inRecovery);
+    guardBucket(`${name}-replica`, { bucket: replica, keyArn: recovery.keyArn, policy: pulumi.jsonStringify(bucketPolicy(replica.arn, false)), region }, owner);
+    const replicaVersioning = new aws.s3.BucketVersioning(`${name}-replica-versioning`, { region, bucket: replica.bucket, versioningConfiguration: { status: "Enabled" } }, { parent: owner });
     new aws.s3.BucketLifecycleConfiguration(`${name}-replica-lifecycle`, { region, bucket: replica.bucket, rules: lifecycleRules(args) }, { parent: owner, dependsOn: [replicaVersioning] });
 
     const network = narrow(args.network, AwsNetwork);

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "mocha";
 import { builtInRoles } from "../../components/azure/roles.ts";
-import { builtGoTools } from "../../tools/go/go-tools.ts";
+import { goToolsOrSkip } from "../support/go-tools.ts";
 import { projectRoot } from "../support/project.ts";
 import { secretSignature, signatureKey } from "./stand-in/cloud.ts";
 
@@ -31,14 +31,7 @@ describe("secret scanning (gitleaks)", function () {
     let repo: string;
 
     before(function () {
-        const tools = builtGoTools();
-        if ("missing" in tools) {
-            if (process.env["CI"]) {
-                throw new Error(`gitleaks is not built: ${tools.missing}`);
-            }
-            console.warn(`  skipped: ${tools.missing}`);
-            this.skip();
-        }
+        goToolsOrSkip(this, "gitleaks");
         repo = mkdtempSync(path.join(tmpdir(), "secret-scan-"));
         run("git", ["init", "-q", "-b", "main"], repo);
         // As `npm ci` sets it up (package.json "prepare"), pointing at this project's hooks.

@@ -4,19 +4,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { builtGoTools } from "../../tools/go/go-tools.ts";
+import { goToolsOrSkip } from "../support/go-tools.ts";
 import { projectRoot } from "../support/project.ts";
 
 function actionlint(this: Mocha.Context, args: string[], cwd: string) {
-    const tools = builtGoTools();
-    if ("missing" in tools) {
-        if (process.env["CI"]) {
-            throw new Error(`actionlint is not built: ${tools.missing}`);
-        }
-        console.warn(`  skipped: ${tools.missing}`);
-        this.skip();
-    }
-    return spawnSync(path.join(tools.binDir, "actionlint"), ["-no-color", ...args], { cwd, encoding: "utf8" });
+    return spawnSync(path.join(goToolsOrSkip(this, "actionlint"), "actionlint"), ["-no-color", ...args], { cwd, encoding: "utf8" });
 }
 
 describe("actionlint", () => {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformMocks } from "../offline/mocks.ts";
-import { plannedResources, projectRoot, recordResourceOptions, resolveOutputs, type PlannedResource } from "../offline/evaluate.ts";
+import { plannedResources, projectRoot, recordResourceOptions, resolveOutputs, withOverrides, type PlannedResource } from "../offline/evaluate.ts";
 import { readStackFile } from "../stack-file.ts";
 
 export const bootstrapDir = path.join(projectRoot, "bootstrap");
@@ -27,14 +27,7 @@ let evaluations = 0;
 /** Plans stack `cloud` of the bootstrap project; `configOverrides` replace whole values (`platform-bootstrap:aws` → object). */
 export async function planBootstrap(cloud: string, configOverrides: Record<string, unknown> = {}): Promise<BootstrapPlan> {
     const stackFile = readStackFile(bootstrapDir, cloud);
-    const config = { ...stackFile.config };
-    for (const [key, value] of Object.entries(configOverrides)) {
-        if (value === undefined) {
-            delete config[key];
-        } else {
-            config[key] = typeof value === "string" ? value : JSON.stringify(value);
-        }
-    }
+    const config = withOverrides(stackFile.config, configOverrides);
     pulumi.runtime.setAllConfig(config, stackFile.secretKeys);
     const mocks = new PlatformMocks();
     await pulumi.runtime.setMocks(mocks, stackFile.project, cloud, false);

@@ -87,17 +87,7 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
         throw new PlanInputError(`"${options.stack}" is not a stack name`);
     }
     const stackFile = readStackFile(projectDir, options.stack, options.stackFileDir);
-    const config = { ...stackFile.config };
-    if (options.cloud !== undefined) {
-        config[`${stackFile.project}:cloud`] = options.cloud;
-    }
-    for (const [key, value] of Object.entries(options.configOverrides ?? {})) {
-        if (value === undefined) {
-            delete config[key];
-        } else {
-            config[key] = typeof value === "string" ? value : JSON.stringify(value);
-        }
-    }
+    const config = withOverrides(stackFile.config, { ...(options.cloud !== undefined ? { [`${stackFile.project}:cloud`]: options.cloud } : {}), ...options.configOverrides });
 
     pulumi.runtime.setAllConfig(config, stackFile.secretKeys);
     const mocks = new PlatformMocks();
@@ -160,6 +150,19 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
         policy: waived.violations,
         warnings: [...warnings, ...waived.notices],
     };
+}
+
+/** A stack file's config with `overrides` (an undefined value removes its key), in the runtime's text form. */
+export function withOverrides(config: Record<string, string>, overrides: Record<string, unknown> = {}): Record<string, string> {
+    const result = { ...config };
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === undefined) {
+            delete result[key];
+        } else {
+            result[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return result;
 }
 
 /** policy/waivers.yaml; a bad entry is a configuration error naming it. */
