@@ -2,6 +2,7 @@
  * `npm run bench`: wall time and peak memory of the offline plan for every stack × cloud,
  * next to the floor — Node alone loading exactly the SDK module files that plan loaded.
  * Targets: plan within 2 × the floor and under 300 MiB, also for prod with ten workloads.
+ * Progress goes to stderr as each case finishes; the table to stdout. Exits 1 when a target is missed.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -80,8 +81,11 @@ const cases = [
     { label: "prod + 10 workloads", stack: "prod", flags: ["--stack-dir", tenWorkloadStackDir()] },
 ];
 const rows: string[][] = [["stack", "cloud", "plan", "peak", "floor", "floor peak", "plan/floor", "targets"]];
+let missed = 0;
+const total = cases.length * clouds.length;
 for (const { label, stack, flags } of cases) {
     for (const cloud of clouds) {
+        process.stderr.write(`bench: ${rows.length}/${total} ${label} on ${cloud}: ${runs} plans and ${runs} floors…\n`);
         const plan = median(Array.from({ length: runs }, () => measure([...planCommand, stack, "--cloud", cloud, "--json", ...flags])));
         const moduleList = path.join(scratch, `${label.replace(/\W+/g, "-")}-${cloud}.json`);
         writeFileSync(moduleList, JSON.stringify(plan.modules));
@@ -89,6 +93,7 @@ for (const { label, stack, flags } of cases) {
             measure(["-e", `for (const file of require(${JSON.stringify(moduleList)})) require(file);`])));
         const ratio = plan.seconds / floor.seconds;
         const met = ratio <= targets.ratio && plan.peakMiB < targets.peakMiB;
+        missed += met ? 0 : 1;
         rows.push([
             label,
             cloud,
@@ -107,4 +112,8 @@ process.stdout.write(`node ${planCommand.join(" ")} <stack> --cloud <cloud> --js
 process.stdout.write(`floor: node loading the same SDK module files; targets: <= ${targets.ratio}x floor, < ${targets.peakMiB} MiB\n\n`);
 for (const row of rows) {
     process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ")}\n`);
+}
+if (missed > 0) {
+    process.stderr.write(`bench: ${missed} of ${total} cases missed a target\n`);
+    process.exitCode = 1;
 }

@@ -1,20 +1,22 @@
 /**
- * `npm run plan -- <stack> [--cloud aws|azure] [--json] [--strict]`
+ * `npm run plan -- <stack> [--cloud aws|azure] [--json] [--out <file>] [--strict]`
  *
  * Evaluates the real program for Pulumi.<stack>.yaml under Pulumi's mock runtime, runs
  * the policy pack over it and prints what it would create, every violation and every
  * placeholder value (`config/placeholders.ts`): a table, or with --json one JSON document
- * on stdout. With --strict, placeholder values fail the plan: each is also printed to stderr.
+ * on stdout; `--out <file>` also writes the JSON document there (and, with --json, nothing to stdout). With --strict, placeholder values fail the
+ * plan: each is also printed to stderr. A reader that closes the pipe early (`| head`) ends it quietly.
  * Exit codes: 0 planned, 1 invalid configuration or stack file (with --strict, also
  * placeholder values), 2 bad arguments, 3 planned but a mandatory policy is violated.
  */
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { hasMandatoryViolation } from "../policy/run.ts";
 import { evaluateStack, PlanConfigError } from "./offline/evaluate.ts";
 import { renderJson, renderTable } from "./offline/report.ts";
 import { PlanInputError } from "./stack-file.ts";
 
-const usage = "usage: npm run plan -- <stack> [--cloud aws|azure] [--json] [--strict] [--stack-dir <dir with Pulumi.<stack>.yaml>]";
+const usage = "usage: npm run plan -- <stack> [--cloud aws|azure] [--json] [--out <file>] [--strict] [--stack-dir <dir with Pulumi.<stack>.yaml>]";
 const exitCodes = [
     "exit codes: 0 planned, 1 invalid configuration or stack file, 2 bad arguments, 3 a mandatory policy is violated",
     "--strict: placeholder values (the plan's warnings) exit 1, ahead of 3; without it they only print",
@@ -31,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
                 json: { type: "boolean", default: false },
                 strict: { type: "boolean", default: false },
                 "stack-dir": { type: "string" },
+                out: { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
         });
@@ -51,7 +54,12 @@ async function main(argv: string[]): Promise<number> {
     }
     try {
         const report = await evaluateStack({ stack, cloud, stackFileDir: parsed.values["stack-dir"] });
-        process.stdout.write(`${parsed.values.json ? renderJson(report) : renderTable(report)}\n`);
+        if (parsed.values.out !== undefined) {
+            writeFileSync(parsed.values.out, `${renderJson(report)}\n`);
+        }
+        if (parsed.values.out === undefined || !parsed.values.json) {
+            process.stdout.write(`${parsed.values.json ? renderJson(report) : renderTable(report)}\n`);
+        }
         if (parsed.values.strict && report.warnings.length > 0) {
             for (const warning of report.warnings) {
                 process.stderr.write(`error: ${warning}\n`);
@@ -71,5 +79,13 @@ function fail(code: number, message: string): number {
     process.stderr.write(`error: ${message}\n`);
     return code;
 }
+
+// `npm run -s plan -- prod --json | head`: the reader has what it wanted; no stack trace for the closed pipe.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") {
+        throw error;
+    }
+    process.exit(process.exitCode ?? 0);
+});
 
 process.exitCode = await main(process.argv.slice(2));

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { projectRoot } from "../support/project.ts";
 import { plan, type Run } from "../support/plan-cli.ts";
@@ -75,6 +77,22 @@ describe("npm run plan", function () {
     it("names a missing stack file", () => {
         assert.equal(runs["missing"]!.code, 1);
         assert.match(runs["missing"]!.stderr, /^error: Pulumi\.no-such-stack\.yaml not found in /);
+    });
+
+    it("writes the JSON document to --out, keeping the table on stdout, and ends quietly when the reader closes the pipe", async () => {
+        const out = path.join(tmpdir(), `plan-${process.pid}.json`);
+        try {
+            const run = await plan("dev", "--out", out);
+            assert.equal(run.code, 0, run.stderr);
+            assert.match(run.stdout, /^POLICY: /m, "the table");
+            assert.equal(JSON.parse(readFileSync(out, "utf8")).stack, "dev");
+        } finally {
+            rmSync(out, { force: true });
+        }
+        // `npm run -s plan -- dev --json | head -c 1`: the pipe closes after the first byte.
+        const piped = spawnSync("sh", ["-c", `"${process.execPath}" tools/plan.ts dev --json | head -c 1`], { cwd: projectRoot, encoding: "utf8" });
+        assert.equal(piped.stdout, "{");
+        assert.equal(piped.stderr, "", "no stack trace for the closed pipe");
     });
 
     it("rejects an unknown cloud with exit code 2", () => {
