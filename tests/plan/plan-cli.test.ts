@@ -36,7 +36,7 @@ describe("npm run plan", function () {
         assert.equal(code, 0);
         const document = JSON.parse(stdout);
         assert.deepEqual([document.stack, document.cloud, document.environment], ["prod", "aws", "prod"]);
-        assert.deepEqual(Object.keys(document), ["stack", "cloud", "environment", "resources", "outputs", "policy", "warnings"]);
+        assert.deepEqual(Object.keys(document), ["stack", "cloud", "environment", "resources", "outputs", "policy", "estimate", "warnings"]);
         const nodeGroup = document.resources.find((r: any) => r.type === "aws:eks/nodeGroup:NodeGroup");
         assert.deepEqual(nodeGroup.inputs.scalingConfig, { minSize: 5, maxSize: 15, desiredSize: 5 });
         assert.deepEqual(nodeGroup.inputs.instanceTypes, ["m7i.2xlarge"]);
@@ -77,6 +77,16 @@ describe("npm run plan", function () {
     it("names a missing stack file", () => {
         assert.equal(runs["missing"]!.code, 1);
         assert.match(runs["missing"]!.stderr, /^error: Pulumi\.no-such-stack\.yaml not found in /);
+    });
+
+    it("opens the table with a summary, and estimates the first up from the dependency graph", async () => {
+        assert.match(runs["devTable"]!.stdout, /^SUMMARY\nresources     .*cluster \d+.*\nsizes         nodes m7i\.large, database db\.t4g\.small, cache cache\.t4g\.medium\nfirst up      about \d+ min, mostly .*cluster-eks/m);
+        const estimate = JSON.parse(runs["awsProd"]!.stdout).estimate.firstUp;
+        assert.ok(estimate.seconds > 15 * 60 && estimate.seconds < 40 * 60, `${estimate.seconds} s`);
+        assert.ok(estimate.chain.some((step: { type: string }) => step.type === "aws:eks/cluster:Cluster"), "the cluster is on the longest chain");
+        const timeline = await plan("prod", "--timeline");
+        assert.match(timeline.stdout, /^First up of prod on aws: about [\d.]+ min/);
+        assert.match(timeline.stdout, /done at .* cluster-eks \(aws:eks\/cluster:Cluster\)/);
     });
 
     it("writes the JSON document to --out, keeping the table on stdout, and ends quietly when the reader closes the pipe", async () => {

@@ -15,6 +15,7 @@ import { runRules, type PolicyViolation } from "../../policy/run.ts";
 import { loadWaivers } from "../../policy/config.ts";
 import { applyWaivers, type WaivedViolation, type Waiver } from "../../policy/waivers.ts";
 import { ConfigError } from "../../config/errors.ts";
+import { firstUpTimeline, loadCreationTimes, type Timeline } from "./timeline.ts";
 import { PlatformMocks, type RegisteredResource } from "./mocks.ts";
 import { PlanInputError, readStackFile } from "../stack-file.ts";
 
@@ -52,6 +53,9 @@ export interface PlannedResource {
     readonly ignoreChanges: string[];
     /** Logical names of the resources it waits for: explicit `dependsOn`, its inputs' and its provider's. */
     readonly dependsOn: string[];
+    /** The same, as `<type>::<name>` (names repeat across types), and its parent's: the engine's schedule. */
+    readonly waitsFor: string[];
+    readonly parentKey?: string;
     /** The inputs as registered (JSON-like data); secrets appear as "[secret]". */
     readonly inputs: Record<string, any>;
 }
@@ -68,6 +72,8 @@ export interface PlanReport {
     /** The policy pack's findings, with the environment's enforcement levels. */
     /** Each violation; one a waiver covers has enforcement `waived` and its `waiver`. */
     readonly policy: (PolicyViolation | WaivedViolation)[];
+    /** How long the first `up` takes: the longest chain of the dependency graph (timeline.ts). */
+    readonly estimate: { readonly firstUp: Timeline };
     /** Placeholder or nonexistent values in the configuration, one line each naming the key (`config/placeholders.ts`). */
     readonly warnings: string[];
 }
@@ -148,6 +154,7 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
         outputs,
         secretOutputs,
         policy: waived.violations,
+        estimate: { firstUp: firstUpTimeline(resources, loadCreationTimes()) },
         warnings: [...warnings, ...waived.notices],
     };
 }
@@ -227,6 +234,12 @@ export function recordResourceOptions(): Map<string, RegistrationOptions> {
 
 const rootStackType = "pulumi:pulumi:Stack";
 
+/** `urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>` → `<type>::<name>`. */
+function urnKey(urn: string): string {
+    const [, , types, name] = urn.split("::");
+    return `${types?.split("$").pop()}::${name}`;
+}
+
 /** Sorted by logical name, so each component's children sit together. */
 export function plannedResources(registered: RegisteredResource[], options: Map<string, RegistrationOptions>): PlannedResource[] {
     // The root Stack holds every resource; the report starts below it, as `pulumi preview` lists them.
@@ -246,6 +259,8 @@ export function plannedResources(registered: RegisteredResource[], options: Map<
                 protect: recorded?.protect ?? false,
                 ignoreChanges: recorded?.ignoreChanges ?? [],
                 dependsOn: [...new Set((recorded?.dependencyUrns ?? []).map((urn) => urn.split("::").pop()!))].sort(),
+                waitsFor: [...new Set((recorded?.dependencyUrns ?? []).map(urnKey))].sort(),
+                ...(parent ? { parentKey: urnKey(parentUrn) } : {}),
                 inputs: maskSecrets(resource.inputs) as Record<string, unknown>,
             };
         })
