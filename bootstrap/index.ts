@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { bootstrapNamespace, parseBootstrapConfig } from "../config/bootstrap.ts";
 import { ConfigError } from "../config/errors.ts";
+import { namespaceValues } from "../config/values.ts";
 import { nextSteps as commands } from "../components/state-backend/layout.ts";
 import { createStateBackend, type StateBackendArgs } from "../components/state-backend/index.ts";
 
@@ -37,23 +38,9 @@ export const nextSteps = pulumi.all([backend.backendUrl, backend.secretsProvider
 
 /** The `platform-bootstrap:` values, validated; a bad one stops the program with one line naming the key. */
 function readConfig() {
-    const prefix = `${bootstrapNamespace}:`;
     try {
-        return parseBootstrapConfig(Object.fromEntries(
-            Object.entries(pulumi.runtime.allConfig())
-                .filter(([key]) => key.startsWith(prefix))
-                .map(([key, value]) => [key.slice(prefix.length), decode(value)]),
-        ));
+        return parseBootstrapConfig(namespaceValues(pulumi.runtime.allConfig(), bootstrapNamespace));
     } catch (error) {
         throw error instanceof ConfigError ? new pulumi.RunError(error.message) : error;
-    }
-}
-
-/** Pulumi hands object values over as JSON text and scalars as plain text. */
-function decode(value: string): unknown {
-    try {
-        return JSON.parse(value);
-    } catch {
-        return value;
     }
 }

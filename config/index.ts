@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformContext } from "./context.ts";
 import type { ApiKeyName } from "./data-services.ts";
 import { placeholderWarnings } from "./placeholders.ts";
+import { namespaceValues } from "./values.ts";
 import { apiKeyExpiryWarnings, rotationPeriod } from "./secrets.ts";
 import { addedTagKeys, apiKeyConfig, configNamespace, ConfigError, parsePlatformConfig, type PlatformConfig } from "./schema.ts";
 
@@ -57,21 +58,7 @@ export function loadConfig(): StackConfig {
 
 /** Validates the runtime's `platform:` values; throws a `ConfigError` naming the key. */
 export function readPlatformConfig(): PlatformConfig {
-    const prefix = `${configNamespace}:`;
-    return parsePlatformConfig(Object.fromEntries(
-        Object.entries(pulumi.runtime.allConfig())
-            .filter(([key]) => key.startsWith(prefix))
-            .map(([key, value]) => [key.slice(prefix.length), decode(value)]),
-    ));
-}
-
-/** Pulumi hands object values over as JSON text and scalars as plain text. */
-function decode(value: string): unknown {
-    try {
-        return JSON.parse(value);
-    } catch {
-        return value;
-    }
+    return parsePlatformConfig(namespaceValues(pulumi.runtime.allConfig(), configNamespace));
 }
 
 /** The slice of the configuration every component receives. */

@@ -8,6 +8,7 @@ import path from "node:path";
 import { isDeepStrictEqual, parseArgs } from "node:util";
 import YAML, { isMap, isScalar, isSeq, type Document, type YAMLMap, type YAMLSeq } from "yaml";
 import { configNamespace } from "../config/errors.ts";
+import { namespaceValues } from "../config/values.ts";
 import type { PlanReport } from "./offline/evaluate.ts";
 
 /** Bad input the command refuses with one line and exit code 1. */
@@ -86,16 +87,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 
 /** The stack's `platform:` values (namespace stripped), decoded as the program decodes them. */
 export function platformValues(config: Record<string, string>): Record<string, unknown> {
-    const prefix = `${configNamespace}:`;
-    return Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), decode(value)]));
-}
-
-function decode(value: string): unknown {
-    try {
-        return JSON.parse(value);
-    } catch {
-        return value;
-    }
+    return namespaceValues(config, configNamespace);
 }
 
 /** Parses a stack file for editing; a syntax error is one line naming the file and line. */

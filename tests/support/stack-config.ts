@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { ConfigError, parsePlatformConfig } from "../../config/schema.ts";
 import { readStackFile } from "../../tools/stack-file.ts";
+import { namespaceValues } from "../../config/values.ts";
 import { projectRoot } from "./project.ts";
 
 /** The checked-in stack files, `Pulumi.<stack>.yaml`. */
@@ -11,11 +12,7 @@ export type StackName = (typeof stacks)[number];
 
 /** Every `platform:` key of a stack file (namespace stripped), decoded as the program decodes them. */
 export function stackPlatformConfig(stack: string): Record<string, any> {
-    return Object.fromEntries(
-        Object.entries(readStackFile(projectRoot, stack).config)
-            .filter(([key]) => key.startsWith("platform:"))
-            .map(([key, value]) => [key.slice("platform:".length), decode(value)]),
-    );
+    return namespaceValues(readStackFile(projectRoot, stack).config, "platform");
 }
 
 /** A stack file's `platform:<key>` object with `change` applied. */
@@ -52,12 +49,4 @@ export function configRejection(stack: string, change: (config: Record<string, a
         return error.message;
     }
     assert.fail("the configuration was accepted");
-}
-
-function decode(value: string): unknown {
-    try {
-        return JSON.parse(value);
-    } catch {
-        return value;
-    }
 }

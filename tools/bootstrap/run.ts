@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { bootstrapNamespace, parseBootstrapConfig, type BootstrapConfig } from "../../config/bootstrap.ts";
 import { readStackFile } from "../stack-file.ts";
+import { namespaceValues } from "../../config/values.ts";
 import type { BootstrapArgs } from "./args.ts";
 import { bootstrapDir } from "./plan.ts";
 import { forgetStore, foreignStacks, localStateDir, recordBackendUrl, recordedSecretsProvider, storeLocation, storeRootVariable, storeSecretsProvider } from "./store.ts";
@@ -163,17 +164,5 @@ class Session {
 }
 
 function readConfig(dir: string, cloud: string): BootstrapConfig {
-    const prefix = `${bootstrapNamespace}:`;
-    const entries = Object.entries(readStackFile(dir, cloud).config)
-        .filter(([key]) => key.startsWith(prefix))
-        .map(([key, value]) => [key.slice(prefix.length), decode(value)]);
-    return parseBootstrapConfig(Object.fromEntries(entries));
-}
-
-function decode(value: string): unknown {
-    try {
-        return JSON.parse(value);
-    } catch {
-        return value;
-    }
+    return parseBootstrapConfig(namespaceValues(readStackFile(dir, cloud).config, bootstrapNamespace));
 }
