@@ -16,6 +16,7 @@ import {
     type ServiceAccountRef,
 } from "./kubernetes.ts";
 import { narrow } from "../narrow.ts";
+import { emailTopic } from "../aws/email-topic.ts";
 import { loadBalancerControllerPolicy } from "../aws/load-balancer-controller-policy.ts";
 import { certManagerDnsPolicy, clusterAutoscalerPolicy, externalDnsPolicy, externalSecretsPolicy } from "./aws-policies.ts";
 import { awsWorkloadCloud, type AwsWorkloadScope } from "../workload/aws.ts";
@@ -263,12 +264,7 @@ export class AwsKubernetesBindings extends pulumi.ComponentResource implements K
 
     /** Where workload alarms go: e-mail, encrypted with the stack's data key, which admits CloudWatch (`dataKeyPolicy`). */
     private alertTopic(name: string, args: KubernetesBindingsArgs, keyArn: pulumi.Output<string>, emails: readonly string[]): aws.sns.Topic {
-        const topic = new aws.sns.Topic(`${name}-workload-alerts`, {
-            name: physicalName([args.context.project, args.context.stack, "workload-alerts"], nameRules.display),
-            kmsMasterKeyId: keyArn,
-            tags: args.context.tags,
-        }, { parent: this });
-        emails.forEach((endpoint, index) => new aws.sns.TopicSubscription(`${name}-workload-alerts-${index}`, { topic: topic.arn, protocol: "email", endpoint }, { parent: this }));
-        return topic;
+        const topicName = physicalName([args.context.project, args.context.stack, "workload-alerts"], nameRules.display);
+        return emailTopic(`${name}-workload-alerts`, { name: topicName, keyArn, emails, tags: args.context.tags }, this);
     }
 }

@@ -35,6 +35,7 @@ import {
     type WorkloadCloudParts,
 } from "./kubernetes.ts";
 import { narrow } from "../narrow.ts";
+import { emailActionGroup } from "../azure/action-group.ts";
 
 /**
  * AKS bindings: a managed identity for External Secrets (in the stack's identities group, where
@@ -278,14 +279,12 @@ export class AzureKubernetesBindings extends pulumi.ComponentResource implements
                 minimumTlsVersion: "1.2",
                 // Not protected: it exists only while some workload has a queue, and must go with the last one.
             }, { parent: this })),
-            actionGroupId: (emails) => (actionGroup ??= new monitor.ActionGroup(`${name}-workload-alerts`, {
+            actionGroupId: (emails) => (actionGroup ??= emailActionGroup(`${name}-workload-alerts`, {
                 resourceGroupName: stackNetwork.resourceGroupName,
-                location: "Global",
-                groupShortName: "platform",
-                enabled: true,
-                emailReceivers: emails.map((emailAddress, index) => ({ name: `email-${index}`, emailAddress, useCommonAlertSchema: true })),
+                shortName: "platform",
+                emails,
                 tags: context.tags,
-            }, { parent: this })).id,
+            }, this)).id,
             openAiAccount: () => (openAi ??= new cognitiveservices.Account(`${name}-openai`, {
                 ...inGroup,
                 accountName: globalName(["oai", context.project, context.stack], openAiNameRule),

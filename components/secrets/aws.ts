@@ -10,6 +10,7 @@ import { requireCatalogued } from "./catalog.ts";
 import { apiKeyExpiries, apiKeyValues, unsetApiKeys, type SecretsArgs, type SecretStore, type SecretValue, type StoredSecret } from "./secrets.ts";
 import { expiryWarningDays } from "../../config/secrets.ts";
 import { narrow } from "../narrow.ts";
+import { emailTopic } from "../aws/email-topic.ts";
 
 /** The Secrets Manager name of a stack's secret. */
 export function secretName(context: Pick<PlatformContext, "project" | "stack">, name: string): string {
@@ -126,12 +127,8 @@ export class AwsSecretStore extends pulumi.ComponentResource implements SecretSt
     private reminderTarget(): { readonly topic: aws.sns.Topic; readonly role: aws.iam.Role } {
         if (!this.reminders) {
             const { project, stack, tags } = this.context;
-            const topic = new aws.sns.Topic(`${this.baseName}-expiry`, {
-                name: physicalName([project, stack, "secret-expiry"], nameRules.display),
-                kmsMasterKeyId: this.keyArn,
-                tags,
-            }, { parent: this });
-            this.alertEmails.forEach((endpoint, index) => new aws.sns.TopicSubscription(`${this.baseName}-expiry-${index}`, { topic: topic.arn, protocol: "email", endpoint }, { parent: this }));
+            const topicName = physicalName([project, stack, "secret-expiry"], nameRules.display);
+            const topic = emailTopic(`${this.baseName}-expiry`, { name: topicName, keyArn: this.keyArn, emails: this.alertEmails, tags }, this);
             const role = new aws.iam.Role(`${this.baseName}-expiry`, {
                 assumeRolePolicy: this.network.account.apply((account) => sameAccountServiceTrustPolicy("scheduler.amazonaws.com", account)),
                 permissionsBoundary: this.network.workloadBoundaryArn,

@@ -13,6 +13,7 @@ import { requireCatalogued } from "./catalog.ts";
 import { apiKeyExpiries, apiKeyValues, unsetApiKeys, type SecretsArgs, type SecretStore, type SecretValue, type StoredSecret } from "./secrets.ts";
 import { narrow } from "../narrow.ts";
 import { AzureCluster } from "../cluster/azure.ts";
+import { emailActionGroup } from "../azure/action-group.ts";
 
 /** Key Vault's `exp` attribute: seconds since 1970 (Key Vault REST, SecretAttributes). */
 function expiresAttribute(expiry: Date | undefined): { expires: number } | undefined {
@@ -79,14 +80,7 @@ export class AzureSecretStore extends pulumi.ComponentResource implements Secret
 
     /** Key Vault's near-expiry and expired events, as Azure Monitor alerts to an action group that e-mails `emails`. */
     private alertOnExpiry(name: string, vault: keyvault.Vault, emails: readonly string[], inGroup: { resourceGroupName: pulumi.Input<string>; location: pulumi.Input<string>; tags: Record<string, string> }): void {
-        const actionGroup = new monitor.ActionGroup(`${name}-expiry`, {
-            resourceGroupName: inGroup.resourceGroupName,
-            location: "Global",
-            groupShortName: "secrets",
-            enabled: true,
-            emailReceivers: emails.map((emailAddress, index) => ({ name: `email-${index}`, emailAddress, useCommonAlertSchema: true })),
-            tags: inGroup.tags,
-        }, { parent: this });
+        const actionGroup = emailActionGroup(`${name}-expiry`, { resourceGroupName: inGroup.resourceGroupName, shortName: "secrets", emails, tags: inGroup.tags }, this);
         const topic = new eventgrid.SystemTopic(`${name}-vault-events`, {
             ...inGroup,
             source: vault.id,
