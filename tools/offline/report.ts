@@ -50,14 +50,12 @@ function renderSummary(report: PlanReport): string[] {
     const sizes = [["nodes", report.outputs["nodeSku"]], ["database", report.outputs["databaseSku"]], ["cache", report.outputs["cacheSku"]]]
         .filter(([, value]) => value !== undefined).map(([what, value]) => `${what} ${String(value)}`);
     const firstUp = report.estimate.firstUp;
-    const mandatory = report.policy.filter((violation) => violation.enforcement === "mandatory").length;
-    const waived = report.policy.filter((violation) => violation.enforcement === "waived").length;
     return [
         "SUMMARY",
         `resources     ${[...perComponent].map(([component, count]) => `${component} ${count}`).join(", ")}`,
         `sizes         ${sizes.join(", ")}`,
         `first up      about ${Math.round(firstUp.seconds / 60)} min, mostly ${firstUp.chain.filter((step) => step.seconds >= 60).map((step) => step.name).join(" → ")} (--timeline)`,
-        `policy        ${mandatory} mandatory, ${report.policy.length - mandatory - waived} advisory, ${waived} waived`,
+        `policy        ${verdicts(report)}`,
         `warnings      ${report.warnings.length}`,
     ];
 }
@@ -72,14 +70,18 @@ export function renderTimeline(report: PlanReport): string {
     ].join("\n");
 }
 
+/** `N mandatory, N advisory, N waived`. */
+function verdicts(report: PlanReport): string {
+    const count = (enforcement: string) => report.policy.filter((violation) => violation.enforcement === enforcement).length;
+    return `${count("mandatory")} mandatory, ${count("advisory")} advisory, ${count("waived")} waived`;
+}
+
 function renderPolicy(report: PlanReport): string[] {
     if (report.policy.length === 0) {
         return [`POLICY: no violations (${report.environment} enforcement)`];
     }
-    const mandatory = report.policy.filter((violation) => violation.enforcement === "mandatory").length;
-    const waived = report.policy.filter((violation) => violation.enforcement === "waived").length;
     return [
-        `POLICY: ${mandatory} mandatory, ${report.policy.length - mandatory - waived} advisory, ${waived} waived (${report.environment} enforcement)`,
+        `POLICY: ${verdicts(report)} (${report.environment} enforcement)`,
         ...report.policy.map((violation) =>
             `${violation.enforcement.toUpperCase().padEnd(9)}  ${violation.severity.padEnd(8)}  ${violation.rule}: ${violation.message}`
             + ("waiver" in violation ? ` [${waiverText(violation.waiver)}]` : "")),
