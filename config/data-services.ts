@@ -167,6 +167,12 @@ const budget = z.strictObject({
             error: (issue) => `${String(issue.input)} must be between ${budgetStartFloor} and ${monthOf(new Date(), maxBudgetMonthsAhead)} (at most ${maxBudgetMonthsAhead} months ahead)`,
         })
         .default(() => monthOf(new Date())),
+    /**
+     * Whether a plan or preview whose monthly cost estimate at maximum scale exceeds
+     * `monthlyUsd` fails (true: the `budget-estimate` policy is mandatory for this stack) or
+     * only warns (false). @default the environment's level: warns in dev and staging, fails in prod
+     */
+    enforceEstimate: z.boolean().optional(),
 });
 
 export const dataServicesShape = {

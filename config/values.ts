@@ -9,7 +9,7 @@ export function namespaceValues(config: Readonly<Record<string, string>>, namesp
     return Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), decode(value)]));
 }
 
-function decode(value: string): unknown {
+export function decode(value: string): unknown {
     try {
         return JSON.parse(value);
     } catch {

@@ -8,7 +8,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import YAML from "yaml";
-import type { Environment } from "./rule.ts";
+import { namespaceValues } from "../config/values.ts";
+import type { Enforcement, Environment } from "./rule.ts";
+import { budgetEstimateRule } from "./rules/cost.ts";
 import { rules } from "./rules/index.ts";
 import { parseWaivers, waivedViolationsPolicy, type Waiver } from "./waivers.ts";
 
@@ -17,11 +19,21 @@ export function loadWaivers(today: Date = new Date(), file: string = fileURLToPa
     return parseWaivers(YAML.parse(readFileSync(file, "utf8")), rules.map((rule) => rule.name), today);
 }
 
-export function policyPackConfig(environment: Environment, waivers: readonly Waiver[] = loadWaivers()): PolicyPackConfig {
+/** Enforcement levels a stack file sets over its environment's: `platform:budget.enforceEstimate` decides budget-estimate's. */
+export function stackEnforcement(stackConfig: Readonly<Record<string, string>>): Record<string, Enforcement> {
+    const budget = namespaceValues(stackConfig, "platform")["budget"] as { enforceEstimate?: unknown } | undefined;
+    return typeof budget?.enforceEstimate === "boolean" ? { [budgetEstimateRule]: budget.enforceEstimate ? "mandatory" : "advisory" } : {};
+}
+
+export function policyPackConfig(environment: Environment, waivers: readonly Waiver[] = loadWaivers(), enforcement: Readonly<Record<string, Enforcement>> = {}): PolicyPackConfig {
     return {
         ...Object.fromEntries(rules.map((rule) => [
             rule.name,
-            { enforcementLevel: rule.enforcement[environment], ...rule.config?.byEnvironment[environment], waivers: waivers.filter((entry) => entry.rule === rule.name) },
+            {
+                enforcementLevel: enforcement[rule.name] ?? rule.enforcement[environment],
+                ...rule.config?.byEnvironment[environment],
+                waivers: waivers.filter((entry) => entry.rule === rule.name),
+            },
         ])),
         // Reports what the waivers covered: advisory, so it informs and never fails.
         [waivedViolationsPolicy]: { enforcementLevel: "advisory" },

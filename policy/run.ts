@@ -11,11 +11,14 @@ export interface PolicyViolation {
     readonly message: string;
 }
 
-/** Every violation of `rules` in `resources`, with each rule's enforcement and thresholds for `environment`. */
-export function runRules(rules: readonly Rule[], resources: readonly PolicyResource[], environment: Environment): PolicyViolation[] {
+/**
+ * Every violation of `rules` in `resources`, with each rule's enforcement and thresholds for
+ * `environment`, and the stack's own enforcement levels over them (policy/config.ts stackEnforcement).
+ */
+export function runRules(rules: readonly Rule[], resources: readonly PolicyResource[], environment: Environment, stackEnforcement: Readonly<Record<string, Enforcement>> = {}): PolicyViolation[] {
     const violations: PolicyViolation[] = [];
     for (const rule of rules) {
-        const enforcement = rule.enforcement[environment];
+        const enforcement = stackEnforcement[rule.name] ?? rule.enforcement[environment];
         if (enforcement === "disabled") {
             continue;
         }

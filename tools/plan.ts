@@ -1,10 +1,10 @@
 /**
- * `npm run plan -- <stack> [--cloud aws|azure] [--json] [--out <file>] [--timeline] [--strict]`
+ * `npm run plan -- <stack> [--cloud aws|azure] [--json] [--out <file>] [--timeline] [--cost] [--strict]`
  *
  * Evaluates the real program for Pulumi.<stack>.yaml under Pulumi's mock runtime, runs
  * the policy pack over it and prints what it would create, every violation and every
  * placeholder value (`config/placeholders.ts`): a table, or with --json one JSON document
- * on stdout; `--timeline` prints the first `up`'s longest chain instead; `--out <file>` also writes the JSON document there (and, with --json, nothing to stdout). With --strict, placeholder values fail the
+ * on stdout; `--timeline` prints the first `up`'s longest chain instead, `--cost` every line of the monthly cost estimate; `--out <file>` also writes the JSON document there (and, with --json, nothing to stdout). With --strict, placeholder values fail the
  * plan: each is also printed to stderr. A reader that closes the pipe early (`| head`) ends it quietly.
  * Exit codes: 0 planned, 1 invalid configuration or stack file (with --strict, also
  * placeholder values), 2 bad arguments, 3 planned but a mandatory policy is violated.
@@ -13,10 +13,10 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { hasMandatoryViolation } from "../policy/run.ts";
 import { evaluateStack, PlanConfigError } from "./offline/evaluate.ts";
-import { renderJson, renderTable, renderTimeline } from "./offline/report.ts";
+import { renderCostLines, renderJson, renderTable, renderTimeline } from "./offline/report.ts";
 import { PlanInputError } from "./stack-file.ts";
 
-const usage = "usage: npm run plan -- <stack> [--cloud aws|azure] [--json] [--out <file>] [--timeline] [--strict] [--stack-dir <dir with Pulumi.<stack>.yaml>]";
+const usage = "usage: npm run plan -- <stack> [--cloud aws|azure] [--json] [--out <file>] [--timeline] [--cost] [--strict] [--stack-dir <dir with Pulumi.<stack>.yaml>]";
 const exitCodes = [
     "exit codes: 0 planned, 1 invalid configuration or stack file, 2 bad arguments, 3 a mandatory policy is violated",
     "--strict: placeholder values (the plan's warnings) exit 1, ahead of 3; without it they only print",
@@ -35,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
                 "stack-dir": { type: "string" },
                 out: { type: "string" },
                 timeline: { type: "boolean", default: false },
+                cost: { type: "boolean", default: false },
                 help: { type: "boolean", short: "h" },
             },
         });
@@ -60,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
         }
         if (parsed.values.timeline) {
             process.stdout.write(`${renderTimeline(report)}\n`);
+        } else if (parsed.values.cost) {
+            process.stdout.write(`${renderCostLines(report)}\n`);
         } else if (parsed.values.out === undefined || !parsed.values.json) {
             process.stdout.write(`${parsed.values.json ? renderJson(report) : renderTable(report)}\n`);
         }

@@ -9,7 +9,7 @@ import { globalNames } from "../global-names.ts";
 import { nameRules, physicalName, type NameRule } from "../../lib/naming.ts";
 import { regionalSubnets } from "../../lib/addressing.ts";
 import type { Network, NetworkArgs } from "./network.ts";
-import { flowLogsPurpose, storagePurposeTag } from "./flow-log-tags.ts";
+import { flowLogsPurpose, storagePurposeTag } from "../../lib/flow-log-tags.ts";
 
 /** Private DNS zones the data services register their private endpoints in. */
 export const privateDnsZoneNames = {

@@ -3,10 +3,11 @@
  * oversized dev) and a floor that keeps prod able to lose a node (no tiny prod). Sizes come
  * from the platform's SKU catalogs, so the rules and the program agree on what a SKU is.
  */
+import { stackMonthlyCost } from "../../lib/cost/index.ts";
 import { ec2NodeCatalog, elastiCacheCatalog, rdsCatalog } from "../../lib/sizing/aws.ts";
 import { managedRedisCatalog, postgresCatalog, vmNodeCatalog } from "../../lib/sizing/azure.ts";
 import type { MachineShape } from "../../lib/sizing/shapes.ts";
-import { advisoryOutsideProd, at, enforcedEverywhere, isUnknown, unknownValue, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
+import { advisoryOutsideProd, at, enforcedEverywhere, environments, isUnknown, unknownValue, type Environment, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
 
 interface Catalog {
     readonly shapes: readonly MachineShape[];
@@ -294,4 +295,35 @@ const capacityFloor: StackRule<Floor> = {
     },
 };
 
-export const costRules: Rule[] = [costCeilings, capacityFloor];
+const dollars = (value: number) => `$${Math.round(value).toLocaleString("en-US")}`;
+
+/** The rule a stack makes mandatory with `platform:budget.enforceEstimate`. */
+export const budgetEstimateRule = "budget-estimate";
+
+const budgetEstimate: StackRule<{ readonly assumedUsage: Environment }> = {
+    name: budgetEstimateRule,
+    description: "The stack's monthly cost estimate at maximum scale (on-demand list prices and assumed volumes, lib/cost) stays within its budget.",
+    remediation: "Lower platform:cluster.nodes.max or the sizes in the stack file, or raise platform:budget.monthlyUsd; `npm run plan -- <stack> --cost` shows every line and its price. platform:budget.enforceEstimate makes this rule mandatory for a stack.",
+    severity: "medium",
+    // A stack's platform:budget.enforceEstimate overrides these (policy/config.ts stackEnforcement).
+    enforcement: advisoryOutsideProd,
+    config: {
+        schema: { assumedUsage: { type: "string", enum: [...environments], description: "Whose assumed volumes (lib/cost/assumed-usage.json) the estimate uses." } },
+        byEnvironment: { dev: { assumedUsage: "dev" }, staging: { assumedUsage: "staging" }, prod: { assumedUsage: "prod" } },
+    },
+    checkStack: (resources, config) => {
+        const cost = stackMonthlyCost(resources, config.assumedUsage);
+        if (!cost?.budget || cost.estimate.max <= cost.budget.usd) {
+            return [];
+        }
+        const { estimate, budget } = cost;
+        const largest = Object.entries(estimate.byComponent).sort(([, a], [, b]) => b.max - a.max).slice(0, 3);
+        const unknown = estimate.unknown.length > 0 ? `; ${estimate.unknown.length} price(s) unknown and left out` : "";
+        return [{
+            resource: budget.resource,
+            message: `at maximum scale the stack is estimated at ${dollars(estimate.max)} a month (${dollars(estimate.min)} at minimum), over its budget of ${dollars(budget.usd)} (platform:budget.monthlyUsd); most of it: ${largest.map(([component, share]) => `${component} ${dollars(share.max)}`).join(", ")}${unknown}`,
+        }];
+    },
+};
+
+export const costRules: Rule[] = [costCeilings, capacityFloor, budgetEstimate];

@@ -1,6 +1,6 @@
 /** Resilience: databases keep backups and resist deletion; prod survives the loss of a node, an instance, a zone or its region. */
 import { advisoryInDev, advisoryOutsideProd, at, isUnknown, type PolicyResource, type Rule, type StackRule, type StackViolation } from "../rule.ts";
-import { flowLogsPurpose, storagePurposeTag } from "../../components/network/flow-log-tags.ts";
+import { flowLogsPurpose, storagePurposeTag } from "../../lib/flow-log-tags.ts";
 
 interface BackupConfig {
     /** Shortest point-in-time restore window, in days. */

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import YAML from "yaml";
 import { commands } from "../../tools/ci/args.ts";
 import type { DriverEvent, DriverOutput, DriverStack, OperationOptions, PreviewOptions, RefreshPreviewOptions } from "../../tools/ci/driver.ts";
 import { main } from "../../tools/ci/run.ts";
@@ -91,12 +92,12 @@ interface Drive {
     readonly opened: string[];
 }
 
-async function drive(argv: string[], options: { stack?: DriverStack; env?: Record<string, string>; cancel?: AbortController; force?: AbortController } = {}): Promise<Drive> {
+async function drive(argv: string[], options: { stack?: DriverStack; env?: Record<string, string>; cancel?: AbortController; force?: AbortController; projectRoot?: string } = {}): Promise<Drive> {
     let stdout = "";
     let stderr = "";
     const opened: string[] = [];
     const code = await main(argv, {
-        projectRoot,
+        projectRoot: options.projectRoot ?? projectRoot,
         env: options.env ?? backendEnv,
         openStack: async (name) => (opened.push(name), options.stack ?? fakeStack().stack),
         cancel: (options.cancel ?? new AbortController()).signal,
@@ -155,6 +156,26 @@ describe("npm run ci (the Automation API driver, against a fake stack)", functio
             const options = fake.calls[0]!.options as PreviewOptions;
             assert.deepEqual(options.policyPacks, [path.join(projectRoot, "policy")]);
             assert.deepEqual(options.policyPackConfigs, [path.join(projectRoot, "policy/config/prod.json")]);
+        });
+
+        it("previews a stack that sets platform:budget.enforceEstimate with budget-estimate at the stack's level, the rest as its environment's", async () => {
+            const project = mkdtempSync(path.join(tmpdir(), "platform-driver-"));
+            try {
+                copyFileSync(path.join(projectRoot, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+                const stackFile = YAML.parse(readFileSync(path.join(projectRoot, "Pulumi.staging.yaml"), "utf8"));
+                stackFile.config["platform:budget"].enforceEstimate = true;
+                writeFileSync(path.join(project, "Pulumi.staging.yaml"), YAML.stringify(stackFile));
+                const fake = fakeStack();
+                const run = await drive(["preview", "staging"], { stack: fake.stack, projectRoot: project });
+                assert.equal(run.code, 0, run.stderr);
+                const [file] = (fake.calls[0]!.options as PreviewOptions).policyPackConfigs;
+                const settings = JSON.parse(readFileSync(file!, "utf8"));
+                const staging = JSON.parse(readFileSync(path.join(projectRoot, "policy/config/staging.json"), "utf8"));
+                assert.equal(staging["budget-estimate"].enforcementLevel, "advisory");
+                assert.deepEqual(settings, { ...staging, "budget-estimate": { ...staging["budget-estimate"], enforcementLevel: "mandatory" } });
+            } finally {
+                rmSync(project, { recursive: true, force: true });
+            }
         });
 
         it("fails a preview with a mandatory policy violation: 3", async () => {

@@ -403,6 +403,14 @@ const cases: Case[] = [
         reported: /uses m7i.16xlarge \(64 vCPU\); the ceiling is 32 vCPU per node/,
     },
     {
+        rule: "budget-estimate",
+        unknown: "a node group's maximum (its nodes and their volumes price as unknown, never as zero)",
+        withUnknowns: [awsProvider(u), resource("aws:budgets/budget:Budget", "budget-monthly", { limitAmount: "500" }), nodeGroup({ instanceTypes: ["m7i.2xlarge"], scalingConfig: { minSize: 5, maxSize: u } })],
+        known: "fifteen m7i.2xlarge nodes at most against a budget of $500",
+        withKnownViolation: [awsProvider(u), resource("aws:budgets/budget:Budget", "budget-monthly", { limitAmount: "500" }), nodeGroup({ instanceTypes: ["m7i.2xlarge"], scalingConfig: { minSize: 5, maxSize: 15 } })],
+        reported: /at maximum scale the stack is estimated at \$4,947 a month \(\$1,649 at minimum\), over its budget of \$500/,
+    },
+    {
         rule: "capacity-floor",
         unknown: "a node group's minimum and instance types",
         withUnknowns: [nodeGroup({ instanceTypes: [u], scalingConfig: { minSize: u, maxSize: 15 } })],

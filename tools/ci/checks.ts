@@ -2,8 +2,10 @@
  * What the driver settles before it opens a stack: the stack's environment, whether
  * destroy is allowed, the policy pack's settings and the backend from the environment.
  */
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { policyConfigPath } from "../../policy/config.ts";
+import { policyConfigPath, stackEnforcement } from "../../policy/config.ts";
 import { environments, type Environment } from "../../policy/rule.ts";
 import { PlanInputError, readStackFile } from "../stack-file.ts";
 import type { BackendSettings, PolicyOptions } from "./driver.ts";
@@ -49,12 +51,28 @@ export function refuseProtected(stack: string, environment: Environment | { prob
     }
 }
 
-/** The policy pack and its settings for the stack's environment; previews and updates need both. */
-export function policyOptions(projectRoot: string, environment: Environment | { problem: string }): PolicyOptions {
+/**
+ * The policy pack and its settings for the stack's environment; previews and updates need both.
+ * A stack that sets its own enforcement levels (policy/config.ts stackEnforcement) gets its
+ * environment's settings with those levels, written beside the system's other temporary files.
+ */
+export function policyOptions(projectRoot: string, environment: Environment | { problem: string }, stack: string): PolicyOptions {
     if (typeof environment !== "string") {
         throw new Stop("error", `${environment.problem}; the policy pack's settings depend on it`);
     }
-    return { policyPacks: [path.join(projectRoot, "policy")], policyPackConfigs: [policyConfigPath(environment)] };
+    const policyPacks = [path.join(projectRoot, "policy")];
+    const stackName = stack.split("/").at(-1) ?? stack;
+    const settings = JSON.parse(readFileSync(policyConfigPath(environment), "utf8")) as Record<string, Record<string, unknown>>;
+    const levels = Object.entries(stackEnforcement(readStackFile(projectRoot, stackName).config)).filter(([rule, level]) => settings[rule]?.["enforcementLevel"] !== level);
+    if (levels.length === 0) {
+        return { policyPacks, policyPackConfigs: [policyConfigPath(environment)] };
+    }
+    for (const [rule, enforcementLevel] of levels) {
+        settings[rule] = { ...settings[rule], enforcementLevel };
+    }
+    const file = path.join(tmpdir(), `platform-policy-${stackName}.json`);
+    writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
+    return { policyPacks, policyPackConfigs: [file] };
 }
 
 /** The backend and the secrets provider for new stacks; a passphrase reaches the CLI through its own variables. */

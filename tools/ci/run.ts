@@ -96,7 +96,7 @@ async function execute(run: Run): Promise<void> {
     }
     const backend = backendSettings(deps.env);
     if (args.command === "preview" || args.command === "up" || args.command === "drift") {
-        const policy = policyOptions(deps.projectRoot, environment);
+        const policy = policyOptions(deps.projectRoot, environment, args.stack);
         const stack = await open(run, backend);
         if (args.command === "preview") {
             await operation(run, stack, (options) => stack.preview({ ...options, ...policy }));

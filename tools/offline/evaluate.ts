@@ -7,16 +7,18 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { readPlatformConfig } from "../../config/index.ts";
+import { decode } from "../../config/values.ts";
+import { stackMonthlyCost, type CostEstimate } from "../../lib/cost/index.ts";
 import { placeholderWarnings } from "../../config/placeholders.ts";
 import { apiKeyExpiryWarnings } from "../../config/secrets.ts";
 import type { Environment } from "../../policy/rule.ts";
 import { rules } from "../../policy/rules/index.ts";
 import { runRules, type PolicyViolation } from "../../policy/run.ts";
-import { loadWaivers } from "../../policy/config.ts";
+import { loadWaivers, stackEnforcement } from "../../policy/config.ts";
 import { applyWaivers, type WaivedViolation, type Waiver } from "../../policy/waivers.ts";
 import { ConfigError } from "../../config/errors.ts";
 import { firstUpTimeline, loadCreationTimes, type Timeline } from "./timeline.ts";
-import { PlatformMocks, type RegisteredResource } from "./mocks.ts";
+import { PlatformMocks, stringsIn, type RegisteredResource } from "./mocks.ts";
 import { PlanInputError, readStackFile } from "../stack-file.ts";
 
 export const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -72,8 +74,15 @@ export interface PlanReport {
     /** The policy pack's findings, with the environment's enforcement levels. */
     /** Each violation; one a waiver covers has enforcement `waived` and its `waiver`. */
     readonly policy: (PolicyViolation | WaivedViolation)[];
-    /** How long the first `up` takes: the longest chain of the dependency graph (timeline.ts). */
-    readonly estimate: { readonly firstUp: Timeline };
+    /**
+     * How long the first `up` takes: the longest chain of the dependency graph (timeline.ts);
+     * what it costs each month at the node pools' minimum and maximum (lib/cost), null when no cloud's prices apply.
+     */
+    readonly estimate: { readonly firstUp: Timeline; readonly monthlyUsd: CostEstimate | null };
+    /** The stack's monthly budget (platform:budget.monthlyUsd), read off its budget resource. */
+    readonly budget: { readonly monthlyUsd: number | null };
+    /** Outputs whose values the simulated cloud made up: only the real cloud can know them. */
+    readonly simulatedOutputs: string[];
     /** Placeholder or nonexistent values in the configuration, one line each naming the key (`config/placeholders.ts`). */
     readonly warnings: string[];
 }
@@ -144,7 +153,9 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
     }
     const environment = String(outputs["environment"]) as Environment;
     const resources = plannedResources(mocks.registered, registrationOptions);
-    const violations = runRules(rules, resources.map(({ type, name, inputs }) => ({ type, name, props: inputs })), environment);
+    const violations = runRules(rules, resources.map(({ type, name, inputs }) => ({ type, name, props: inputs })), environment, stackEnforcement(config));
+    const components = componentOf(resources);
+    const cost = stackMonthlyCost(resources.map(({ type, name, inputs }) => ({ type, name, props: inputs, component: components(name) })), environment);
     const waived = applyWaivers(violations, options.waivers ?? readWaivers(options.today), options.stack, options.today ?? new Date());
     return {
         stack: options.stack,
@@ -154,9 +165,33 @@ export async function evaluateStack(options: PlanOptions): Promise<PlanReport> {
         outputs,
         secretOutputs,
         policy: waived.violations,
-        estimate: { firstUp: firstUpTimeline(resources, loadCreationTimes()) },
+        estimate: { firstUp: firstUpTimeline(resources, loadCreationTimes()), monthlyUsd: cost?.estimate ?? null },
+        budget: { monthlyUsd: cost?.budget?.usd ?? null },
+        simulatedOutputs: simulatedOutputs(outputs, mocks.invented, config),
         warnings: [...warnings, ...waived.notices],
     };
+}
+
+/** Each resource's top-level component (itself when it has no parent). */
+export function componentOf(resources: readonly PlannedResource[]): (name: string) => string {
+    const parents = new Map(resources.map((resource) => [resource.name, resource.parent]));
+    const rootOf = (name: string): string => {
+        const parent = parents.get(name);
+        return parent === undefined ? name : rootOf(parent);
+    };
+    return rootOf;
+}
+
+/**
+ * The outputs that carry something the simulated cloud made up: a string holding one of its
+ * answers (an endpoint, an ARN), or the start of one (a registry host cut from a repository
+ * URL). Answers the stack's configuration also holds (its region) are the user's, not the cloud's.
+ */
+function simulatedOutputs(outputs: Record<string, unknown>, invented: ReadonlySet<string>, config: Readonly<Record<string, string>>): string[] {
+    const configured = new Set(Object.values(config).flatMap((text) => stringsIn(decode(text))));
+    const answers = [...invented].filter((text) => text.length >= 6 && !configured.has(text));
+    const madeUp = (text: string) => answers.some((answer) => text.includes(answer) || answer.startsWith(`${text}/`));
+    return Object.entries(outputs).filter(([, value]) => stringsIn(value).some(madeUp)).map(([key]) => key);
 }
 
 /** A stack file's config with `overrides` (an undefined value removes its key), in the runtime's text form. */

@@ -16,6 +16,8 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     readonly registered: RegisteredResource[] = [];
     /** Creates the real cloud would refuse, each on one line; the plan fails on any. */
     readonly rejections: string[] = [];
+    /** Strings the simulated cloud made up (ids, ARNs, endpoints, generated names): what only the real cloud can know. */
+    readonly invented = new Set<string>();
 
     newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
         const inputs = args.inputs as Outputs;
@@ -24,7 +26,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             return { id: undefined, state: inputs };
         }
         try {
-            return simulatedResource(args.type, args.name, inputs);
+            const result = simulatedResource(args.type, args.name, inputs);
+            // A Kubernetes object's id is its namespace/name, which the program decides.
+            if (!args.type.startsWith("kubernetes:")) {
+                this.recordInvented(result, inputs);
+            }
+            return result;
         } catch (error) {
             if (!(error instanceof CloudRejectionError)) {
                 throw error;
@@ -35,7 +42,28 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         }
     }
 
+    /** Every string of the answer (the id, the outputs) the program did not send itself. */
+    private recordInvented(result: pulumi.runtime.MockResourceResult, inputs: Outputs): void {
+        const sent = new Set(stringsIn(inputs));
+        for (const text of stringsIn([result.id, result.state])) {
+            if (!sent.has(text)) {
+                this.invented.add(text);
+            }
+        }
+    }
+
     call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
         return simulatedCall(args.token, args.inputs as Outputs);
     }
+}
+
+/** Every string inside `value`. */
+export function stringsIn(value: unknown): string[] {
+    if (typeof value === "string") {
+        return [value];
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap(stringsIn);
+    }
+    return value && typeof value === "object" ? Object.values(value).flatMap(stringsIn) : [];
 }
