@@ -3,19 +3,22 @@
  * `prices/azure.json`. Volumes only use decides come from the assumed usage. Pure.
  */
 import { flowLogsPurpose, storagePurposeTag } from "../flow-log-tags.ts";
-import { always, countOf, hoursPerMonth, loadPriceBook, type CloudPricing, type CostLine, type CostResource } from "./estimate.ts";
+import { always, countOf, hoursPerMonth, loadPriceBook, read, type CloudPricing, type CostLine, type CostResource } from "./estimate.ts";
 
 const hourly = (count: number) => always(count * hoursPerMonth);
 
 /** A pool's nodes: its autoscaler's bounds, or its fixed count. */
-function agentPool(pool: Record<string, any>, label: string): CostLine[] {
-    const nodes = pool.enableAutoScaling ? { min: Number(pool.minCount), max: Number(pool.maxCount) } : always(Number(pool.count ?? 1));
+function agentPool(pool: unknown, label: string): CostLine[] {
+    const nodes = read(pool, "enableAutoScaling")
+        ? { min: Number(read(pool, "minCount")), max: Number(read(pool, "maxCount")) }
+        : always(Number(read(pool, "count") ?? 1));
     const count = nodes.min === nodes.max ? `${nodes.min}` : `${nodes.min}-${nodes.max}`;
+    const vmSize = String(read(pool, "vmSize"));
     // Managed OS disks are Premium SSD on sizes that take premium storage (the "s" in Dsv5), priced by size tier.
-    const diskGiB = Number(pool.osDiskSizeGB ?? 128);
-    const diskType = /^Standard_[A-Z]\d+[a-z]*s/.test(String(pool.vmSize)) ? "Premium_LRS" : "StandardSSD_LRS";
+    const diskGiB = Number(read(pool, "osDiskSizeGB") ?? 128);
+    const diskType = /^Standard_[A-Z]\d+[a-z]*s/.test(vmSize) ? "Premium_LRS" : "StandardSSD_LRS";
     return [
-        { what: `${label}: ${count} × ${pool.vmSize}`, price: `vm:${pool.vmSize}`, quantity: { min: nodes.min * hoursPerMonth, max: nodes.max * hoursPerMonth } },
+        { what: `${label}: ${count} × ${vmSize}`, price: `vm:${vmSize}`, quantity: { min: nodes.min * hoursPerMonth, max: nodes.max * hoursPerMonth } },
         { what: `${label}: ${count} × ${diskGiB} GiB ${diskType} OS disk`, price: `disk:${diskType}:${diskGiB}`, quantity: nodes },
     ];
 }
@@ -24,76 +27,87 @@ const sharedProcessed = (resource: CostResource, resources: readonly CostResourc
 
 export const azurePricing: CloudPricing = {
     prices: loadPriceBook("azure"),
-    region: (resources) => resources.find((resource) => resource.type === "pulumi:providers:azure-native" && typeof resource.props.location === "string")?.props.location,
+    region: (resources) => resources.find((resource) => resource.type === "pulumi:providers:azure-native" && typeof resource.props["location"] === "string")?.props["location"],
     budget: (resources) => {
         const resource = resources.find((candidate) => candidate.type === "azure-native:consumption:Budget");
         const usd = Number(resource?.props.amount);
         return resource && Number.isFinite(usd) ? { resource, usd } : undefined;
     },
-    notEstimated: ["volumes the cluster's charts claim (Prometheus, Loki, Jaeger)", "data transfer out to the internet", "PostgreSQL backups beyond the free allowance", "blob operations", "Key Vault and Event Grid operations"],
+    notEstimated: ["volumes the cluster's charts claim (Prometheus, Loki, Jaeger)", "data transfer out to the internet", "PostgreSQL backups beyond the free allowance", "blob operations", "Event Hubs Capture", "Key Vault and Event Grid operations"],
     pricers: {
-        "azure-native:containerservice:ManagedCluster": (resource) => [
-            { what: `control plane, ${resource.props.sku?.tier ?? "Free"} tier`, price: `aks:${resource.props.sku?.tier ?? "Free"}`, quantity: hourly(1) },
-            ...(resource.props.agentPoolProfiles ?? []).flatMap((pool: Record<string, any>) => agentPool(pool, `pool ${pool.name}`)),
-        ],
-        "azure-native:containerservice:AgentPool": (resource) => agentPool(resource.props, `pool ${resource.props.agentPoolName ?? resource.name}`),
+        "azure-native:containerservice:ManagedCluster": (resource) => {
+            const tier = read(resource.props, "sku", "tier") ?? "Free";
+            const pools: unknown[] = read(resource.props, "agentPoolProfiles") ?? [];
+            return [
+                { what: `control plane, ${tier} tier`, price: `aks:${tier}`, quantity: hourly(1) },
+                ...pools.flatMap((pool) => agentPool(pool, `pool ${read(pool, "name")}`)),
+            ];
+        },
+        "azure-native:containerservice:AgentPool": (resource) => agentPool(resource.props, `pool ${read(resource.props, "agentPoolName") ?? resource.name}`),
         "azure-native:network:NatGateway": (resource, { usage, resources }) => [
             { what: "NAT gateway", price: "nat-gateway:hour", quantity: hourly(1) },
             { what: "its share of the assumed NAT traffic", price: "nat-gateway:processed", quantity: always(sharedProcessed(resource, resources, usage.natProcessedGiB)) },
         ],
-        "azure-native:network:PublicIPAddress": (resource) => [{ what: `${resource.props.sku?.name ?? "Standard"} public IP address`, price: `public-ip:${resource.props.sku?.name ?? "Standard"}`, quantity: hourly(1) }],
+        "azure-native:network:PublicIPAddress": (resource) => {
+            const sku = read(resource.props, "sku", "name") ?? "Standard";
+            return [{ what: `${sku} public IP address`, price: `public-ip:${sku}`, quantity: hourly(1) }];
+        },
         // The gateway's Service makes AKS put a rule on the cluster's Standard load balancer.
         "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy": (resource, { usage }) =>
-            resource.props.spec?.provider?.kubernetes?.envoyService?.type === "LoadBalancer"
+            read(resource.props, "spec", "provider", "kubernetes", "envoyService", "type") === "LoadBalancer"
                 ? [
                     { what: "Standard load balancer", price: "load-balancer:Standard", quantity: hourly(1) },
                     { what: `${usage.loadBalancerProcessedGiB} GiB through it (assumed)`, price: "load-balancer:processed", quantity: always(usage.loadBalancerProcessedGiB) },
                 ]
                 : [],
         "azure-native:dbforpostgresql:Server": (resource) => {
-            const sku = resource.props.sku?.name;
+            const sku = read(resource.props, "sku", "name");
             // A high-availability standby bills the primary's compute and storage again.
-            const copies = resource.props.highAvailability?.mode && resource.props.highAvailability.mode !== "Disabled" ? 2 : 1;
-            const storageGiB = Number(resource.props.storage?.storageSizeGB);
-            const standby = copies === 2 ? ` with a ${resource.props.highAvailability.mode} standby` : "";
+            const mode = read(resource.props, "highAvailability", "mode");
+            const copies = mode && mode !== "Disabled" ? 2 : 1;
+            const storageGiB = Number(read(resource.props, "storage", "storageSizeGB"));
+            const standby = copies === 2 ? ` with a ${mode} standby` : "";
             return [
                 { what: `${sku}${standby}`, price: `postgres:${sku}`, quantity: hourly(copies) },
                 { what: `${storageGiB} GiB storage${standby}`, price: "postgres:storage", quantity: always(copies * storageGiB) },
             ];
         },
         "azure-native:redisenterprise:RedisEnterprise": (resource) => {
-            const sku = resource.props.sku?.name;
-            const highAvailability = resource.props.highAvailability !== "Disabled";
+            const sku = read(resource.props, "sku", "name");
+            const highAvailability = read(resource.props, "highAvailability") !== "Disabled";
             return [{ what: `${sku}${highAvailability ? " with high availability" : ""}`, price: `managed-redis${highAvailability ? "" : "-no-ha"}:${sku}`, quantity: hourly(1) }];
         },
         "azure-native:storage:StorageAccount": (resource, { usage }) => {
             // Flow logs hold about a month of the assumed log volume at a time; the data account, the assumed objects.
-            const flowLogs = resource.props.tags?.[storagePurposeTag] === flowLogsPurpose;
+            const flowLogs = read(resource.props, "tags", storagePurposeTag) === flowLogsPurpose;
             const storedGiB = flowLogs ? usage.logIngestionGiB : usage.objectStorageGiB;
-            return [{ what: `${storedGiB} GiB hot ${flowLogs ? "flow logs" : "objects"} (assumed)`, price: `blob-hot:${resource.props.sku?.name}`, quantity: always(storedGiB) }];
+            return [{ what: `${storedGiB} GiB hot ${flowLogs ? "flow logs" : "objects"} (assumed)`, price: `blob-hot:${read(resource.props, "sku", "name")}`, quantity: always(storedGiB) }];
         },
-        "azure-native:containerregistry:Registry": (resource, { usage }) => [
-            { what: `${resource.props.sku?.name} registry (its included storage holds the assumed ${usage.registryGiB} GiB)`, price: `acr:${resource.props.sku?.name}`, quantity: always(hoursPerMonth / 24) },
-        ],
+        "azure-native:containerregistry:Registry": (resource, { usage }) => {
+            const sku = read(resource.props, "sku", "name");
+            return [{ what: `${sku} registry (its included storage holds the assumed ${usage.registryGiB} GiB)`, price: `acr:${sku}`, quantity: always(hoursPerMonth / 24) }];
+        },
         "azure-native:operationalinsights:Workspace": (resource, { usage, resources }) => {
             const ingestedGiB = sharedProcessed(resource, resources, usage.logIngestionGiB);
             // The first 31 days are included; once full, the workspace keeps the rest of its retention.
-            const extraMonths = Math.max(0, Number(resource.props.retentionInDays ?? 31) - 31) / 30;
+            const retentionDays = Number(read(resource.props, "retentionInDays") ?? 31);
+            const extraMonths = Math.max(0, retentionDays - 31) / 30;
             return [
                 { what: "its share of the assumed log ingestion", price: "log-analytics:ingestion", quantity: always(ingestedGiB) },
-                { what: `kept ${resource.props.retentionInDays ?? 31} days, 31 of them included`, price: "log-analytics:retention", quantity: always(ingestedGiB * extraMonths) },
+                { what: `kept ${retentionDays} days, 31 of them included`, price: "log-analytics:retention", quantity: always(ingestedGiB * extraMonths) },
             ];
         },
         "azure-native:network:PrivateEndpoint": () => [{ what: "private endpoint", price: "private-endpoint:hour", quantity: hourly(1) }],
         "azure-native:servicebus:Namespace": (resource) => {
-            const tier = resource.props.sku?.name;
+            const tier = read(resource.props, "sku", "name");
+            const units = Number(read(resource.props, "sku", "capacity") ?? 1);
             return tier === "Premium"
-                ? [{ what: `${resource.props.sku?.capacity ?? 1} Premium messaging units`, price: "servicebus:Premium", quantity: hourly(Number(resource.props.sku?.capacity ?? 1)) }]
+                ? [{ what: `${units} Premium messaging units`, price: "servicebus:Premium", quantity: hourly(units) }]
                 : [{ what: `${tier} namespace`, price: `servicebus:${tier}`, quantity: always(1) }];
         },
         "azure-native:eventhub:Namespace": (resource, { usage }) => {
-            const tier = resource.props.sku?.name;
-            const units = Number(resource.props.sku?.capacity ?? 1);
+            const tier = read(resource.props, "sku", "name");
+            const units = Number(read(resource.props, "sku", "capacity") ?? 1);
             return [
                 { what: `${units} ${tier} ${tier === "Premium" ? "processing" : "throughput"} units`, price: `eventhubs:${tier}`, quantity: hourly(units) },
                 ...(tier === "Premium" ? [] : [{ what: `${usage.eventBusMillionEvents} million events in (assumed)`, price: "eventhubs:ingress", quantity: always(usage.eventBusMillionEvents) }]),

@@ -132,6 +132,50 @@ export function loadPriceBook(cloud: string): PriceBook {
 
 const cents = (value: number) => Math.round(value * 100) / 100;
 
+/** Thrown by `read` at a value the engine does not know yet; the resource's cost is then unknown. */
+class NotKnownYet extends Error {}
+
+/** Anything but plain data (the policy adapter's unknown marker is an object of its own class). */
+const opaque = (value: unknown) => value !== null && typeof value === "object" && !Array.isArray(value) && ![Object.prototype, null].includes(Object.getPrototypeOf(value));
+
+/**
+ * `value[path[0]][path[1]]…` for a pricer: undefined where a step is missing; a value a preview
+ * does not know yet (on a new stack's first preview) stops the pricer, so the resource's cost
+ * shows as unknown rather than as a guess.
+ */
+export function read(value: unknown, ...path: readonly (string | number)[]): any {
+    let current: any = value;
+    for (const key of path) {
+        if (opaque(current)) {
+            throw new NotKnownYet();
+        }
+        if (current === undefined || current === null) {
+            return undefined;
+        }
+        current = current[key];
+    }
+    if (opaque(current)) {
+        throw new NotKnownYet();
+    }
+    return current;
+}
+
+/** The resource's lines, or one unknown line when a value it is priced by is not known yet. */
+function linesOf(resource: CostResource, pricing: CloudPricing, context: PricingContext): (CostLine & { unknownBecause?: string })[] {
+    const pricer = pricing.pricers[resource.type];
+    if (!pricer) {
+        return [];
+    }
+    try {
+        return pricer(resource, context);
+    } catch (error) {
+        if (error instanceof NotKnownYet) {
+            return [{ what: resource.type, price: "", quantity: always(Number.NaN), unknownBecause: "its size is not known yet" }];
+        }
+        throw error;
+    }
+}
+
 /** The same quantity at the minimum and the maximum scale. */
 export const always = (quantity: number) => ({ min: quantity, max: quantity });
 
@@ -152,10 +196,13 @@ export function pricingFor(resources: readonly CostResource[], clouds: readonly 
 export function estimateMonthlyCost(resources: readonly CostResource[], pricing: CloudPricing, region: string, usage: AssumedUsage): CostEstimate {
     const context: PricingContext = { usage, resources };
     const lines: PricedLine[] = resources.flatMap((resource) =>
-        (pricing.pricers[resource.type]?.(resource, context) ?? []).map((line) => {
+        linesOf(resource, pricing, context).map((line) => {
             const lineRegion = line.region ?? region;
             const usd = pricing.prices.regions[lineRegion]?.[line.price]?.usd;
             const priced = { ...line, resource: resource.name, component: resource.component ?? resource.name };
+            if (line.unknownBecause) {
+                return { ...priced, monthlyUsd: null };
+            }
             if (typeof usd !== "number") {
                 return { ...priced, monthlyUsd: null, unknownBecause: `no price for "${line.price}" in ${lineRegion}` };
             }

@@ -36,7 +36,7 @@ describe("npm run plan", function () {
         assert.equal(code, 0);
         const document = JSON.parse(stdout);
         assert.deepEqual([document.stack, document.cloud, document.environment], ["prod", "aws", "prod"]);
-        assert.deepEqual(Object.keys(document), ["stack", "cloud", "environment", "resources", "outputs", "policy", "estimate", "warnings"]);
+        assert.deepEqual(Object.keys(document), ["stack", "cloud", "environment", "resources", "outputs", "simulatedOutputs", "policy", "estimate", "budget", "warnings"]);
         const nodeGroup = document.resources.find((r: any) => r.type === "aws:eks/nodeGroup:NodeGroup");
         assert.deepEqual(nodeGroup.inputs.scalingConfig, { minSize: 5, maxSize: 15, desiredSize: 5 });
         assert.deepEqual(nodeGroup.inputs.instanceTypes, ["m7i.2xlarge"]);
@@ -80,13 +80,43 @@ describe("npm run plan", function () {
     });
 
     it("opens the table with a summary, and estimates the first up from the dependency graph", async () => {
-        assert.match(runs["devTable"]!.stdout, /^SUMMARY\nresources     .*cluster \d+.*\nsizes         nodes m7i\.large, database db\.t4g\.small, cache cache\.t4g\.medium\nfirst up      about \d+ min, mostly .*cluster-eks/m);
+        assert.match(
+            runs["devTable"]!.stdout,
+            /^SUMMARY\nresources     .*cluster \d+.*\nsizes         nodes m7i\.large, database db\.t4g\.small, cache cache\.t4g\.medium\nmonthly cost  \$\d+–\$\d+ at minimum–maximum scale, budget \$500: over at minimum scale \(--cost\)\nfirst up      about \d+ min, mostly .*cluster-eks/m,
+        );
         const estimate = JSON.parse(runs["awsProd"]!.stdout).estimate.firstUp;
         assert.ok(estimate.seconds > 15 * 60 && estimate.seconds < 40 * 60, `${estimate.seconds} s`);
         assert.ok(estimate.chain.some((step: { type: string }) => step.type === "aws:eks/cluster:Cluster"), "the cluster is on the longest chain");
         const timeline = await plan("prod", "--timeline");
         assert.match(timeline.stdout, /^First up of prod on aws: about [\d.]+ min/);
         assert.match(timeline.stdout, /done at .* cluster-eks \(aws:eks\/cluster:Cluster\)/);
+    });
+
+    it("shows the monthly cost by component next to the budget, what it assumes and leaves out, and every line with --cost", async () => {
+        const table = runs["devTable"]!.stdout;
+        assert.match(table, /^MONTHLY COST \(USD, eu-west-1 list prices gathered \d{4}-\d{2}-\d{2}; \d+ lines at approximate prices, see --cost\)\ncluster +\$\d+–\$\d+\n/m);
+        assert.match(table, /^total +\$\d+–\$\d+ \(budget \$500\)\nassumed: 50 GiB of objects, .*\nnot estimated: .*internet/m);
+        const document = JSON.parse(runs["awsProd"]!.stdout);
+        assert.equal(document.budget.monthlyUsd, 10000);
+        const cost = document.estimate.monthlyUsd;
+        assert.ok(cost.min < cost.max && cost.max < document.budget.monthlyUsd, `${cost.min}–${cost.max}`);
+        assert.deepEqual(Object.keys(cost.byComponent).sort(), ["cache", "cluster", "database", "kubernetes", "network", "registry", "secrets", "storage"]);
+        const lines = await plan("prod", "--cost");
+        assert.equal(lines.code, 0, lines.stderr);
+        assert.match(lines.stdout, /^Monthly cost of prod on aws: \$[\d,]+–\$[\d,]+ at minimum–maximum scale \(lib\/cost\/prices\/aws\.json, eu-west-1/);
+        assert.match(lines.stdout, /\$[\d,]+–\$[\d,]+ +cluster \/ cluster-nodes-workload: 5-15 × m7i\.2xlarge \[ec2:m7i\.2xlarge\]\n/);
+        assert.match(lines.stdout, /unknown +storage \/ storage-replica: 1000 GiB of objects \(assumed\) \[s3:standard\] +\(no price for "s3:standard" in eu-central-1\)/);
+    });
+
+    it("marks the outputs only the real cloud can know as simulated, and no other", () => {
+        const table = runs["devTable"]!.stdout;
+        for (const simulated of ["clusterEndpoint", "databaseHost", "cacheHost", "registryUrl", "networkId", "dnsNameServers", "oidcIssuerUrl"]) {
+            assert.match(table, new RegExp(`^${simulated} .*  \\(simulated\\)$`, "m"), simulated);
+        }
+        for (const configured of ["clusterName", "region", "nodeSku", "databaseName", "dnsZone", "workloadNamespaces", "budgetMonthlyUsd"]) {
+            assert.match(table, new RegExp(`^${configured} .*[^)]$`, "m"), configured);
+        }
+        assert.deepEqual(JSON.parse(runs["azureProd"]!.stdout).simulatedOutputs.filter((name: string) => ["gatewayAddress", "clusterEndpoint", "region", "clusterName"].includes(name)), ["clusterEndpoint", "gatewayAddress"]);
     });
 
     it("writes the JSON document to --out, keeping the table on stdout, and ends quietly when the reader closes the pipe", async () => {

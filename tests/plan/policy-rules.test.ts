@@ -150,9 +150,14 @@ describe("policy: kubernetes and cost rules on the checked-in stacks", () => {
 
         it(`flags an oversized dev on ${cloud}: 32 vCPU nodes, up to 40`, async () => {
             const found = violationsOf(kubernetesAndCost, await withNodes("dev", cloud, { vcpu: 32, memoryGiB: 128, min: 3, max: 40 }));
-            assert.deepEqual(found.map((violation) => [violation.rule, violation.enforcement]), [["cost-ceilings", "mandatory"], ["cost-ceilings", "mandatory"]], describeAll(found));
+            assert.deepEqual(
+                found.map((violation) => [violation.rule, violation.enforcement]),
+                [["cost-ceilings", "mandatory"], ["cost-ceilings", "mandatory"], ["budget-estimate", "advisory"]],
+                describeAll(found),
+            );
             assert.match(found[0]!.message, /\(32 vCPU\); the ceiling is 4 vCPU per node/);
             assert.match(found[1]!.message, /node pools scale to 4\d nodes in total .*the ceiling is 10/);
+            assert.match(found[2]!.message, /at maximum scale the stack is estimated at \$[\d,]+ a month .* over its budget of \$500 .*; 1 price\(s\) unknown and left out$/);
         });
     }
 });

@@ -40,6 +40,8 @@ describe("policy pack on the whole program", () => {
             ["tiny-prod", "azure", "capacity-floor", /^azure-native:containerservice:AgentPool$/],
             ["oversized-dev", "aws", "cost-ceilings", /^aws:(eks\/nodeGroup:NodeGroup|rds\/instance:Instance)$/],
             ["oversized-dev", "azure", "cost-ceilings", /^azure-native:(containerservice:AgentPool|dbforpostgresql:Server)$/],
+            ["over-budget", "aws", "budget-estimate", /^aws:budgets\/budget:Budget$/],
+            ["over-budget", "azure", "budget-estimate", /^azure-native:consumption:Budget$/],
         ];
         for (const [stack, cloud, rule, type] of cases) {
             it(`${stack} on ${cloud} violates ${rule} (mandatory)`, async () => {
