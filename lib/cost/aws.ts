@@ -4,9 +4,7 @@
  * carry them (every log group takes its part of the logs). Pure.
  */
 import { rdsCatalog } from "../sizing/aws.ts";
-import { always, countOf, hoursPerMonth, loadPriceBook, read, type CloudPricing, type CostLine, type CostResource, type PricingContext } from "./estimate.ts";
-
-const hourly = (count: number) => always(count * hoursPerMonth);
+import { always, countOf, hourly, hoursPerMonth, loadPriceBook, read, type CloudPricing, type CostLine, type CostResource, type PricingContext } from "./estimate.ts";
 
 function nodeGroup(resource: CostResource, context: PricingContext): CostLine[] {
     // Without instanceTypes EKS picks t3.medium.
@@ -112,7 +110,7 @@ export const awsPricing: CloudPricing = {
             const keptMonths = retentionDays / 30;
             return [
                 { what: "its share of the assumed log ingestion", price: "logs:ingestion", quantity: always(ingestedGiB) },
-                { what: `kept ${retentionDays} days`, price: "logs:storage", quantity: always(ingestedGiB * keptMonths) },
+                { what: `kept ${retentionDays} days (as ingested: an upper bound, stored compressed)`, price: "logs:storage", quantity: always(ingestedGiB * keptMonths) },
             ];
         },
         "aws:secretsmanager/secret:Secret": () => [{ what: "secret", price: "secretsmanager:secret", quantity: always(1) }],

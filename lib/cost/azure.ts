@@ -3,9 +3,7 @@
  * `prices/azure.json`. Volumes only use decides come from the assumed usage. Pure.
  */
 import { flowLogsPurpose, storagePurposeTag } from "../flow-log-tags.ts";
-import { always, countOf, hoursPerMonth, loadPriceBook, read, type CloudPricing, type CostLine, type CostResource } from "./estimate.ts";
-
-const hourly = (count: number) => always(count * hoursPerMonth);
+import { always, countOf, hourly, hoursPerMonth, loadPriceBook, read, type CloudPricing, type CostLine, type CostResource } from "./estimate.ts";
 
 /** A pool's nodes: its autoscaler's bounds, or its fixed count. */
 function agentPool(pool: unknown, label: string): CostLine[] {

@@ -179,6 +179,12 @@ function linesOf(resource: CostResource, pricing: CloudPricing, context: Pricing
 /** The same quantity at the minimum and the maximum scale. */
 export const always = (quantity: number) => ({ min: quantity, max: quantity });
 
+/** `count` of something billed by the hour, for a month. */
+export const hourly = (count: number) => always(count * hoursPerMonth);
+
+/** `$1,234`: whole dollars, for people. */
+export const dollars = (value: number) => `$${Math.round(value).toLocaleString("en-US")}`;
+
 /** How many resources of `type` share an assumed volume. */
 export const countOf = (resources: readonly CostResource[], type: string) => resources.filter((resource) => resource.type === type).length;
 

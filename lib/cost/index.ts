@@ -3,7 +3,7 @@ import { awsPricing } from "./aws.ts";
 import { azurePricing } from "./azure.ts";
 import { estimateMonthlyCost, loadUsageAssumptions, pricingFor, type CostEstimate, type CostResource } from "./estimate.ts";
 
-export type { CostEstimate, CostResource } from "./estimate.ts";
+export { dollars, type CostEstimate, type CostResource } from "./estimate.ts";
 
 const clouds = [awsPricing, azurePricing];
 

@@ -3,7 +3,7 @@
  * oversized dev) and a floor that keeps prod able to lose a node (no tiny prod). Sizes come
  * from the platform's SKU catalogs, so the rules and the program agree on what a SKU is.
  */
-import { stackMonthlyCost } from "../../lib/cost/index.ts";
+import { dollars, stackMonthlyCost } from "../../lib/cost/index.ts";
 import { ec2NodeCatalog, elastiCacheCatalog, rdsCatalog } from "../../lib/sizing/aws.ts";
 import { managedRedisCatalog, postgresCatalog, vmNodeCatalog } from "../../lib/sizing/azure.ts";
 import type { MachineShape } from "../../lib/sizing/shapes.ts";
@@ -294,8 +294,6 @@ const capacityFloor: StackRule<Floor> = {
         return violations;
     },
 };
-
-const dollars = (value: number) => `$${Math.round(value).toLocaleString("en-US")}`;
 
 /** The rule a stack makes mandatory with `platform:budget.enforceEstimate`. */
 export const budgetEstimateRule = "budget-estimate";

@@ -1,6 +1,6 @@
 /** Renders a plan report for people (a table) or machines (the JSON document). */
 import { waiverText } from "../../policy/waivers.ts";
-import type { CostEstimate } from "../../lib/cost/index.ts";
+import { dollars, type CostEstimate } from "../../lib/cost/index.ts";
 import { componentOf, type PlanReport } from "./evaluate.ts";
 
 export function renderJson(report: PlanReport): string {
@@ -60,7 +60,6 @@ function renderSummary(report: PlanReport): string[] {
     ];
 }
 
-const dollars = (value: number) => `$${Math.round(value).toLocaleString("en-US")}`;
 const span = (min: number, max: number) => (Math.round(min) === Math.round(max) ? dollars(max) : `${dollars(min)}–${dollars(max)}`);
 
 /** `$502–$684 at minimum–maximum scale, budget $500: over at maximum scale; 3 prices unknown`. */
