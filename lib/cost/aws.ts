@@ -6,6 +6,9 @@
 import { rdsCatalog } from "../sizing/aws.ts";
 import { always, countOf, hourly, hoursPerMonth, loadPriceBook, read, type CloudPricing, type CostLine, type CostResource, type PricingContext } from "./estimate.ts";
 
+/** CloudWatch Logs bills storage after compression; AWS's pricing calculator assumes logs shrink to 15 % (dev.classmethod.jp, comparing archive costs). */
+const storedLogRatio = 0.15;
+
 function nodeGroup(resource: CostResource, context: PricingContext): CostLine[] {
     // Without instanceTypes EKS picks t3.medium.
     const instanceType = String(read(resource.props, "instanceTypes", 0) ?? "t3.medium");
@@ -64,7 +67,7 @@ export const awsPricing: CloudPricing = {
         const usd = Number(resource?.props.limitAmount);
         return resource && Number.isFinite(usd) ? { resource, usd } : undefined;
     },
-    notEstimated: ["volumes the cluster's charts claim (Prometheus, Loki, Jaeger)", "data transfer out to the internet", "RDS backups beyond the free allowance (they depend on daily change)", "S3 requests and replication transfer", "CloudWatch metrics and alarms"],
+    notEstimated: ["volumes the cluster's charts claim (Prometheus, Loki, Jaeger)", "data transfer out to the internet", "RDS backups beyond the free allowance (they depend on daily change)", "S3 requests and replication transfer", "CloudWatch metrics and alarms", "KMS key rotations (a dollar a month each after the first year, up to two)"],
     pricers: {
         "aws:eks/cluster:Cluster": (resource) => {
             // Without an upgrade policy a version past standard support moves to extended support.
@@ -107,10 +110,9 @@ export const awsPricing: CloudPricing = {
             const ingestedGiB = usage.logIngestionGiB / countOf(resources, resource.type);
             // Once full, a group keeps as many months of logs as its retention.
             const retentionDays = Number(read(resource.props, "retentionInDays") ?? 365);
-            const keptMonths = retentionDays / 30;
             return [
                 { what: "its share of the assumed log ingestion", price: "logs:ingestion", quantity: always(ingestedGiB) },
-                { what: `kept ${retentionDays} days (as ingested: an upper bound, stored compressed)`, price: "logs:storage", quantity: always(ingestedGiB * keptMonths) },
+                { what: `kept ${retentionDays} days, compressed`, price: "logs:storage", quantity: always(ingestedGiB * (retentionDays / 30) * storedLogRatio) },
             ];
         },
         "aws:secretsmanager/secret:Secret": () => [{ what: "secret", price: "secretsmanager:secret", quantity: always(1) }],
@@ -122,6 +124,7 @@ export const awsPricing: CloudPricing = {
             { what: "serverless cluster", price: "msk-serverless:cluster", quantity: hourly(1) },
             { what: `${usage.eventBusPartitions} partitions (assumed)`, price: "msk-serverless:partition", quantity: hourly(usage.eventBusPartitions) },
             { what: `${usage.eventBusGiB} GiB in (assumed)`, price: "msk-serverless:in", quantity: always(usage.eventBusGiB) },
+            { what: "read out once", price: "msk-serverless:out", quantity: always(usage.eventBusGiB) },
             { what: "a month of it stored", price: "msk-serverless:storage", quantity: always(usage.eventBusGiB) },
         ],
         "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (_, { usage }) => [

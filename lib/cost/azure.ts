@@ -23,6 +23,10 @@ function agentPool(pool: unknown, label: string): CostLine[] {
 
 const sharedProcessed = (resource: CostResource, resources: readonly CostResource[], volumeGiB: number) => volumeGiB / countOf(resources, resource.type);
 
+/** The assumed logs, shared by the workspaces (control plane, audit) and the flow logs. */
+const logShareGiB = (resources: readonly CostResource[], logIngestionGiB: number) =>
+    logIngestionGiB / (countOf(resources, "azure-native:operationalinsights:Workspace") + countOf(resources, "azure-native:network:FlowLog"));
+
 export const azurePricing: CloudPricing = {
     prices: loadPriceBook("azure"),
     region: (resources) => resources.find((resource) => resource.type === "pulumi:providers:azure-native" && typeof resource.props["location"] === "string")?.props["location"],
@@ -31,7 +35,7 @@ export const azurePricing: CloudPricing = {
         const usd = Number(resource?.props.amount);
         return resource && Number.isFinite(usd) ? { resource, usd } : undefined;
     },
-    notEstimated: ["volumes the cluster's charts claim (Prometheus, Loki, Jaeger)", "data transfer out to the internet", "PostgreSQL backups beyond the free allowance", "blob operations", "Event Hubs Capture", "Key Vault and Event Grid operations"],
+    notEstimated: ["volumes the cluster's charts claim (Prometheus, Loki, Jaeger)", "data transfer out to the internet", "PostgreSQL backups beyond the free allowance", "blob operations", "private endpoint traffic", "Event Hubs Capture", "Key Vault and Event Grid operations"],
     pricers: {
         "azure-native:containerservice:ManagedCluster": (resource) => {
             const tier = read(resource.props, "sku", "tier") ?? "Free";
@@ -72,21 +76,29 @@ export const azurePricing: CloudPricing = {
         },
         "azure-native:redisenterprise:RedisEnterprise": (resource) => {
             const sku = read(resource.props, "sku", "name");
+            // Billed per node: high availability (the default) runs a second one.
             const highAvailability = read(resource.props, "highAvailability") !== "Disabled";
-            return [{ what: `${sku}${highAvailability ? " with high availability" : ""}`, price: `managed-redis${highAvailability ? "" : "-no-ha"}:${sku}`, quantity: hourly(1) }];
+            return [{ what: `${sku}${highAvailability ? ", two nodes for high availability" : ""}`, price: `managed-redis:${sku}`, quantity: hourly(highAvailability ? 2 : 1) }];
         },
-        "azure-native:storage:StorageAccount": (resource, { usage }) => {
-            // Flow logs hold about a month of the assumed log volume at a time; the data account, the assumed objects.
-            const flowLogs = read(resource.props, "tags", storagePurposeTag) === flowLogsPurpose;
-            const storedGiB = flowLogs ? usage.logIngestionGiB : usage.objectStorageGiB;
-            return [{ what: `${storedGiB} GiB hot ${flowLogs ? "flow logs" : "objects"} (assumed)`, price: `blob-hot:${read(resource.props, "sku", "name")}`, quantity: always(storedGiB) }];
+        "azure-native:network:FlowLog": (_, { usage, resources }) => [
+            { what: "its share of the assumed logs, collected", price: "flow-logs:collected", quantity: always(logShareGiB(resources, usage.logIngestionGiB)) },
+        ],
+        "azure-native:storage:StorageAccount": (resource, { usage, resources }) => {
+            const sku = read(resource.props, "sku", "name");
+            if (read(resource.props, "tags", storagePurposeTag) !== flowLogsPurpose) {
+                return [{ what: `${usage.objectStorageGiB} GiB hot objects (assumed)`, price: `blob-hot:${sku}`, quantity: always(usage.objectStorageGiB) }];
+            }
+            // Once full, the account keeps as many months of flow logs as their retention.
+            const flowLog = resources.find((candidate) => candidate.type === "azure-native:network:FlowLog");
+            const retentionDays = Number(read(flowLog?.props, "retentionPolicy", "days") ?? 30);
+            return [{ what: `flow logs kept ${retentionDays} days`, price: `blob-hot:${sku}`, quantity: always(logShareGiB(resources, usage.logIngestionGiB) * (retentionDays / 30)) }];
         },
         "azure-native:containerregistry:Registry": (resource, { usage }) => {
             const sku = read(resource.props, "sku", "name");
             return [{ what: `${sku} registry (its included storage holds the assumed ${usage.registryGiB} GiB)`, price: `acr:${sku}`, quantity: always(hoursPerMonth / 24) }];
         },
         "azure-native:operationalinsights:Workspace": (resource, { usage, resources }) => {
-            const ingestedGiB = sharedProcessed(resource, resources, usage.logIngestionGiB);
+            const ingestedGiB = logShareGiB(resources, usage.logIngestionGiB);
             // The first 31 days are included; once full, the workspace keeps the rest of its retention.
             const retentionDays = Number(read(resource.props, "retentionInDays") ?? 31);
             const extraMonths = Math.max(0, retentionDays - 31) / 30;

@@ -13,7 +13,7 @@ const expectedUnknown: Record<string, string[]> = {
         'secrets-recovery-key: customer managed key (no price for "kms:key" in eu-central-1)',
         'storage-replica: 1000 GiB of objects (assumed) (no price for "s3:standard" in eu-central-1)',
     ],
-    "prod/azure": ['cache-redis: Balanced_B20 with high availability (no price for "managed-redis:Balanced_B20" in westeurope)'],
+    "prod/azure": ['cache-redis: Balanced_B20, two nodes for high availability (no price for "managed-redis:Balanced_B20" in westeurope)'],
 };
 
 /** The budget-estimate verdict each checked-in stack gets: dev's sizes cost more than its budget even at minimum scale. */

@@ -67,7 +67,7 @@ describe("monthly cost estimate", () => {
         assert.equal(estimate.min, cents(usd(aws, "eks:STANDARD") * hoursPerMonth + 3 * 20 * usd(aws, "ebs:gp3")));
         // A price the book holds as null (not found anywhere) is unknown too.
         const redis = azureEstimate([resource("azure-native:redisenterprise:RedisEnterprise", "cache-redis", { sku: { name: "Balanced_B20" }, highAvailability: "Enabled" })]);
-        assert.deepEqual(redis.unknown, ['cache-redis: Balanced_B20 with high availability (no price for "managed-redis:Balanced_B20" in westeurope)']);
+        assert.deepEqual(redis.unknown, ['cache-redis: Balanced_B20, two nodes for high availability (no price for "managed-redis:Balanced_B20" in westeurope)']);
     });
 
     it("shows a size the engine does not know yet (a first preview) as unknown, never as a guess", () => {
@@ -107,14 +107,14 @@ describe("monthly cost estimate", () => {
         assert.equal(cents(ingestion), cents(usage.logIngestionGiB * usd(aws, "logs:ingestion")));
     });
 
-    it("Azure: a high-availability standby bills the server's compute and storage again; Managed Redis without HA has its own price", () => {
+    it("Azure: a high-availability standby bills the server's compute and storage again; Managed Redis bills a second node for it", () => {
         const server = (mode: string) => resource("azure-native:dbforpostgresql:Server", "database-server", { sku: { name: "Standard_D4ds_v5" }, storage: { storageSizeGB: 256 }, highAvailability: { mode } });
         const single = azureEstimate([server("Disabled")]).max;
         const standby = azureEstimate([server("ZoneRedundant")]).max;
         assert.equal(standby, cents(2 * single));
         assert.equal(single, cents(usd(azure, "postgres:Standard_D4ds_v5") * hoursPerMonth + 256 * usd(azure, "postgres:storage")));
-        const redis = (highAvailability: string) => azureEstimate([resource("azure-native:redisenterprise:RedisEnterprise", "cache-redis", { sku: { name: "Balanced_B3" }, highAvailability })]).lines[0]!.price;
-        assert.deepEqual([redis("Enabled"), redis("Disabled")], ["managed-redis:Balanced_B3", "managed-redis-no-ha:Balanced_B3"]);
+        const redis = (highAvailability: string) => azureEstimate([resource("azure-native:redisenterprise:RedisEnterprise", "cache-redis", { sku: { name: "Balanced_B3" }, highAvailability })]).max;
+        assert.deepEqual([redis("Enabled"), redis("Disabled")], [cents(2 * usd(azure, "managed-redis:Balanced_B3") * hoursPerMonth), cents(usd(azure, "managed-redis:Balanced_B3") * hoursPerMonth)]);
     });
 
     it("Azure: AKS pools inline and standalone at their autoscaler's bounds, each node with its Premium OS disk, and the tier's control plane", () => {
@@ -128,6 +128,15 @@ describe("monthly cost estimate", () => {
         const controlPlane = usd(azure, "aks:Standard") * hoursPerMonth;
         assert.equal(estimate.min, cents(controlPlane + 2 * node("Standard_D4s_v5") + 4 * node("Standard_D8s_v5")));
         assert.equal(estimate.max, cents(controlPlane + 4 * node("Standard_D4s_v5") + 8 * node("Standard_D8s_v5")));
+    });
+
+    it("Azure: the workspace and the flow logs share the assumed logs; the flow-log account keeps them for the flow log's retention", () => {
+        const workspace = resource("azure-native:operationalinsights:Workspace", "cluster-logs", { retentionInDays: 31 });
+        const flowLog = resource("azure-native:network:FlowLog", "network-flow-logs", { retentionPolicy: { days: 90, enabled: true } });
+        const account = resource("azure-native:storage:StorageAccount", "network-flow-logs", { sku: { name: "Standard_LRS" }, tags: { purpose: "flow-logs" } });
+        const quantities = Object.fromEntries(azureEstimate([workspace, flowLog, account]).lines.map((line) => [line.price, line.quantity.max]));
+        const share = usage.logIngestionGiB / 2;
+        assert.deepEqual(quantities, { "log-analytics:ingestion": share, "log-analytics:retention": 0, "flow-logs:collected": share, "blob-hot:Standard_LRS": share * 3 });
     });
 
     it("says which prices are approximate, and why", () => {
