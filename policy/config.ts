@@ -25,15 +25,11 @@ export function stackEnforcement(stackConfig: Readonly<Record<string, string>>):
     return typeof budget?.enforceEstimate === "boolean" ? { [budgetEstimateRule]: budget.enforceEstimate ? "mandatory" : "advisory" } : {};
 }
 
-export function policyPackConfig(environment: Environment, waivers: readonly Waiver[] = loadWaivers(), enforcement: Readonly<Record<string, Enforcement>> = {}): PolicyPackConfig {
+export function policyPackConfig(environment: Environment, waivers: readonly Waiver[] = loadWaivers()): PolicyPackConfig {
     return {
         ...Object.fromEntries(rules.map((rule) => [
             rule.name,
-            {
-                enforcementLevel: enforcement[rule.name] ?? rule.enforcement[environment],
-                ...rule.config?.byEnvironment[environment],
-                waivers: waivers.filter((entry) => entry.rule === rule.name),
-            },
+            { enforcementLevel: rule.enforcement[environment], ...rule.config?.byEnvironment[environment], waivers: waivers.filter((entry) => entry.rule === rule.name) },
         ])),
         // Reports what the waivers covered: advisory, so it informs and never fails.
         [waivedViolationsPolicy]: { enforcementLevel: "advisory" },
