@@ -4,7 +4,7 @@
  * carry them (every log group takes its part of the logs). Pure.
  */
 import { rdsCatalog } from "../sizing/aws.ts";
-import { always, countOf, hourly, hoursPerMonth, loadPriceBook, read, type CloudPricing, type CostLine, type CostResource, type PricingContext } from "./estimate.ts";
+import { always, budgetOf, hourly, hoursPerMonth, loadPriceBook, read, shareOf, type CloudPricing, type CostLine, type CostResource, type PricingContext } from "./estimate.ts";
 
 /** CloudWatch Logs bills storage after compression; AWS's pricing calculator assumes logs shrink to 15 % (dev.classmethod.jp, comparing archive costs). */
 const storedLogRatio = 0.15;
@@ -62,11 +62,7 @@ function loadBalancer(resource: CostResource, context: PricingContext): CostLine
 export const awsPricing: CloudPricing = {
     prices: loadPriceBook("aws"),
     region: (resources) => resources.find((resource) => resource.type === "pulumi:providers:aws" && typeof resource.props["region"] === "string")?.props["region"],
-    budget: (resources) => {
-        const resource = resources.find((candidate) => candidate.type === "aws:budgets/budget:Budget");
-        const usd = Number(resource?.props.limitAmount);
-        return resource && Number.isFinite(usd) ? { resource, usd } : undefined;
-    },
+    budget: budgetOf("aws:budgets/budget:Budget", "limitAmount"),
     notEstimated: ["volumes the cluster's charts claim (Prometheus, Loki, Jaeger)", "data transfer out to the internet", "RDS backups beyond the free allowance (they depend on daily change)", "S3 requests and replication transfer", "CloudWatch metrics and alarms", "KMS key rotations (a dollar a month each after the first year, up to two)"],
     pricers: {
         "aws:eks/cluster:Cluster": (resource) => {
@@ -77,7 +73,7 @@ export const awsPricing: CloudPricing = {
         "aws:eks/nodeGroup:NodeGroup": nodeGroup,
         "aws:ec2/natGateway:NatGateway": (resource, { usage, resources }) => [
             { what: "NAT gateway", price: "nat-gateway:hour", quantity: hourly(1) },
-            { what: "its share of the assumed NAT traffic", price: "nat-gateway:processed", quantity: always(usage.natProcessedGiB / countOf(resources, resource.type)) },
+            { what: "its share of the assumed NAT traffic", price: "nat-gateway:processed", quantity: always(shareOf(resource, resources, usage.natProcessedGiB)) },
         ],
         "aws:ec2/eip:Eip": () => [{ what: "public IPv4 address", price: "public-ipv4", quantity: hourly(1) }],
         "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy": loadBalancer,
@@ -104,10 +100,10 @@ export const awsPricing: CloudPricing = {
             { what: `${usage.objectStorageGiB} GiB of objects (assumed)`, price: "s3:standard", quantity: always(usage.objectStorageGiB), region: read(resource.props, "region") },
         ],
         "aws:ecr/repository:Repository": (resource, { usage, resources }) => [
-            { what: "its share of the assumed images", price: "ecr:storage", quantity: always(usage.registryGiB / countOf(resources, resource.type)) },
+            { what: "its share of the assumed images", price: "ecr:storage", quantity: always(shareOf(resource, resources, usage.registryGiB)) },
         ],
         "aws:cloudwatch/logGroup:LogGroup": (resource, { usage, resources }) => {
-            const ingestedGiB = usage.logIngestionGiB / countOf(resources, resource.type);
+            const ingestedGiB = shareOf(resource, resources, usage.logIngestionGiB);
             // Once full, a group keeps as many months of logs as its retention.
             const retentionDays = Number(read(resource.props, "retentionInDays") ?? 365);
             return [
@@ -118,7 +114,7 @@ export const awsPricing: CloudPricing = {
         "aws:secretsmanager/secret:Secret": () => [{ what: "secret", price: "secretsmanager:secret", quantity: always(1) }],
         "aws:kms/key:Key": (resource) => [{ what: "customer managed key", price: "kms:key", quantity: always(1), region: read(resource.props, "region") }],
         "aws:sqs/queue:Queue": (resource, { usage, resources }) => [
-            { what: "its share of the assumed requests", price: "sqs:requests", quantity: always(usage.queueMillionRequests / countOf(resources, resource.type)) },
+            { what: "its share of the assumed requests", price: "sqs:requests", quantity: always(shareOf(resource, resources, usage.queueMillionRequests)) },
         ],
         "aws:msk/serverlessCluster:ServerlessCluster": (_, { usage }) => [
             { what: "serverless cluster", price: "msk-serverless:cluster", quantity: hourly(1) },

@@ -3,7 +3,7 @@
  * `prices/azure.json`. Volumes only use decides come from the assumed usage. Pure.
  */
 import { flowLogsPurpose, storagePurposeTag } from "../flow-log-tags.ts";
-import { always, countOf, hourly, hoursPerMonth, loadPriceBook, read, type CloudPricing, type CostLine, type CostResource } from "./estimate.ts";
+import { always, budgetOf, countOf, hourly, hoursPerMonth, loadPriceBook, read, shareOf, type CloudPricing, type CostLine, type CostResource } from "./estimate.ts";
 
 /** A pool's nodes: its autoscaler's bounds, or its fixed count. */
 function agentPool(pool: unknown, label: string): CostLine[] {
@@ -21,8 +21,6 @@ function agentPool(pool: unknown, label: string): CostLine[] {
     ];
 }
 
-const sharedProcessed = (resource: CostResource, resources: readonly CostResource[], volumeGiB: number) => volumeGiB / countOf(resources, resource.type);
-
 /** The assumed logs, shared by the workspaces (control plane, audit) and the flow logs. */
 const logShareGiB = (resources: readonly CostResource[], logIngestionGiB: number) =>
     logIngestionGiB / (countOf(resources, "azure-native:operationalinsights:Workspace") + countOf(resources, "azure-native:network:FlowLog"));
@@ -30,11 +28,7 @@ const logShareGiB = (resources: readonly CostResource[], logIngestionGiB: number
 export const azurePricing: CloudPricing = {
     prices: loadPriceBook("azure"),
     region: (resources) => resources.find((resource) => resource.type === "pulumi:providers:azure-native" && typeof resource.props["location"] === "string")?.props["location"],
-    budget: (resources) => {
-        const resource = resources.find((candidate) => candidate.type === "azure-native:consumption:Budget");
-        const usd = Number(resource?.props.amount);
-        return resource && Number.isFinite(usd) ? { resource, usd } : undefined;
-    },
+    budget: budgetOf("azure-native:consumption:Budget", "amount"),
     notEstimated: ["volumes the cluster's charts claim (Prometheus, Loki, Jaeger)", "data transfer out to the internet", "PostgreSQL backups beyond the free allowance", "blob operations", "private endpoint traffic", "Event Hubs Capture", "Key Vault and Event Grid operations"],
     pricers: {
         "azure-native:containerservice:ManagedCluster": (resource) => {
@@ -48,7 +42,7 @@ export const azurePricing: CloudPricing = {
         "azure-native:containerservice:AgentPool": (resource) => agentPool(resource.props, `pool ${read(resource.props, "agentPoolName") ?? resource.name}`),
         "azure-native:network:NatGateway": (resource, { usage, resources }) => [
             { what: "NAT gateway", price: "nat-gateway:hour", quantity: hourly(1) },
-            { what: "its share of the assumed NAT traffic", price: "nat-gateway:processed", quantity: always(sharedProcessed(resource, resources, usage.natProcessedGiB)) },
+            { what: "its share of the assumed NAT traffic", price: "nat-gateway:processed", quantity: always(shareOf(resource, resources, usage.natProcessedGiB)) },
         ],
         "azure-native:network:PublicIPAddress": (resource) => {
             const sku = read(resource.props, "sku", "name") ?? "Standard";

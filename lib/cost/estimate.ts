@@ -188,6 +188,18 @@ export const dollars = (value: number) => `$${Math.round(value).toLocaleString("
 /** How many resources of `type` share an assumed volume. */
 export const countOf = (resources: readonly CostResource[], type: string) => resources.filter((resource) => resource.type === type).length;
 
+/** `resource`'s part of an assumed volume that every resource of its type shares. */
+export const shareOf = (resource: CostResource, resources: readonly CostResource[], volume: number) => volume / countOf(resources, resource.type);
+
+/** A cloud's `budget`: the first resource of `type`, its monthly amount in USD from `amountKey`. */
+export function budgetOf(type: string, amountKey: string): CloudPricing["budget"] {
+    return (resources) => {
+        const resource = resources.find((candidate) => candidate.type === type);
+        const usd = Number(resource?.props[amountKey]);
+        return resource && Number.isFinite(usd) ? { resource, usd } : undefined;
+    };
+}
+
 /** The clouds' pricing that applies to `resources`: the one whose provider they use. */
 export function pricingFor(resources: readonly CostResource[], clouds: readonly CloudPricing[]): { pricing: CloudPricing; region: string } | undefined {
     for (const pricing of clouds) {
@@ -204,7 +216,8 @@ export function estimateMonthlyCost(resources: readonly CostResource[], pricing:
     const lines: PricedLine[] = resources.flatMap((resource) =>
         linesOf(resource, pricing, context).map((line) => {
             const lineRegion = line.region ?? region;
-            const usd = pricing.prices.regions[lineRegion]?.[line.price]?.usd;
+            const price = pricing.prices.regions[lineRegion]?.[line.price];
+            const usd = price?.usd;
             const priced = { ...line, resource: resource.name, component: resource.component ?? resource.name };
             if (line.unknownBecause) {
                 return { ...priced, monthlyUsd: null };
@@ -216,8 +229,7 @@ export function estimateMonthlyCost(resources: readonly CostResource[], pricing:
             if (!Number.isFinite(line.quantity.min) || !Number.isFinite(line.quantity.max)) {
                 return { ...priced, monthlyUsd: null, unknownBecause: "its size is not known yet" };
             }
-            const approximate = pricing.prices.regions[lineRegion]?.[line.price]?.approximate;
-            return { ...priced, monthlyUsd: { min: cents(line.quantity.min * usd), max: cents(line.quantity.max * usd) }, ...(approximate ? { approximate } : {}) };
+            return { ...priced, monthlyUsd: { min: cents(line.quantity.min * usd), max: cents(line.quantity.max * usd) }, ...(price?.approximate ? { approximate: price.approximate } : {}) };
         }));
     const byComponent: Record<string, ComponentCost> = {};
     for (const line of lines) {
